@@ -1,0 +1,58 @@
+import * as crypto from "crypto";
+import { decodeCsr } from "../../test/helpers/x509";
+import { buildCsrPem, clientCertificateUsages } from "./csr";
+
+const keyCases: [string, () => string][] = [
+    ["RSA-2048", () => rsaKey(2048)],
+    ["ECDSA-P256", () => ecKey("P-256")],
+    ["ECDSA-P384", () => ecKey("P-384")],
+];
+
+function rsaKey(bits: number): string {
+    return crypto
+        .generateKeyPairSync("rsa", { modulusLength: bits })
+        .privateKey.export({ type: "pkcs1", format: "pem" })
+        .toString();
+}
+
+function ecKey(namedCurve: string): string {
+    return crypto.generateKeyPairSync("ec", { namedCurve }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+}
+
+describe("buildCsrPem", () => {
+    test.each(keyCases)("%s: subject has CN=user and one O per group, signature verifies", (_name, makeKey) => {
+        const keyPem = makeKey();
+        const pem = buildCsrPem(keyPem, { commonName: "user1", organizations: ["group1", "group2"] });
+        const csr = decodeCsr(pem);
+        expect(csr.commonNames).toEqual(["user1"]);
+        expect(csr.organizations).toEqual(["group1", "group2"]);
+        expect(csr.signatureValid).toBe(true);
+        const keyPublic = crypto.createPublicKey(keyPem).export({ type: "spki", format: "der" });
+        expect(csr.publicKeyDer.equals(keyPublic)).toBe(true);
+    });
+
+    test.each(keyCases)("%s: the same key and subject give byte-identical CSRs", (_name, makeKey) => {
+        const keyPem = makeKey();
+        const subject = { commonName: "user1", organizations: ["group1"] };
+        expect(buildCsrPem(keyPem, subject)).toEqual(buildCsrPem(keyPem, subject));
+    });
+
+    test("a change of groups changes the CSR", () => {
+        const keyPem = rsaKey(2048);
+        expect(buildCsrPem(keyPem, { commonName: "u", organizations: ["a"] })).not.toEqual(
+            buildCsrPem(keyPem, { commonName: "u", organizations: ["a", "b"] }),
+        );
+    });
+
+    test("a user with no groups has no O", () => {
+        const csr = decodeCsr(buildCsrPem(ecKey("P-256"), { commonName: "sa", organizations: [] }));
+        expect(csr.organizations).toEqual([]);
+    });
+});
+
+describe("clientCertificateUsages", () => {
+    test("RSA keys also need key encipherment; ECDSA keys do not", () => {
+        expect(clientCertificateUsages("RSA-2048")).toEqual(["digital signature", "key encipherment", "client auth"]);
+        expect(clientCertificateUsages("ECDSA-P256")).toEqual(["digital signature", "client auth"]);
+    });
+});

@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RawConfig, configKeys, validateAccessSpec } from "./validate";
+import { AccessSpec } from "./types";
+
+/** The config namespace kube-access reads. */
+export const configNamespace = "kube-access";
+
+/** Secret config values, already wrapped as Pulumi secrets. */
+export interface AccessSecrets {
+    /** Admin kubeconfig Pulumi uses to reach the cluster; the ambient one when absent. */
+    clusterKubeconfig?: pulumi.Output<string>;
+    /** The cluster CA private key, for externally signed certificates. */
+    clusterCaKey?: pulumi.Output<string>;
+    /** Initial Keycloak passwords by OIDC user name. */
+    oidcInitialPasswords: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * Reads the `kube-access` config of the current stack, validates it and
+ * returns the spec plus the secret values. Secret values are read in plain
+ * text only to validate them and are wrapped with `pulumi.secret` at once.
+ */
+export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
+    const raw: RawConfig = {};
+    const all = pulumi.runtime.allConfig();
+    for (const [fullKey, value] of Object.entries(all)) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace !== configNamespace) continue;
+        raw[key] = parseConfigValue(value);
+    }
+    const spec = validateAccessSpec(raw, { secretKeys: secretConfigKeys() });
+    const asString = (v: unknown) => (typeof v === "string" ? pulumi.secret(v) : undefined);
+    const passwords = (raw.oidcInitialPasswords ?? {}) as Record<string, string>;
+    return {
+        spec,
+        secrets: {
+            clusterKubeconfig: asString(raw.clusterKubeconfig),
+            clusterCaKey: asString(raw.clusterCaKey),
+            oidcInitialPasswords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pulumi.secret(v)])),
+        },
+    };
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    const key = fullKey.slice(i + 1);
+    // Older engines pass "ns:config:key".
+    return [fullKey.slice(0, i), key.startsWith("config:") ? key.slice("config:".length) : key];
+}
+
+/** Structured config arrives as JSON text; plain strings stay strings. */
+function parseConfigValue(value: string): unknown {
+    const trimmed = value.trim();
+    if (/^[[{]/.test(trimmed) || trimmed === "true" || trimmed === "false" || /^-?\d+$/.test(trimmed)) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function secretConfigKeys(): string[] {
+    const raw = pulumi.runtime.allConfig()["PULUMI_CONFIG_SECRET_KEYS"] ?? process.env.PULUMI_CONFIG_SECRET_KEYS;
+    const fromEnv: string[] = raw ? JSON.parse(raw) : [];
+    // The runtime also exposes the secret keys it was given.
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+    return configKeys.filter(
+        (k) => fromEnv.includes(`${configNamespace}:${k}`) || runtimeConfig.isConfigSecret?.(`${configNamespace}:${k}`),
+    );
+}

@@ -1,0 +1,157 @@
+/**
+ * The access spec: what a stack's config declares, after validation and with
+ * every default filled in. Secret values are never part of it; they are read
+ * separately and wrapped as Pulumi secrets at once.
+ */
+
+/** Key algorithms a user's private key can use. */
+export const keyAlgorithms = ["RSA-2048", "RSA-3072", "RSA-4096", "ECDSA-P256", "ECDSA-P384"] as const;
+export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+
+/** Who signs a user's client certificate. */
+export const certificateSigners = ["external", "cluster"] as const;
+export type CertificateSigner = (typeof certificateSigners)[number];
+
+/** Auth methods a user can have. */
+export const authMethods = ["certificate", "serviceAccount", "oidc"] as const;
+export type AuthMethod = (typeof authMethods)[number];
+
+/** The cluster users are onboarded to. */
+export interface ClusterSpec {
+    /** Name of the cluster entry in generated kubeconfigs. */
+    name: string;
+    /** API server URL, e.g. `https://127.0.0.1:6443`. */
+    server: string;
+    /** The cluster CA certificate, normalised to PEM. */
+    caCertificatePem: string;
+}
+
+/** Lifetime and key settings of a client certificate. */
+export interface CertificateOptions {
+    /** Algorithm and size of the private key. */
+    keyAlgorithm: KeyAlgorithm;
+    /** How long a certificate is valid, in hours. */
+    validityHours: number;
+    /** A `pulumi up` this many hours or fewer before expiry issues a new certificate. */
+    renewBeforeHours: number;
+}
+
+/** A user whose credential is a client certificate. */
+export interface CertificateAuth extends CertificateOptions {
+    method: "certificate";
+    /** `external`: signed with the cluster CA key; `cluster`: signed through the CSR API. */
+    signer: CertificateSigner;
+}
+
+/** A machine user backed by a ServiceAccount and a token Secret. */
+export interface ServiceAccountAuth {
+    method: "serviceAccount";
+    /** Namespace of the ServiceAccount. */
+    namespace: string;
+    /** Create the namespace if kube-access should own it. */
+    createNamespace: boolean;
+}
+
+/** A person who logs in through the OIDC identity provider (Keycloak). */
+export interface OidcAuth {
+    method: "oidc";
+    /** Email address, required by Keycloak before a user can log in. */
+    email: string;
+    firstName: string;
+    lastName: string;
+}
+
+export type AuthSpec = CertificateAuth | ServiceAccountAuth | OidcAuth;
+
+/** One user of the cluster: a person or a machine. */
+export interface UserSpec {
+    /** The identity the API server sees (before any OIDC prefix). */
+    name: string;
+    /** Groups the user belongs to. */
+    groups: string[];
+    auth: AuthSpec;
+}
+
+/** The role a binding grants. */
+export interface RoleRef {
+    kind: "ClusterRole" | "Role";
+    name: string;
+}
+
+/** Who a binding grants its role to. */
+export interface SubjectSpec {
+    kind: "user" | "group";
+    name: string;
+    /** True for identities that kube-access does not manage (granted as written). */
+    external: boolean;
+}
+
+/** A grant of one role to some subjects, cluster-wide or in named namespaces. */
+export interface BindingSpec {
+    /** Stable name; RBAC object names derive from it. */
+    name: string;
+    role: RoleRef;
+    /** Namespaces to bind in; empty means cluster-wide (ClusterRole only). */
+    namespaces: string[];
+    subjects: SubjectSpec[];
+}
+
+/** How OIDC users' kubeconfigs obtain tokens. */
+export const oidcKubeconfigStyles = ["exec", "auth-provider"] as const;
+export type OidcKubeconfigStyle = (typeof oidcKubeconfigStyles)[number];
+
+/** Claims Keycloak emits for the kubernetes client that can name a user. */
+export const oidcUsernameClaims = ["preferred_username", "email", "sub"] as const;
+
+/** OIDC settings shared by Keycloak and the API server. */
+export interface OidcSpec {
+    /** Issuer URL: Keycloak's base URL + `/realms/<realm>`; must be https. */
+    issuerUrl: string;
+    /** The Keycloak realm. */
+    realm: string;
+    /** Create the realm, or use an existing one. */
+    createRealm: boolean;
+    /** OpenID client id; also the audience the API server expects. */
+    clientId: string;
+    usernameClaim: string;
+    groupsClaim: string;
+    /** Prepended to OIDC user names in the API server and in RBAC subjects. */
+    usernamePrefix: string;
+    /** Prepended to OIDC group names in the API server and in RBAC subjects. */
+    groupsPrefix: string;
+    /** PEM of the CA that signed the issuer's serving certificate, if not publicly trusted. */
+    caCertificatePem?: string;
+    /** Where the API server host keeps that CA for `--oidc-ca-file`. */
+    apiServerCaFile?: string;
+    /** Extra OAuth flows; authorization code with PKCE is always on. */
+    deviceAuthorizationGrant: boolean;
+    directAccessGrants: boolean;
+    /** Redirect URIs of the login client (kubelogin's defaults unless set). */
+    redirectUris: string[];
+    /** Scopes requested at login, besides `openid`. */
+    extraScopes: string[];
+    kubeconfigStyle: OidcKubeconfigStyle;
+    /** Initial passwords from config are temporary (changed at first login) unless false. */
+    temporaryPasswords: boolean;
+}
+
+/** Defaults for the cluster-signed path. */
+export interface ClusterSigningOptions {
+    /** How long to wait for the signer to issue a certificate. */
+    timeoutSeconds: number;
+    /** Keep the CertificateSigningRequest object after the certificate is read. */
+    keepRequest: boolean;
+}
+
+/** The whole validated access spec. */
+export interface AccessSpec {
+    cluster: ClusterSpec;
+    users: UserSpec[];
+    /** Group names that may be referenced even if no user belongs to them yet. */
+    groups: string[];
+    bindings: BindingSpec[];
+    oidc?: OidcSpec;
+    clusterSigning: ClusterSigningOptions;
+    /** Whether `system:masters` may be granted through user groups. */
+    allowSystemMasters: boolean;
+}

@@ -1,0 +1,562 @@
+import {
+    AccessSpec,
+    AuthSpec,
+    BindingSpec,
+    CertificateOptions,
+    ClusterSigningOptions,
+    ClusterSpec,
+    OidcSpec,
+    SubjectSpec,
+    UserSpec,
+    authMethods,
+    certificateSigners,
+    keyAlgorithms,
+    oidcKubeconfigStyles,
+    oidcUsernameClaims,
+} from "./types";
+import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
+import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
+import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
+
+/** Config keys of the `kube-access` namespace. */
+export const configKeys = [
+    "cluster",
+    "users",
+    "groups",
+    "bindings",
+    "certificates",
+    "clusterSigning",
+    "oidc",
+    "allowSystemMasters",
+    "clusterKubeconfig",
+    "clusterCaKey",
+    "oidcInitialPasswords",
+] as const;
+
+/** Keys whose values must be stored with `pulumi config set --secret`. */
+export const secretConfigKeys = ["clusterKubeconfig", "clusterCaKey", "oidcInitialPasswords"] as const;
+
+/** Defaults applied to every certificate user unless config overrides them. */
+export const defaultCertificateOptions: CertificateOptions = {
+    keyAlgorithm: "RSA-2048",
+    validityHours: 8760,
+    renewBeforeHours: 720,
+};
+
+export const defaultClusterSigning: ClusterSigningOptions = { timeoutSeconds: 120, keepRequest: false };
+
+/** kubelogin's default redirect URIs (it listens on port 8000, then 18000). */
+export const kubeloginRedirectUris = ["http://localhost:8000", "http://localhost:18000"];
+
+/** Raw config as Pulumi hands it over: key (without namespace) to parsed value. */
+export type RawConfig = Record<string, Raw>;
+
+/** Facts about the raw config that only the runtime knows. */
+export interface ConfigFacts {
+    /** Keys that are stored as secrets in the stack config. */
+    secretKeys: string[];
+}
+
+const maxValidityHours = 10 * 8760;
+
+/**
+ * Validates the whole `kube-access` config and returns the access spec with
+ * defaults filled in. Throws {@link AccessSpecError} listing every problem,
+ * each with its field path, so nothing is created from a bad config.
+ */
+export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secretKeys: [] }): AccessSpec {
+    const c = new IssueCollector();
+
+    for (const key of Object.keys(raw)) {
+        if (!(configKeys as readonly string[]).includes(key)) {
+            c.add(key, `unknown config key; known keys are ${configKeys.join(", ")}`);
+        }
+    }
+    for (const key of secretConfigKeys) {
+        if (raw[key] !== undefined && !facts.secretKeys.includes(key)) {
+            c.add(key, `holds a secret but is stored in plain text; set it with \`pulumi config set --secret kube-access:${key}\``);
+        }
+    }
+
+    const allowSystemMasters = c.boolean("allowSystemMasters", raw.allowSystemMasters, false);
+    const cluster = readCluster(c, raw.cluster);
+    const defaults = readCertificateOptions(c, "certificates", raw.certificates, defaultCertificateOptions);
+    const clusterSigning = readClusterSigning(c, raw.clusterSigning);
+    const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
+    const users = readUsers(c, raw.users, defaults, allowSystemMasters);
+    const groups = c.stringList("groups", raw.groups);
+    groups.forEach((g, i) => checkGroupName(c, `groups[${i}]`, g, allowSystemMasters));
+    const bindings = readBindings(c, raw.bindings);
+
+    checkUsersAgainstSettings(c, users, oidc);
+    checkBindingSubjects(c, bindings, users, groups);
+    if (oidc) checkOidcPrefixes(c, oidc, users);
+    checkSecrets(c, raw, users, cluster);
+
+    if (c.issues.length > 0) throw new AccessSpecError(c.issues);
+    return {
+        cluster: cluster!,
+        users,
+        groups,
+        bindings,
+        oidc,
+        clusterSigning,
+        allowSystemMasters,
+    };
+}
+
+function readCluster(c: IssueCollector, value: Raw): ClusterSpec | undefined {
+    if (value === undefined) {
+        c.add("cluster", "is required: an object with name, server and caCertificate");
+        return undefined;
+    }
+    const o = c.object("cluster", value, ["name", "server", "caCertificate"]);
+    if (!o) return undefined;
+    const name = c.string("cluster.name", o.name, { required: true });
+    const server = c.string("cluster.server", o.server, { required: true });
+    if (server !== undefined && !isHttpsUrl(server)) {
+        c.add("cluster.server", `must be an https:// URL of the API server, got ${JSON.stringify(server)}`);
+    }
+    const ca = c.string("cluster.caCertificate", o.caCertificate, { required: true });
+    let caCertificatePem: string | undefined;
+    if (ca !== undefined) {
+        try {
+            caCertificatePem = normaliseCertificatePem(ca);
+        } catch (e) {
+            c.add("cluster.caCertificate", `${(e as Error).message}; paste the cluster CA in PEM or base64 form`);
+        }
+    }
+    if (name === undefined || server === undefined || caCertificatePem === undefined) return undefined;
+    return { name, server, caCertificatePem };
+}
+
+function readCertificateOptions(
+    c: IssueCollector,
+    path: string,
+    value: Raw,
+    fallback: CertificateOptions,
+    extraFields: string[] = [],
+): CertificateOptions {
+    if (value === undefined) return fallback;
+    const o = c.object(path, value, ["keyAlgorithm", "validityHours", "renewBeforeHours", ...extraFields]);
+    if (!o) return fallback;
+    const keyAlgorithm =
+        c.oneOf(`${path}.keyAlgorithm`, o.keyAlgorithm, keyAlgorithms, fallback.keyAlgorithm) ?? fallback.keyAlgorithm;
+    const validityHours = c.integer(`${path}.validityHours`, o.validityHours, fallback.validityHours, 1, maxValidityHours);
+    const renewBeforeHours = c.integer(
+        `${path}.renewBeforeHours`,
+        o.renewBeforeHours,
+        Math.min(fallback.renewBeforeHours, Math.floor(validityHours / 2)),
+        0,
+        maxValidityHours,
+    );
+    if (renewBeforeHours >= validityHours) {
+        c.add(
+            `${path}.renewBeforeHours`,
+            `must be less than validityHours (${validityHours}), got ${renewBeforeHours}; otherwise every run would renew`,
+        );
+    }
+    return { keyAlgorithm, validityHours, renewBeforeHours };
+}
+
+function readClusterSigning(c: IssueCollector, value: Raw): ClusterSigningOptions {
+    if (value === undefined) return defaultClusterSigning;
+    const o = c.object("clusterSigning", value, ["timeoutSeconds", "keepRequest"]);
+    if (!o) return defaultClusterSigning;
+    return {
+        timeoutSeconds: c.integer("clusterSigning.timeoutSeconds", o.timeoutSeconds, 120, 5, 3600),
+        keepRequest: c.boolean("clusterSigning.keepRequest", o.keepRequest, false),
+    };
+}
+
+function readUsers(
+    c: IssueCollector,
+    value: Raw,
+    defaults: CertificateOptions,
+    allowSystemMasters: boolean,
+): UserSpec[] {
+    const users: UserSpec[] = [];
+    const byName = new Map<string, number>();
+    const byObjectName = new Map<string, number>();
+    c.list("users", value, { required: true }).forEach((item, i) => {
+        const path = `users[${i}]`;
+        const o = c.object(path, item, ["name", "groups", "auth"]);
+        if (!o) return;
+        const name = c.string(`${path}.name`, o.name, { required: true });
+        if (name !== undefined) {
+            checkUserName(c, `${path}.name`, name);
+            const earlier = byName.get(name);
+            if (earlier !== undefined) {
+                c.add(`${path}.name`, `duplicate user name ${JSON.stringify(name)} (also users[${earlier}].name)`);
+            } else {
+                byName.set(name, i);
+                const objectName = toObjectName(name);
+                const clash = byObjectName.get(objectName);
+                if (clash !== undefined) {
+                    c.add(
+                        `${path}.name`,
+                        `${JSON.stringify(name)} and users[${clash}].name map to the same Kubernetes object name ` +
+                            `${JSON.stringify(objectName)}; rename one of them`,
+                    );
+                } else byObjectName.set(objectName, i);
+            }
+        }
+        const groups = c.stringList(`${path}.groups`, o.groups);
+        groups.forEach((g, j) => checkGroupName(c, `${path}.groups[${j}]`, g, allowSystemMasters));
+        const auth = readAuth(c, `${path}.auth`, o.auth, defaults);
+        if (name === undefined || auth === undefined) return;
+        if (auth.method === "serviceAccount") {
+            if (!isDnsSubdomain(name)) {
+                c.add(
+                    `${path}.name`,
+                    `a service-account user's name becomes the ServiceAccount name and must be lower case ` +
+                        `letters, digits, '-' and '.', got ${JSON.stringify(name)}` +
+                        (isDnsSubdomain(toObjectName(name)) ? `; try ${JSON.stringify(toObjectName(name))}` : ""),
+                );
+            }
+            if (groups.length > 0) {
+                c.add(
+                    `${path}.groups`,
+                    "must be empty for a service-account user: the API server sets its groups " +
+                        "(system:serviceaccounts and system:serviceaccounts:<namespace>)",
+                );
+            }
+        }
+        if (auth.method === "certificate" && auth.signer === "cluster" && groups.includes("system:masters")) {
+            c.add(
+                `${path}.groups`,
+                "the cluster signer (kubernetes.io/kube-apiserver-client) refuses certificates for system:masters; " +
+                    "use signer external or bind a ClusterRole instead",
+            );
+        }
+        users.push({ name, groups, auth });
+    });
+    return users;
+}
+
+function checkUserName(c: IssueCollector, path: string, name: string): void {
+    if (name.startsWith("system:")) {
+        c.add(path, `must not start with "system:", which Kubernetes reserves for its own identities`);
+    } else if (/[\s/%]/.test(name)) {
+        c.add(path, `must not contain whitespace, '/' or '%', got ${JSON.stringify(name)}`);
+    } else if (toObjectName(name) === "") {
+        c.add(path, `needs at least one letter or digit, got ${JSON.stringify(name)}`);
+    }
+}
+
+function checkGroupName(c: IssueCollector, path: string, group: string, allowSystemMasters: boolean): void {
+    if (group === "system:masters") {
+        if (!allowSystemMasters) {
+            c.add(
+                path,
+                "system:masters bypasses RBAC entirely and cannot be revoked from an issued certificate; " +
+                    "bind cluster-admin instead, or set kube-access:allowSystemMasters to true if you really mean it",
+            );
+        }
+    } else if (group.startsWith("system:")) {
+        c.add(path, `must not start with "system:", which Kubernetes reserves for its own groups`);
+    } else if (/[\s/%]/.test(group)) {
+        c.add(path, `must not contain whitespace, '/' or '%', got ${JSON.stringify(group)}`);
+    }
+}
+
+function readAuth(c: IssueCollector, path: string, value: Raw, defaults: CertificateOptions): AuthSpec | undefined {
+    if (value === undefined) {
+        c.add(path, `is required: an object with method (${authMethods.join(", ")})`);
+        return undefined;
+    }
+    if (!isPlainObject(value)) {
+        c.object(path, value, []);
+        return undefined;
+    }
+    const method = c.oneOf(`${path}.method`, value.method, authMethods);
+    switch (method) {
+        case "certificate": {
+            const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
+            const { method: _m, signer: _s, ...options } = value;
+            const opts = readCertificateOptions(c, path, options, defaults);
+            if (signer === "cluster" && opts.validityHours * 3600 < 600) {
+                c.add(`${path}.validityHours`, "must be at least 1 hour for the cluster signer");
+            }
+            return signer === undefined ? undefined : { method, signer, ...opts };
+        }
+        case "serviceAccount": {
+            c.object(path, value, ["method", "namespace", "createNamespace"]);
+            const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
+            if (!isDnsLabel(namespace)) {
+                c.add(`${path}.namespace`, `must be a valid namespace name (lower case DNS label), got ${JSON.stringify(namespace)}`);
+            }
+            const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
+            return { method, namespace, createNamespace };
+        }
+        case "oidc": {
+            c.object(path, value, ["method", "email", "firstName", "lastName"]);
+            const email = c.string(`${path}.email`, value.email, { required: true });
+            if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) {
+                c.add(`${path}.email`, `must be an email address, got ${JSON.stringify(email)}`);
+            }
+            const firstName = c.string(`${path}.firstName`, value.firstName, { required: true });
+            const lastName = c.string(`${path}.lastName`, value.lastName, { required: true });
+            if (email === undefined || firstName === undefined || lastName === undefined) return undefined;
+            return { method, email, firstName, lastName };
+        }
+        default:
+            return undefined;
+    }
+}
+
+function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
+    const bindings: BindingSpec[] = [];
+    const names = new Map<string, number>();
+    c.list("bindings", value).forEach((item, i) => {
+        const path = `bindings[${i}]`;
+        const o = c.object(path, item, ["name", "clusterRole", "role", "namespaces", "subjects"]);
+        if (!o) return;
+        const clusterRole = c.string(`${path}.clusterRole`, o.clusterRole);
+        const role = c.string(`${path}.role`, o.role);
+        if ((clusterRole === undefined) === (role === undefined)) {
+            c.add(path, "needs exactly one of clusterRole or role");
+            return;
+        }
+        const roleRef = clusterRole !== undefined
+            ? { kind: "ClusterRole" as const, name: clusterRole }
+            : { kind: "Role" as const, name: role! };
+        const namespaces = c.stringList(`${path}.namespaces`, o.namespaces);
+        namespaces.forEach((ns, j) => {
+            if (!isDnsLabel(ns)) c.add(`${path}.namespaces[${j}]`, `must be a valid namespace name, got ${JSON.stringify(ns)}`);
+        });
+        if (roleRef.kind === "Role" && namespaces.length === 0) {
+            c.add(`${path}.namespaces`, "is required with role: a Role exists only inside namespaces");
+        }
+        const defaultName = `${roleRef.kind === "ClusterRole" ? "clusterrole" : "role"}-${roleRef.name}`;
+        const name = c.string(`${path}.name`, o.name, { fallback: defaultName }) ?? defaultName;
+        if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
+            c.add(`${path}.name`, `must be lower case letters, digits, '-' and '.', got ${JSON.stringify(name)}`);
+        }
+        const earlier = names.get(name);
+        if (earlier !== undefined) {
+            c.add(
+                `${path}.name`,
+                `binding name ${JSON.stringify(name)} is also used by bindings[${earlier}]; give each binding a distinct name`,
+            );
+        }
+        names.set(name, i);
+        const subjects: SubjectSpec[] = [];
+        const rawSubjects = c.list(`${path}.subjects`, o.subjects, { required: true });
+        if (Array.isArray(o.subjects) && rawSubjects.length === 0) c.add(`${path}.subjects`, "must name at least one subject");
+        rawSubjects.forEach((s, j) => {
+            const sp = `${path}.subjects[${j}]`;
+            const so = c.object(sp, s, ["user", "group", "external"]);
+            if (!so) return;
+            const user = c.string(`${sp}.user`, so.user);
+            const group = c.string(`${sp}.group`, so.group);
+            if ((user === undefined) === (group === undefined)) {
+                c.add(sp, "needs exactly one of user or group");
+                return;
+            }
+            const subject: SubjectSpec = {
+                kind: user !== undefined ? "user" : "group",
+                name: (user ?? group)!,
+                external: c.boolean(`${sp}.external`, so.external, false),
+            };
+            if (subject.name === "system:masters" || (subject.kind === "group" && subject.name.startsWith("system:masters"))) {
+                c.add(sp, "binding a role to system:masters has no effect; it already bypasses RBAC");
+            }
+            if (subjects.some((x) => x.kind === subject.kind && x.name === subject.name)) {
+                c.add(sp, `duplicate subject ${subject.kind} ${JSON.stringify(subject.name)}`);
+            } else subjects.push(subject);
+        });
+        bindings.push({ name, role: roleRef, namespaces, subjects });
+    });
+    return bindings;
+}
+
+function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
+    const o = c.object("oidc", value, [
+        "issuerUrl",
+        "realm",
+        "createRealm",
+        "clientId",
+        "usernameClaim",
+        "groupsClaim",
+        "usernamePrefix",
+        "groupsPrefix",
+        "caCertificate",
+        "apiServerCaFile",
+        "deviceAuthorizationGrant",
+        "directAccessGrants",
+        "redirectUris",
+        "extraScopes",
+        "kubeconfigStyle",
+        "temporaryPasswords",
+    ]);
+    if (!o) return undefined;
+    const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
+    const realm = c.string("oidc.realm", o.realm, { fallback: "kubernetes" }) ?? "kubernetes";
+    if (issuerUrl !== undefined) {
+        if (!isHttpsUrl(issuerUrl)) {
+            c.add("oidc.issuerUrl", `must be an https:// URL (the API server only trusts https issuers), got ${JSON.stringify(issuerUrl)}`);
+        } else if (!issuerUrl.replace(/\/$/, "").endsWith(`/realms/${realm}`)) {
+            c.add(
+                "oidc.issuerUrl",
+                `must be Keycloak's issuer for realm ${JSON.stringify(realm)}, ending in /realms/${realm}, got ${JSON.stringify(issuerUrl)}`,
+            );
+        }
+    }
+    const usernameClaim = c.string("oidc.usernameClaim", o.usernameClaim, { fallback: "preferred_username" }) ?? "preferred_username";
+    if (!(oidcUsernameClaims as readonly string[]).includes(usernameClaim)) {
+        c.add(
+            "oidc.usernameClaim",
+            `Keycloak does not emit ${JSON.stringify(usernameClaim)} as a unique user claim for the client; ` +
+                `use one of ${oidcUsernameClaims.join(", ")}`,
+        );
+    }
+    const groupsClaim = c.string("oidc.groupsClaim", o.groupsClaim, { fallback: "groups" }) ?? "groups";
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupsClaim) || (oidcUsernameClaims as readonly string[]).includes(groupsClaim)) {
+        c.add("oidc.groupsClaim", `must be a plain claim name other than the standard user claims, got ${JSON.stringify(groupsClaim)}`);
+    }
+    const usernamePrefix = c.string("oidc.usernamePrefix", o.usernamePrefix, { fallback: "oidc:" }) ?? "oidc:";
+    const groupsPrefix = c.string("oidc.groupsPrefix", o.groupsPrefix, { fallback: "oidc:" }) ?? "oidc:";
+    for (const [field, prefix] of [["usernamePrefix", usernamePrefix], ["groupsPrefix", groupsPrefix]] as const) {
+        if (prefix === "" || prefix === "-") {
+            c.add(
+                `oidc.${field}`,
+                "must not be empty: without a prefix OIDC identities could collide with certificate and service-account identities",
+            );
+        } else if (prefix.startsWith("system:")) {
+            c.add(`oidc.${field}`, `must not start with "system:", got ${JSON.stringify(prefix)}`);
+        } else if (/[\s/%]/.test(prefix)) {
+            c.add(`oidc.${field}`, `must not contain whitespace, '/' or '%', got ${JSON.stringify(prefix)}`);
+        }
+    }
+    let caCertificatePem: string | undefined;
+    const ca = c.string("oidc.caCertificate", o.caCertificate);
+    if (ca !== undefined) {
+        try {
+            caCertificatePem = normaliseCertificatePem(ca);
+        } catch (e) {
+            c.add("oidc.caCertificate", (e as Error).message);
+        }
+    }
+    const apiServerCaFile = c.string("oidc.apiServerCaFile", o.apiServerCaFile);
+    if (apiServerCaFile !== undefined && !apiServerCaFile.startsWith("/")) {
+        c.add("oidc.apiServerCaFile", `must be an absolute path on the API server host, got ${JSON.stringify(apiServerCaFile)}`);
+    }
+    const redirectUris = o.redirectUris === undefined ? kubeloginRedirectUris : c.stringList("oidc.redirectUris", o.redirectUris);
+    redirectUris.forEach((uri, i) => {
+        if (!/^https?:\/\/[^\s]+$/.test(uri)) c.add(`oidc.redirectUris[${i}]`, `must be an http(s) URL, got ${JSON.stringify(uri)}`);
+    });
+    const clientId = c.string("oidc.clientId", o.clientId, { fallback: "kubernetes" }) ?? "kubernetes";
+    if (!/^[A-Za-z0-9._-]+$/.test(clientId)) c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
+    return {
+        issuerUrl: (issuerUrl ?? "").replace(/\/$/, ""),
+        realm,
+        createRealm: c.boolean("oidc.createRealm", o.createRealm, true),
+        clientId,
+        usernameClaim,
+        groupsClaim,
+        usernamePrefix,
+        groupsPrefix,
+        caCertificatePem,
+        apiServerCaFile,
+        deviceAuthorizationGrant: c.boolean("oidc.deviceAuthorizationGrant", o.deviceAuthorizationGrant, false),
+        directAccessGrants: c.boolean("oidc.directAccessGrants", o.directAccessGrants, false),
+        redirectUris,
+        extraScopes: o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
+        kubeconfigStyle: c.oneOf("oidc.kubeconfigStyle", o.kubeconfigStyle, oidcKubeconfigStyles, "exec") ?? "exec",
+        temporaryPasswords: c.boolean("oidc.temporaryPasswords", o.temporaryPasswords, true),
+    };
+}
+
+function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: OidcSpec | undefined): void {
+    users.forEach((u, i) => {
+        if (u.auth.method === "oidc" && oidc === undefined) {
+            c.add(`users[${i}].auth.method`, "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method");
+        }
+    });
+}
+
+function checkBindingSubjects(c: IssueCollector, bindings: BindingSpec[], users: UserSpec[], groups: string[]): void {
+    const userNames = new Set(users.map((u) => u.name));
+    const groupNames = new Set([...groups, ...users.flatMap((u) => u.groups)]);
+    bindings.forEach((b, i) =>
+        b.subjects.forEach((s, j) => {
+            if (s.external) return;
+            const declared = s.kind === "user" ? userNames.has(s.name) : groupNames.has(s.name);
+            if (!declared) {
+                c.add(
+                    `bindings[${i}].subjects[${j}].${s.kind}`,
+                    s.kind === "user"
+                        ? `${JSON.stringify(s.name)} is not a user in kube-access:users; add the user, remove this subject, or set external: true for an identity managed elsewhere`
+                        : `${JSON.stringify(s.name)} is not a group of any user nor listed in kube-access:groups; declare it, or set external: true`,
+                );
+            }
+        }),
+    );
+}
+
+/** OIDC prefixes must keep OIDC identities apart from every other identity. */
+function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: UserSpec[]): void {
+    users.forEach((u, i) => {
+        if (u.auth.method === "oidc") return;
+        if (u.name.startsWith(oidc.usernamePrefix)) {
+            c.add(
+                `users[${i}].name`,
+                `starts with the OIDC username prefix ${JSON.stringify(oidc.usernamePrefix)}, so it could not be told apart from an OIDC user; rename it or change oidc.usernamePrefix`,
+            );
+        }
+        u.groups.forEach((g, j) => {
+            if (g.startsWith(oidc.groupsPrefix)) {
+                c.add(
+                    `users[${i}].groups[${j}]`,
+                    `starts with the OIDC groups prefix ${JSON.stringify(oidc.groupsPrefix)}, so it could not be told apart from an OIDC group; rename it or change oidc.groupsPrefix`,
+                );
+            }
+        });
+    });
+}
+
+function checkSecrets(c: IssueCollector, raw: RawConfig, users: UserSpec[], cluster: ClusterSpec | undefined): void {
+    const externalUsers = users.filter((u) => u.auth.method === "certificate" && u.auth.signer === "external");
+    const caKey = c.string("clusterCaKey", raw.clusterCaKey);
+    if (caKey === undefined && raw.clusterCaKey === undefined && externalUsers.length > 0) {
+        c.add(
+            "clusterCaKey",
+            `is required because ${externalUsers.map((u) => u.name).join(", ")} ha${externalUsers.length === 1 ? "s" : "ve"} ` +
+                "an externally signed certificate; set it with `pulumi config set --secret kube-access:clusterCaKey < ca.key`",
+        );
+    }
+    if (caKey !== undefined) {
+        try {
+            const key = parsePrivateKeyPem(caKey);
+            if (cluster && !privateKeyMatchesCertificate(key, cluster.caCertificatePem)) {
+                c.add("clusterCaKey", "does not belong to cluster.caCertificate; certificates signed with it would be refused");
+            }
+        } catch (e) {
+            c.add("clusterCaKey", (e as Error).message);
+        }
+    }
+    const kubeconfig = c.string("clusterKubeconfig", raw.clusterKubeconfig);
+    if (kubeconfig !== undefined && !/^\s*(apiVersion|clusters|kind|contexts|users|current-context|\{)/m.test(kubeconfig)) {
+        c.add("clusterKubeconfig", "does not look like a kubeconfig (YAML or JSON with clusters, users and contexts)");
+    }
+    if (raw.oidcInitialPasswords !== undefined) {
+        const o = c.object("oidcInitialPasswords", raw.oidcInitialPasswords, users.filter((u) => u.auth.method === "oidc").map((u) => u.name));
+        if (o) {
+            for (const [name, value] of Object.entries(o)) {
+                if (typeof value !== "string" || value.length < 8) {
+                    c.add(`oidcInitialPasswords.${name}`, "must be a string of at least 8 characters");
+                }
+            }
+        }
+    }
+}
+
+function isHttpsUrl(value: string): boolean {
+    try {
+        const u = new URL(value);
+        return u.protocol === "https:" && u.hostname !== "";
+    } catch {
+        return false;
+    }
+}
