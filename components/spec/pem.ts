@@ -42,3 +42,8 @@ export function privateKeyMatchesCertificate(key: crypto.KeyObject, certificateP
 export function certificateExpiry(certificatePem: string): string {
     return new Date(new crypto.X509Certificate(certificatePem).validTo).toISOString();
 }
+
+/** Start of a PEM certificate's validity as an ISO 8601 timestamp. */
+export function certificateStart(certificatePem: string): string {
+    return new Date(new crypto.X509Certificate(certificatePem).validFrom).toISOString();
+}

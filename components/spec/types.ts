@@ -100,8 +100,8 @@ export interface BindingSpec {
 export const oidcKubeconfigStyles = ["exec", "auth-provider"] as const;
 export type OidcKubeconfigStyle = (typeof oidcKubeconfigStyles)[number];
 
-/** Claims Keycloak emits for the kubernetes client that can name a user. */
-export const oidcUsernameClaims = ["preferred_username", "email", "sub"] as const;
+/** Claims Keycloak emits for every user that name them uniquely and are known before the user exists. */
+export const oidcUsernameClaims = ["preferred_username", "email"] as const;
 
 /** OIDC settings shared by Keycloak and the API server. */
 export interface OidcSpec {

@@ -470,8 +470,14 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
 
 function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: OidcSpec | undefined): void {
     users.forEach((u, i) => {
-        if (u.auth.method === "oidc" && oidc === undefined) {
+        if (u.auth.method !== "oidc") return;
+        if (oidc === undefined) {
             c.add(`users[${i}].auth.method`, "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method");
+        } else if (oidc.usernameClaim === "preferred_username" && u.name !== u.name.toLowerCase()) {
+            c.add(
+                `users[${i}].name`,
+                `Keycloak lower-cases usernames, so the token would carry ${JSON.stringify(u.name.toLowerCase())}; write the name in lower case`,
+            );
         }
     });
 }

@@ -1,0 +1,126 @@
+import * as pulumi from "@pulumi/pulumi";
+import { issueClusterSignedCertificate, needsRenewal } from "./clusterSigning";
+import { kubernetesSigningApi } from "../clusterApi/kubernetes";
+import { certificateExpiry, certificateStart } from "../spec/pem";
+
+/** Inputs of a {@link ClusterSignedCertificate}. */
+export interface ClusterSignedCertificateArgs {
+    /** The user the certificate is for. */
+    userName: pulumi.Input<string>;
+    /** Name of the CertificateSigningRequest object. */
+    objectName: pulumi.Input<string>;
+    /** PEM of the PKCS#10 request (CN = user, one O per group). */
+    requestPem: pulumi.Input<string>;
+    /** Signer to ask; `kubernetes.io/kube-apiserver-client` for client certificates. */
+    signerName: pulumi.Input<string>;
+    usages: pulumi.Input<pulumi.Input<string>[]>;
+    /** Requested lifetime; the signer may issue a shorter one. */
+    expirationSeconds: pulumi.Input<number>;
+    /** Renew when a `pulumi up` runs this close to expiry. */
+    renewBeforeSeconds: pulumi.Input<number>;
+    /** How long to wait for the signer. */
+    timeoutSeconds: pulumi.Input<number>;
+    /** Keep the CSR object after the certificate is read. */
+    keepRequest: pulumi.Input<boolean>;
+    /** Kubeconfig used to reach the cluster (secret); the ambient one when undefined. */
+    kubeconfig?: pulumi.Input<string>;
+}
+
+interface State {
+    userName: string;
+    objectName: string;
+    requestPem: string;
+    signerName: string;
+    usages: string[];
+    expirationSeconds: number;
+    renewBeforeSeconds: number;
+    timeoutSeconds: number;
+    keepRequest: boolean;
+    kubeconfig?: string;
+    certificatePem?: string;
+    notBefore?: string;
+    notAfter?: string;
+}
+
+/** Inputs whose change means a new certificate must be issued. */
+const reissueOn = ["userName", "objectName", "requestPem", "signerName", "usages", "expirationSeconds"] as const;
+/** Inputs that only change how kube-access talks to the cluster. */
+const updateOn = ["renewBeforeSeconds", "timeoutSeconds", "keepRequest", "kubeconfig"] as const;
+
+/**
+ * The renewal window actually used: the configured one, but never more than
+ * half the lifetime the signer granted (it may shorten the requested one),
+ * so a short-lived certificate is not renewed on every run.
+ */
+export function effectiveRenewBeforeSeconds(state: Pick<State, "notBefore" | "notAfter">, renewBeforeSeconds: number): number {
+    if (!state.notBefore || !state.notAfter) return renewBeforeSeconds;
+    const lifetime = (Date.parse(state.notAfter) - Date.parse(state.notBefore)) / 1000;
+    return Math.min(renewBeforeSeconds, Math.floor(lifetime / 2));
+}
+
+/** Decides what a change of inputs (or the passage of time) means for an issued certificate. */
+export function diffClusterSignedCertificate(olds: State, news: State, now: number): pulumi.dynamic.DiffResult {
+    const replaces: string[] = reissueOn.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    if (olds.notAfter && needsRenewal(olds.notAfter, effectiveRenewBeforeSeconds(olds, news.renewBeforeSeconds), now)) {
+        replaces.push("notAfter");
+    }
+    const updates = updateOn.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return {
+        changes: replaces.length > 0 || updates.length > 0,
+        replaces,
+        deleteBeforeReplace: true,
+    };
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: State, news: State) {
+        return diffClusterSignedCertificate(olds, news, Date.now());
+    },
+
+    async create(inputs: State) {
+        const certificatePem = await issueClusterSignedCertificate(kubernetesSigningApi(inputs.kubeconfig), inputs, {
+            timeoutSeconds: inputs.timeoutSeconds,
+            keepRequest: inputs.keepRequest,
+        });
+        return {
+            id: inputs.objectName,
+            outs: {
+                ...inputs,
+                certificatePem,
+                notBefore: certificateStart(certificatePem),
+                notAfter: certificateExpiry(certificatePem),
+            },
+        };
+    },
+
+    async update(_id: string, olds: State, news: State) {
+        return { outs: { ...olds, ...Object.fromEntries(updateOn.map((k) => [k, news[k]])) } };
+    },
+
+    async delete(_id: string, props: State) {
+        await kubernetesSigningApi(props.kubeconfig).remove(props.objectName);
+    },
+};
+
+/**
+ * A client certificate issued by the cluster itself through a
+ * `certificates.k8s.io/v1` CertificateSigningRequest that kube-access
+ * creates, approves and reads back. The CA key never leaves the cluster.
+ */
+export class ClusterSignedCertificate extends pulumi.dynamic.Resource {
+    /** PEM of the issued certificate. */
+    declare public readonly certificatePem: pulumi.Output<string>;
+    /** Expiry of the issued certificate (ISO 8601), as the signer set it. */
+    declare public readonly notAfter: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterSignedCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            { ...args, certificatePem: undefined, notBefore: undefined, notAfter: undefined },
+            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            "certificates",
+            "ClusterSignedCertificate",
+        );
+    }
+}

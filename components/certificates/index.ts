@@ -1,0 +1,4 @@
+export * from "./csr";
+export * from "./clusterSigning";
+export * from "./clusterSignedCertificate";
+export * from "./certificateUser";

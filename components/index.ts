@@ -1,0 +1,7 @@
+export * from "./spec";
+export * from "./certificates";
+export * from "./serviceAccounts";
+export * from "./oidc";
+export * from "./rbac";
+export * from "./kubeconfig";
+export * from "./kubeAccess";

@@ -1,0 +1,178 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { AccessSpec, CertificateAuth, OidcAuth, ServiceAccountAuth, UserSpec } from "./spec/types";
+import { AccessSecrets } from "./spec/load";
+import { CertificateUser } from "./certificates/certificateUser";
+import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
+import { KeycloakAccess } from "./oidc/keycloakAccess";
+import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
+import { oidcCredential } from "./oidc/kubeconfigCredential";
+import { AccessBindings } from "./rbac/accessBindings";
+import { grantsByUser, planRoleBindings, subjectForUser } from "./rbac/plan";
+import { renderKubeconfig } from "./kubeconfig/render";
+
+/** How long to wait for the token controller to fill a service-account token Secret. */
+export const serviceAccountTokenTimeoutSeconds = 120;
+
+/** Inputs of {@link KubeAccess}. */
+export interface KubeAccessArgs {
+    spec: AccessSpec;
+    secrets: AccessSecrets;
+}
+
+/** What the `users` output says about each user; holds no secret. */
+export interface UserSummary {
+    name: string;
+    method: string;
+    /** `external` or `cluster`, for certificate users. */
+    signer?: string;
+    groups: string[];
+    /** The user name the API server sees. */
+    identity: string;
+    /** Certificate expiry (ISO 8601), for certificate users. */
+    expiresAt?: string;
+    /** Roles granted through bindings to the user or its groups. */
+    grants: string[];
+}
+
+/** Everything OIDC-related the API server's operators need (no secrets). */
+export interface OidcApiServerSettings {
+    issuerUrl: string;
+    clientId: string;
+    /** kube-apiserver `--oidc-*` flags; an alternative to `authenticationConfiguration`. */
+    flags: string[];
+    /** An AuthenticationConfiguration file for `--authentication-config`; an alternative to `flags`. */
+    authenticationConfiguration: string;
+    /** The CA the API server must trust for the issuer, PEM, if one is configured. */
+    caCertificate?: string;
+}
+
+function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
+    return (u: UserSpec): u is UserSpec & { auth: M } => u.auth.method === method;
+}
+
+/**
+ * Onboards the users of an access spec to one cluster: credentials for every
+ * user, RBAC bindings for what the spec grants, and a kubeconfig per user.
+ */
+export class KubeAccess extends pulumi.ComponentResource {
+    /** Kubeconfig by user name (secret). */
+    public readonly kubeconfigs: pulumi.Output<Record<string, string>>;
+    /** A non-secret summary of every user. */
+    public readonly users: pulumi.Output<UserSummary[]>;
+    /** API server OIDC settings, when OIDC is configured. */
+    public readonly oidc?: OidcApiServerSettings;
+
+    constructor(name: string, args: KubeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-access:index:KubeAccess", name, {}, opts);
+        const { spec, secrets } = args;
+        const child = { parent: this };
+
+        const namespaces = new Map<string, k8s.core.v1.Namespace>();
+        for (const user of spec.users.filter(hasMethod<ServiceAccountAuth>("serviceAccount"))) {
+            if (user.auth.createNamespace && !namespaces.has(user.auth.namespace)) {
+                const ns = user.auth.namespace;
+                namespaces.set(
+                    ns,
+                    new k8s.core.v1.Namespace(
+                        `namespace-${ns}`,
+                        { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "kube-access" } } },
+                        child,
+                    ),
+                );
+            }
+        }
+
+        const keycloakAccess =
+            spec.oidc && spec.users.some(hasMethod<OidcAuth>("oidc"))
+                ? new KeycloakAccess(
+                      "keycloak",
+                      {
+                          oidc: spec.oidc,
+                          users: spec.users.filter(hasMethod<OidcAuth>("oidc")),
+                          groups: [
+                              ...new Set(spec.users.filter(hasMethod<OidcAuth>("oidc")).flatMap((u) => u.groups)),
+                          ].sort(),
+                          initialPasswords: secrets.oidcInitialPasswords,
+                      },
+                      child,
+                  )
+                : undefined;
+
+        const kubeconfigs: Record<string, pulumi.Output<string>> = {};
+        const expiries: Record<string, pulumi.Output<string>> = {};
+        for (const user of spec.users) {
+            const resourceName = `user-${user.name}`;
+            if (hasMethod<CertificateAuth>("certificate")(user)) {
+                const certUser = new CertificateUser(
+                    resourceName,
+                    {
+                        user,
+                        cluster: spec.cluster,
+                        clusterCaKey: secrets.clusterCaKey,
+                        clusterKubeconfig: secrets.clusterKubeconfig,
+                        clusterSigning: spec.clusterSigning,
+                    },
+                    child,
+                );
+                kubeconfigs[user.name] = certUser.kubeconfig;
+                expiries[user.name] = certUser.expiresAt;
+            } else if (hasMethod<ServiceAccountAuth>("serviceAccount")(user)) {
+                const ns = namespaces.get(user.auth.namespace);
+                const saUser = new ServiceAccountUser(
+                    resourceName,
+                    {
+                        user,
+                        cluster: spec.cluster,
+                        clusterKubeconfig: secrets.clusterKubeconfig,
+                        tokenTimeoutSeconds: serviceAccountTokenTimeoutSeconds,
+                    },
+                    { ...child, dependsOn: ns ? [ns] : [] },
+                );
+                kubeconfigs[user.name] = saUser.kubeconfig;
+            } else if (keycloakAccess && spec.oidc) {
+                const oidc = spec.oidc;
+                kubeconfigs[user.name] = pulumi.secret(
+                    keycloakAccess.clientSecret.apply((clientSecret) =>
+                        renderKubeconfig({
+                            cluster: spec.cluster,
+                            userName: user.name,
+                            credential: oidcCredential(oidc, clientSecret),
+                        }),
+                    ),
+                );
+            }
+        }
+
+        const planned = planRoleBindings(spec);
+        new AccessBindings("bindings", { bindings: planned }, { ...child, dependsOn: [...namespaces.values()] });
+
+        this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
+        const grants = grantsByUser(spec, planned);
+        this.users = pulumi.all(expiries).apply((expiresAt) =>
+            spec.users.map(
+                (u): UserSummary => ({
+                    name: u.name,
+                    method: u.auth.method,
+                    ...(u.auth.method === "certificate" ? { signer: u.auth.signer } : {}),
+                    groups: u.groups,
+                    identity: subjectForUser(u, spec.oidc).kind === "ServiceAccount"
+                        ? `system:serviceaccount:${(u.auth as ServiceAccountAuth).namespace}:${u.name}`
+                        : subjectForUser(u, spec.oidc).name,
+                    ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+                    grants: grants[u.name],
+                }),
+            ),
+        );
+        if (spec.oidc) {
+            this.oidc = {
+                issuerUrl: spec.oidc.issuerUrl,
+                clientId: spec.oidc.clientId,
+                flags: apiServerOidcFlags(spec.oidc),
+                authenticationConfiguration: authenticationConfigurationYaml(spec.oidc),
+                ...(spec.oidc.caCertificatePem ? { caCertificate: spec.oidc.caCertificatePem } : {}),
+            };
+        }
+        this.registerOutputs({ kubeconfigs: this.kubeconfigs, users: this.users, oidc: this.oidc });
+    }
+}

@@ -1,0 +1,3 @@
+export * from "./apiServer";
+export * from "./kubeconfigCredential";
+export * from "./keycloakAccess";

@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as keycloak from "@pulumi/keycloak";
+import { OidcAuth, OidcSpec, UserSpec } from "../spec/types";
+
+/** Inputs of {@link KeycloakAccess}. */
+export interface KeycloakAccessArgs {
+    oidc: OidcSpec;
+    /** Users who log in through Keycloak. */
+    users: (UserSpec & { auth: OidcAuth })[];
+    /** Keycloak groups to manage: every group an OIDC user belongs to, plus declared ones. */
+    groups: string[];
+    /** Initial passwords by user name (secret); users without one set their password through an admin. */
+    initialPasswords: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * Keycloak's side of OIDC login to Kubernetes: the realm (or an existing
+ * one), a confidential `kubernetes` client with browser login (authorization
+ * code + PKCE) and optional device and password grants, claim mappers for
+ * groups and audience, and the groups and users themselves.
+ */
+export class KeycloakAccess extends pulumi.ComponentResource {
+    /** The realm the client and users live in. */
+    public readonly realmId: pulumi.Output<string>;
+    /** The client's secret (secret). */
+    public readonly clientSecret: pulumi.Output<string>;
+    /** Keycloak user ids by user name. */
+    public readonly userIds: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-access:oidc:KeycloakAccess", name, {}, opts);
+        const { oidc } = args;
+        const child = { parent: this };
+
+        const realm = oidc.createRealm
+            ? new keycloak.Realm(`${name}-realm`, { realm: oidc.realm, enabled: true, sslRequired: "external" }, child)
+            : undefined;
+        this.realmId = realm ? realm.id : pulumi.output(oidc.realm);
+        const realmId = this.realmId;
+
+        const client = new keycloak.openid.Client(
+            `${name}-client`,
+            {
+                realmId,
+                clientId: oidc.clientId,
+                name: "Kubernetes",
+                description: "kubectl login to Kubernetes, managed by kube-access",
+                enabled: true,
+                accessType: "CONFIDENTIAL",
+                standardFlowEnabled: true,
+                pkceCodeChallengeMethod: "S256",
+                implicitFlowEnabled: false,
+                serviceAccountsEnabled: false,
+                directAccessGrantsEnabled: oidc.directAccessGrants,
+                oauth2DeviceAuthorizationGrantEnabled: oidc.deviceAuthorizationGrant,
+                validRedirectUris: oidc.redirectUris,
+            },
+            child,
+        );
+        this.clientSecret = pulumi.secret(client.clientSecret);
+
+        new keycloak.openid.GroupMembershipProtocolMapper(
+            `${name}-groups-claim`,
+            {
+                realmId,
+                clientId: client.id,
+                name: "kubernetes-groups",
+                claimName: oidc.groupsClaim,
+                fullPath: false,
+                addToIdToken: true,
+                addToAccessToken: true,
+                addToUserinfo: true,
+            },
+            child,
+        );
+        new keycloak.openid.AudienceProtocolMapper(
+            `${name}-audience`,
+            {
+                realmId,
+                clientId: client.id,
+                name: "kubernetes-audience",
+                includedClientAudience: oidc.clientId,
+                addToIdToken: true,
+                addToAccessToken: true,
+            },
+            child,
+        );
+
+        const groupIds: Record<string, pulumi.Output<string>> = {};
+        for (const group of args.groups) {
+            groupIds[group] = new keycloak.Group(`${name}-group-${group}`, { realmId, name: group }, child).id;
+        }
+
+        this.userIds = {};
+        for (const user of args.users) {
+            const password = args.initialPasswords[user.name];
+            const kcUser = new keycloak.User(
+                `${name}-user-${user.name}`,
+                {
+                    realmId,
+                    username: user.name,
+                    email: user.auth.email,
+                    emailVerified: true,
+                    firstName: user.auth.firstName,
+                    lastName: user.auth.lastName,
+                    enabled: true,
+                    ...(password !== undefined
+                        ? { initialPassword: { value: pulumi.secret(password), temporary: oidc.temporaryPasswords } }
+                        : {}),
+                },
+                child,
+            );
+            this.userIds[user.name] = kcUser.id;
+            new keycloak.UserGroups(
+                `${name}-user-${user.name}-groups`,
+                { realmId, userId: kcUser.id, groupIds: user.groups.map((g) => groupIds[g]), exhaustive: true },
+                child,
+            );
+        }
+        this.registerOutputs({ realmId: this.realmId, clientSecret: this.clientSecret, userIds: this.userIds });
+    }
+}

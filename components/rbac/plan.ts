@@ -1,0 +1,113 @@
+import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../spec/types";
+
+/** An RBAC subject exactly as it appears in a binding object. */
+export interface RbacSubject {
+    kind: "User" | "Group" | "ServiceAccount";
+    name: string;
+    namespace?: string;
+}
+
+/** One RoleBinding or ClusterRoleBinding kube-access manages. */
+export interface PlannedBinding {
+    /** Name of the spec binding it comes from. */
+    bindingName: string;
+    kind: "ClusterRoleBinding" | "RoleBinding";
+    /** Object name; readable and stable: `kube-access:<binding>:<subject kind>:<subject>`. */
+    objectName: string;
+    /** Set for RoleBindings. */
+    namespace?: string;
+    roleRef: RoleRef;
+    subject: RbacSubject;
+}
+
+/** The identity the API server sees for a declared user. */
+export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): RbacSubject {
+    switch (user.auth.method) {
+        case "serviceAccount":
+            return { kind: "ServiceAccount", name: user.name, namespace: user.auth.namespace };
+        case "oidc":
+            return { kind: "User", name: oidcUsername(user, oidc) };
+        case "certificate":
+            return { kind: "User", name: user.name };
+    }
+}
+
+/** The user name the API server gives an OIDC user: the prefix plus the username claim's value. */
+export function oidcUsername(user: UserSpec, oidc: OidcSpec | undefined): string {
+    const claimValue = user.auth.method === "oidc" && oidc?.usernameClaim === "email" ? user.auth.email : user.name;
+    return `${oidc?.usernamePrefix ?? ""}${claimValue}`;
+}
+
+/**
+ * The group identities a declared group has: its plain name when certificate
+ * users are in it (or nobody yet), its OIDC-prefixed name when OIDC users are
+ * in it (or nobody yet and OIDC is set up).
+ */
+export function subjectsForGroup(group: string, spec: AccessSpec): RbacSubject[] {
+    const members = spec.users.filter((u) => u.groups.includes(group));
+    const plain = members.length === 0 || members.some((u) => u.auth.method !== "oidc");
+    const oidc = spec.oidc !== undefined && (members.length === 0 || members.some((u) => u.auth.method === "oidc"));
+    return [
+        ...(plain ? [{ kind: "Group" as const, name: group }] : []),
+        ...(oidc ? [{ kind: "Group" as const, name: `${spec.oidc!.groupsPrefix}${group}` }] : []),
+    ];
+}
+
+function subjectsFor(subject: SubjectSpec, spec: AccessSpec): RbacSubject[] {
+    if (subject.external) return [{ kind: subject.kind === "user" ? "User" : "Group", name: subject.name }];
+    if (subject.kind === "group") return subjectsForGroup(subject.name, spec);
+    const user = spec.users.find((u) => u.name === subject.name);
+    return user ? [subjectForUser(user, spec.oidc)] : [];
+}
+
+function subjectLabel(subject: RbacSubject): string {
+    return subject.kind === "ServiceAccount"
+        ? `serviceaccount:${subject.namespace}:${subject.name}`
+        : `${subject.kind.toLowerCase()}:${subject.name}`;
+}
+
+/**
+ * Expands the spec's bindings into one binding object per subject and
+ * namespace, so adding or removing a user, group or namespace adds or removes
+ * exactly its own objects and previews name the access that changes.
+ */
+export function planRoleBindings(spec: AccessSpec): PlannedBinding[] {
+    const planned: PlannedBinding[] = [];
+    for (const binding of spec.bindings) {
+        for (const subject of binding.subjects.flatMap((s) => subjectsFor(s, spec))) {
+            const objectName = `kube-access:${binding.name}:${subjectLabel(subject)}`;
+            if (binding.namespaces.length === 0) {
+                planned.push({ bindingName: binding.name, kind: "ClusterRoleBinding", objectName, roleRef: binding.role, subject });
+            }
+            for (const namespace of binding.namespaces) {
+                planned.push({
+                    bindingName: binding.name,
+                    kind: "RoleBinding",
+                    objectName,
+                    namespace,
+                    roleRef: binding.role,
+                    subject,
+                });
+            }
+        }
+    }
+    return planned;
+}
+
+/** What each user is granted, for the `users` summary output: `<role kind>/<role> in <namespace | cluster>`. */
+export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const user of spec.users) {
+        const identity = subjectForUser(user, spec.oidc);
+        const groupPrefix = user.auth.method === "oidc" ? (spec.oidc?.groupsPrefix ?? "") : "";
+        const groupIdentities = user.groups.map((g): RbacSubject => ({ kind: "Group", name: `${groupPrefix}${g}` }));
+        out[user.name] = planned
+            .filter((p) => [identity, ...groupIdentities].some((s) => sameSubject(p.subject, s)))
+            .map((p) => `${p.roleRef.kind}/${p.roleRef.name} ${p.namespace ? `in ${p.namespace}` : "cluster-wide"} (${p.objectName})`);
+    }
+    return out;
+}
+
+function sameSubject(a: RbacSubject, b: RbacSubject): boolean {
+    return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}

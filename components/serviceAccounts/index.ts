@@ -1,0 +1,2 @@
+export * from "./serviceAccountToken";
+export * from "./serviceAccountUser";

@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readServiceAccountToken } from "../clusterApi/kubernetes";
+
+/** Inputs of a {@link ServiceAccountToken}. */
+export interface ServiceAccountTokenArgs {
+    namespace: pulumi.Input<string>;
+    /** The `kubernetes.io/service-account-token` Secret to read. */
+    secretName: pulumi.Input<string>;
+    /** UID of that Secret: a new Secret means a new token. */
+    secretUid: pulumi.Input<string>;
+    /** How long to wait for the token controller to fill the Secret. */
+    timeoutSeconds: pulumi.Input<number>;
+    /** Kubeconfig used to reach the cluster (secret); the ambient one when undefined. */
+    kubeconfig?: pulumi.Input<string>;
+}
+
+interface State {
+    namespace: string;
+    secretName: string;
+    secretUid: string;
+    timeoutSeconds: number;
+    kubeconfig?: string;
+    token?: string;
+}
+
+/** Waits until the token controller has filled the Secret and returns the token. */
+export async function waitForServiceAccountToken(
+    read: () => Promise<string | undefined>,
+    describe: string,
+    timeoutSeconds: number,
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => number = Date.now,
+): Promise<string> {
+    const deadline = now() + timeoutSeconds * 1000;
+    for (;;) {
+        const token = await read();
+        if (token) return token;
+        if (now() >= deadline) {
+            throw new Error(
+                `the token of ${describe} was not filled in after ${timeoutSeconds}s; check that kube-controller-manager ` +
+                    "runs the serviceaccount-token controller with --service-account-private-key-file",
+            );
+        }
+        await sleep(500);
+    }
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: State, news: State) {
+        const replaces = (["namespace", "secretName", "secretUid"] as const).filter((k) => olds[k] !== news[k]);
+        const changes = replaces.length > 0 || olds.kubeconfig !== news.kubeconfig || olds.timeoutSeconds !== news.timeoutSeconds;
+        return { changes, replaces };
+    },
+    async create(inputs: State) {
+        const token = await waitForServiceAccountToken(
+            () => readServiceAccountToken(inputs.kubeconfig, inputs.namespace, inputs.secretName),
+            `Secret ${inputs.namespace}/${inputs.secretName}`,
+            inputs.timeoutSeconds,
+        );
+        return { id: `${inputs.namespace}/${inputs.secretName}`, outs: { ...inputs, token } };
+    },
+    async update(_id: string, olds: State, news: State) {
+        return { outs: { ...olds, kubeconfig: news.kubeconfig, timeoutSeconds: news.timeoutSeconds } };
+    },
+};
+
+/**
+ * The bearer token of a service-account token Secret, read back once the
+ * controller has filled it in. The token is a secret in state and outputs.
+ */
+export class ServiceAccountToken extends pulumi.dynamic.Resource {
+    /** The bearer token. */
+    declare public readonly token: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceAccountTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, { ...args, token: undefined }, { ...opts, additionalSecretOutputs: ["token", "kubeconfig"] }, "serviceAccounts", "ServiceAccountToken");
+    }
+}

@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../spec/types";
+import { tokenSecretName } from "../spec/names";
+import { ServiceAccountToken } from "./serviceAccountToken";
+import { renderKubeconfig } from "../kubeconfig/render";
+
+/** Inputs of a {@link ServiceAccountUser}. */
+export interface ServiceAccountUserArgs {
+    user: UserSpec & { auth: ServiceAccountAuth };
+    cluster: ClusterSpec;
+    /** How kube-access reaches the cluster to read the token (secret kubeconfig, or ambient when undefined). */
+    clusterKubeconfig?: pulumi.Input<string>;
+    /** How long to wait for the token controller. */
+    tokenTimeoutSeconds: number;
+}
+
+/** The name the API server gives a service account's requests. */
+export function serviceAccountUsername(namespace: string, name: string): string {
+    return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
+ * A machine user: a ServiceAccount, a long-lived token Secret bound to it,
+ * and the token read back once the controller has filled it in.
+ */
+export class ServiceAccountUser extends pulumi.ComponentResource {
+    /** The bearer token (secret). */
+    public readonly token: pulumi.Output<string>;
+    /** The identity the API server sees. */
+    public readonly username: string;
+    /** A kubeconfig that authenticates as this service account (secret). */
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceAccountUserArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-access:serviceAccounts:ServiceAccountUser", name, {}, opts);
+        const { user, cluster } = args;
+        const namespace = user.auth.namespace;
+        const labels = { "app.kubernetes.io/managed-by": "kube-access" };
+
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-account`,
+            { metadata: { name: user.name, namespace, labels } },
+            { parent: this },
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-token`,
+            {
+                metadata: {
+                    name: tokenSecretName(user.name),
+                    namespace,
+                    labels,
+                    annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+                },
+                type: "kubernetes.io/service-account-token",
+            },
+            { parent: this, dependsOn: [account] },
+        );
+        const token = new ServiceAccountToken(
+            `${name}-token-value`,
+            {
+                namespace,
+                secretName: secret.metadata.name,
+                secretUid: secret.metadata.uid,
+                timeoutSeconds: args.tokenTimeoutSeconds,
+                kubeconfig: args.clusterKubeconfig === undefined ? undefined : pulumi.secret(args.clusterKubeconfig),
+            },
+            { parent: this },
+        );
+        this.token = pulumi.secret(token.token);
+        this.username = serviceAccountUsername(namespace, user.name);
+        this.kubeconfig = pulumi.secret(
+            this.token.apply((value) =>
+                renderKubeconfig({ cluster, userName: user.name, namespace, credential: { kind: "token", token: value } }),
+            ),
+        );
+        this.registerOutputs({ token: this.token, username: this.username, kubeconfig: this.kubeconfig });
+    }
+}

@@ -1,0 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { KubeAccess, loadAccessSpec } from "./components";
+
+// Read and validate the whole `kube-access` config before creating anything.
+const { spec, secrets } = (() => {
+    try {
+        return loadAccessSpec();
+    } catch (e) {
+        throw new pulumi.RunError((e as Error).message);
+    }
+})();
+
+// Pulumi reaches the cluster with the configured admin kubeconfig, or the ambient one.
+const cluster = new k8s.Provider("cluster", {
+    kubeconfig: secrets.clusterKubeconfig,
+    deleteUnreachable: false,
+});
+
+const access = new KubeAccess("kube-access", { spec, secrets }, { providers: { kubernetes: cluster } });
+
+/** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
+export const kubeconfigs = access.kubeconfigs;
+/** Who has access and how: method, groups, identity, certificate expiry, grants. */
+export const users = access.users;
+/** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
+export const oidc = access.oidc;
