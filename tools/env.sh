@@ -11,13 +11,20 @@ export KUBE_ACCESS_PULUMI_BIN="$KUBE_ACCESS_CACHE/pulumi-$PULUMI_VERSION/bin"
 export KUBE_ACCESS_KUBE_BIN="$KUBE_ACCESS_CACHE/kubernetes-$KUBERNETES_VERSION/bin"
 export KUBE_ACCESS_ETCD_BIN="$KUBE_ACCESS_CACHE/etcd-$ETCD_VERSION/bin"
 export KUBE_ACCESS_KEYCLOAK_HOME="$KUBE_ACCESS_CACHE/keycloak-$KEYCLOAK_VERSION"
+# Resource providers live in versioned folders, <name>-<version>/pulumi-resource-<name>,
+# and are registered in the plugin cache under $PULUMI_HOME by tools/build-engine.sh.
+# They are deliberately not on PATH: a provider found on PATH overrides the version
+# the SDK asks for and the engine warns about it.
 export KUBE_ACCESS_PLUGIN_BIN="$KUBE_ACCESS_CACHE/providers"
-export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_PLUGIN_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$PATH"
+export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$PATH"
 
 # The engine runs offline: no update check, no plugin downloads, a local file
 # backend and passphrase-encrypted secrets unless the caller chose otherwise.
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# Plugins come only from beside the pulumi binary (language host, dynamic provider
+# launcher) and from the plugin cache, never from whatever else is on PATH.
+export PULUMI_IGNORE_AMBIENT_PLUGINS="${PULUMI_IGNORE_AMBIENT_PLUGINS-true}"
 export PULUMI_HOME="${PULUMI_HOME:-$KUBE_ACCESS_CACHE/pulumi-home}"
 # Runtime files of this checkout (local cluster, demo state) stay in an ignored folder.
 export KUBE_ACCESS_RUN_DIR="${KUBE_ACCESS_RUN_DIR:-$(cd "$_kube_access_tools_dir/.." && pwd)/.kube-access}"

@@ -1,0 +1,29 @@
+# Go modules that tools/build-engine.sh builds, derived from tools/versions.sh.
+# Sourced by the build script only.
+#
+# Untagged modules are addressed by pseudo-version (v<major>.0.0-<commit UTC
+# time>-<12-hex commit>): the module proxy refuses a bare commit hash. The
+# commit times below were read from the upstream git history for the commits
+# pinned in tools/versions.sh; bump them together.
+
+# Engine CLI: built from the wrapper module tools/engine/pulumi (go.mod pins it).
+ENGINE_PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+ENGINE_VERSION_LDFLAG=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
+
+# Node.js language host (its own module since 2023; untagged).
+ENGINE_LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+ENGINE_LANGHOST_MODVER=v3.0.0-20260624180030-${PULUMI_COMMIT:0:12}
+
+# Providers: module, pseudo-version, main package dir inside the module,
+# version variable stamped with -X.
+ENGINE_TLS_MODULE=github.com/pulumi/pulumi-tls/provider/v5
+ENGINE_TLS_MODVER=v5.0.0-20260722185624-${PULUMI_TLS_COMMIT:0:12}
+ENGINE_TLS_VERSION_VAR=github.com/pulumi/pulumi-tls/provider/v5/pkg/version.Version
+
+ENGINE_KUBERNETES_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+ENGINE_KUBERNETES_MODVER=v4.0.0-20260608201737-${PULUMI_KUBERNETES_COMMIT:0:12}
+ENGINE_KUBERNETES_VERSION_VAR=github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version
+
+ENGINE_KEYCLOAK_MODULE=github.com/pulumi/pulumi-keycloak/provider/v6
+ENGINE_KEYCLOAK_MODVER=v6.0.0-20260801042451-${PULUMI_KEYCLOAK_COMMIT:0:12}
+ENGINE_KEYCLOAK_VERSION_VAR=github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version
