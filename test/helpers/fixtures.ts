@@ -1,0 +1,40 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** A throwaway CA made with openssl for tests; its key protects nothing. */
+export interface TestCa {
+    certificatePem: string;
+    privateKeyPem: string;
+}
+
+const cache = new Map<string, TestCa>();
+
+/** Creates (once per test file) a self-signed CA with the given common name. */
+export function testCa(commonName = "kube-access-test-ca"): TestCa {
+    const cached = cache.get(commonName);
+    if (cached) return cached;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-ca-"));
+    try {
+        execFileSync(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.crt"),
+                "-days", "3650", "-subj", `/CN=${commonName}`,
+                "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+            { stdio: "ignore" },
+        );
+        const ca = {
+            certificatePem: fs.readFileSync(path.join(dir, "ca.crt"), "utf8"),
+            privateKeyPem: fs.readFileSync(path.join(dir, "ca.key"), "utf8"),
+        };
+        cache.set(commonName, ca);
+        return ca;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}

@@ -1,0 +1,77 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the mocks were asked to create. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Expiry the mocked signers report. */
+export const mockedExpiry = "2030-01-01T00:00:00Z";
+
+/**
+ * Pulumi mocks that record every resource and answer like the real providers
+ * would, closely enough for the program's own logic: tls keys are real keys
+ * (so CSRs can be built and checked), signers return a fixed certificate.
+ * Calls to any function are refused, so no test passes by accident.
+ */
+export function recordingMocks(certificatePem: string): { mocks: pulumi.runtime.Mocks; resources: RecordedResource[] } {
+    const resources: RecordedResource[] = [];
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state: Record<string, unknown> = { ...args.inputs };
+            switch (args.type) {
+                case "tls:index/privateKey:PrivateKey": {
+                    const { privateKey } =
+                        args.inputs.algorithm === "RSA"
+                            ? crypto.generateKeyPairSync("rsa", { modulusLength: args.inputs.rsaBits })
+                            : crypto.generateKeyPairSync("ec", { namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" });
+                    state.privateKeyPem = privateKey
+                        .export({ type: args.inputs.algorithm === "RSA" ? "pkcs1" : "sec1", format: "pem" })
+                        .toString();
+                    break;
+                }
+                case "tls:index/locallySignedCert:LocallySignedCert":
+                    state.certPem = certificatePem;
+                    state.validityEndTime = mockedExpiry;
+                    break;
+                case "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate":
+                    state.certificatePem = certificatePem;
+                    state.notAfter = mockedExpiry;
+                    break;
+                case "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken":
+                    state.token = `token-of-${args.inputs.secretName}`;
+                    break;
+                case "keycloak:openid/client:Client":
+                    state.clientSecret = "mock-client-secret";
+                    break;
+                case "kubernetes:core/v1:Secret":
+                    state.metadata = { ...args.inputs.metadata, uid: `uid-${args.name}` };
+                    break;
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call(args) {
+            throw new Error(`unexpected function call ${args.token}`);
+        },
+    };
+    return { mocks, resources };
+}
+
+/** Resolves an Output for assertions (undefined while unknown). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/** How a secret input reaches the mocks: wrapped with Pulumi's secret signature. */
+export function secretInput<T>(value: T): Record<string, unknown> {
+    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
