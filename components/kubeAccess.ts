@@ -150,19 +150,18 @@ export class KubeAccess extends pulumi.ComponentResource {
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
         const grants = grantsByUser(spec, planned);
         this.users = pulumi.all(expiries).apply((expiresAt) =>
-            spec.users.map(
-                (u): UserSummary => ({
-                    name: u.name,
-                    method: u.auth.method,
-                    ...(u.auth.method === "certificate" ? { signer: u.auth.signer } : {}),
-                    groups: u.groups,
-                    identity: subjectForUser(u, spec.oidc).kind === "ServiceAccount"
+            spec.users.map((u): UserSummary => ({
+                name: u.name,
+                method: u.auth.method,
+                ...(u.auth.method === "certificate" ? { signer: u.auth.signer } : {}),
+                groups: u.groups,
+                identity:
+                    subjectForUser(u, spec.oidc).kind === "ServiceAccount"
                         ? `system:serviceaccount:${(u.auth as ServiceAccountAuth).namespace}:${u.name}`
                         : subjectForUser(u, spec.oidc).name,
-                    ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
-                    grants: grants[u.name],
-                }),
-            ),
+                ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+                grants: grants[u.name],
+            })),
         );
         if (spec.oidc) {
             this.oidc = {

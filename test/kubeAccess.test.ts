@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -42,7 +41,10 @@ beforeAll(async () => {
 
 describe("externally signed certificate user", () => {
     test("an RSA-2048 key by default", () => {
-        expect(one("tls:index/privateKey:PrivateKey", "user-user1").inputs).toMatchObject({ algorithm: "RSA", rsaBits: 2048 });
+        expect(one("tls:index/privateKey:PrivateKey", "user-user1").inputs).toMatchObject({
+            algorithm: "RSA",
+            rsaBits: 2048,
+        });
     });
 
     test("the CSR carries CN=user1 and one O per group, and is signed with the CA key", () => {
@@ -77,7 +79,10 @@ describe("cluster-signed certificate user", () => {
         const csr = decodeCsr(request.inputs.requestPem);
         expect(csr.commonNames).toEqual(["user2"]);
         expect(csr.organizations).toEqual(["group1"]);
-        expect(one("tls:index/privateKey:PrivateKey", "user-user2").inputs).toMatchObject({ algorithm: "ECDSA", ecdsaCurve: "P256" });
+        expect(one("tls:index/privateKey:PrivateKey", "user-user2").inputs).toMatchObject({
+            algorithm: "ECDSA",
+            ecdsaCurve: "P256",
+        });
     });
 
     test("no CA key is involved", () => {
@@ -89,7 +94,10 @@ describe("cluster-signed certificate user", () => {
 
 describe("service-account user", () => {
     test("a ServiceAccount, a token Secret bound to it, and a reader for the token", () => {
-        expect(one("kubernetes:core/v1:ServiceAccount", "user-sa1").inputs.metadata).toMatchObject({ name: "sa1", namespace: "ci" });
+        expect(one("kubernetes:core/v1:ServiceAccount", "user-sa1").inputs.metadata).toMatchObject({
+            name: "sa1",
+            namespace: "ci",
+        });
         const secret = one("kubernetes:core/v1:Secret", "user-sa1");
         expect(secret.inputs).toMatchObject({
             type: "kubernetes.io/service-account-token",
@@ -111,7 +119,10 @@ describe("service-account user", () => {
 
 describe("OIDC through Keycloak", () => {
     test("a realm and a confidential kubernetes client with PKCE browser login, other grants off by default", () => {
-        expect(one("keycloak:index/realm:Realm", "keycloak").inputs).toMatchObject({ realm: "kube-access", enabled: true });
+        expect(one("keycloak:index/realm:Realm", "keycloak").inputs).toMatchObject({
+            realm: "kube-access",
+            enabled: true,
+        });
         expect(one("keycloak:openid/client:Client", "keycloak").inputs).toMatchObject({
             clientId: "kubernetes",
             accessType: "CONFIDENTIAL",
@@ -125,7 +136,9 @@ describe("OIDC through Keycloak", () => {
     });
 
     test("groups claim without full paths in ID and access tokens, and the client as audience", () => {
-        expect(one("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "keycloak").inputs).toMatchObject({
+        expect(
+            one("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "keycloak").inputs,
+        ).toMatchObject({
             claimName: "groups",
             fullPath: false,
             addToIdToken: true,
@@ -264,7 +277,9 @@ describe("outputs", () => {
                 const file = path.join(dir, user);
                 fs.writeFileSync(file, text, { mode: 0o600 });
                 const view = JSON.parse(
-                    execFileSync(kubectl!, ["config", "view", "--kubeconfig", file, "-o", "json", "--raw"], { encoding: "utf8" }),
+                    execFileSync(kubectl!, ["config", "view", "--kubeconfig", file, "-o", "json", "--raw"], {
+                        encoding: "utf8",
+                    }),
                 );
                 expect(view["current-context"]).toBe(`${user}@demo`);
                 expect(view.users[0].name).toBe(user);

@@ -60,7 +60,8 @@ export class CertificateUser extends pulumi.ComponentResource {
         );
 
         if (auth.signer === "external") {
-            if (args.clusterCaKey === undefined) throw new Error(`user ${user.name}: the external signer needs the cluster CA key`);
+            if (args.clusterCaKey === undefined)
+                throw new Error(`user ${user.name}: the external signer needs the cluster CA key`);
             const certificate = new tls.LocallySignedCert(
                 `${name}-certificate`,
                 {
@@ -88,7 +89,8 @@ export class CertificateUser extends pulumi.ComponentResource {
                     renewBeforeSeconds: auth.renewBeforeHours * 3600,
                     timeoutSeconds: args.clusterSigning.timeoutSeconds,
                     keepRequest: args.clusterSigning.keepRequest,
-                    kubeconfig: args.clusterKubeconfig === undefined ? undefined : pulumi.secret(args.clusterKubeconfig),
+                    kubeconfig:
+                        args.clusterKubeconfig === undefined ? undefined : pulumi.secret(args.clusterKubeconfig),
                 },
                 { parent: this },
             );

@@ -52,7 +52,10 @@ const updateOn = ["renewBeforeSeconds", "timeoutSeconds", "keepRequest", "kubeco
  * half the lifetime the signer granted (it may shorten the requested one),
  * so a short-lived certificate is not renewed on every run.
  */
-export function effectiveRenewBeforeSeconds(state: Pick<State, "notBefore" | "notAfter">, renewBeforeSeconds: number): number {
+export function effectiveRenewBeforeSeconds(
+    state: Pick<State, "notBefore" | "notAfter">,
+    renewBeforeSeconds: number,
+): number {
     if (!state.notBefore || !state.notAfter) return renewBeforeSeconds;
     const lifetime = (Date.parse(state.notAfter) - Date.parse(state.notBefore)) / 1000;
     return Math.min(renewBeforeSeconds, Math.floor(lifetime / 2));

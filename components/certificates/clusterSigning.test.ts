@@ -114,7 +114,12 @@ describe("issueClusterSignedCertificate", () => {
 
     test("a Failed condition (the signer refused) fails with what to check", async () => {
         const api = new FakeSigningApi((s) =>
-            s.conditions.push({ type: "Failed", status: "True", reason: "SignerValidationFailure", message: "system:masters" }),
+            s.conditions.push({
+                type: "Failed",
+                status: "True",
+                reason: "SignerValidationFailure",
+                message: "system:masters",
+            }),
         );
         await expect(issueClusterSignedCertificate(api, request, options, fakeClock())).rejects.toThrow(
             /refused the certificate for user user2 .*system:masters/,
@@ -158,7 +163,9 @@ describe("renewal decisions", () => {
     });
 
     test("inside the renewal window: a new certificate", () => {
-        expect(diffClusterSignedCertificate(issued, { ...issued }, at("2030-01-10T00:00:01Z")).replaces).toEqual(["notAfter"]);
+        expect(diffClusterSignedCertificate(issued, { ...issued }, at("2030-01-10T00:00:01Z")).replaces).toEqual([
+            "notAfter",
+        ]);
     });
 
     test.each([
@@ -172,7 +179,9 @@ describe("renewal decisions", () => {
     });
 
     test("a new admin kubeconfig or timeout updates in place without re-issuing", () => {
-        expect(diffClusterSignedCertificate(issued, { ...issued, timeoutSeconds: 60 }, at("2030-01-05T00:00:00Z"))).toMatchObject({
+        expect(
+            diffClusterSignedCertificate(issued, { ...issued, timeoutSeconds: 60 }, at("2030-01-05T00:00:00Z")),
+        ).toMatchObject({
             changes: true,
             replaces: [],
         });
@@ -182,7 +191,9 @@ describe("renewal decisions", () => {
         const short = { ...issued, notAfter: "2030-01-01T12:00:00.000Z" };
         expect(effectiveRenewBeforeSeconds(short, 86400)).toBe(6 * 3600);
         expect(diffClusterSignedCertificate(short, { ...short }, at("2030-01-01T01:00:00Z")).changes).toBe(false);
-        expect(diffClusterSignedCertificate(short, { ...short }, at("2030-01-01T07:00:00Z")).replaces).toEqual(["notAfter"]);
+        expect(diffClusterSignedCertificate(short, { ...short }, at("2030-01-01T07:00:00Z")).replaces).toEqual([
+            "notAfter",
+        ]);
     });
 
     test("needsRenewal", () => {

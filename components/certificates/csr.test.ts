@@ -16,7 +16,10 @@ function rsaKey(bits: number): string {
 }
 
 function ecKey(namedCurve: string): string {
-    return crypto.generateKeyPairSync("ec", { namedCurve }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+    return crypto
+        .generateKeyPairSync("ec", { namedCurve })
+        .privateKey.export({ type: "sec1", format: "pem" })
+        .toString();
 }
 
 describe("buildCsrPem", () => {

@@ -52,14 +52,22 @@ export function buildCsrPem(privateKeyPem: string, subject: CertificateSubject):
         signature: toArrayBuffer(signature),
     });
     const der = Buffer.from(AsnConvert.serialize(request));
-    const body = der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+    const body = der
+        .toString("base64")
+        .replace(/(.{64})/g, "$1\n")
+        .replace(/\n$/, "");
     return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
 }
 
 function subjectName(subject: CertificateSubject): Name {
     const rdn = (type: string, value: string) =>
-        new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
-    return new Name([rdn(oid.commonName, subject.commonName), ...subject.organizations.map((o) => rdn(oid.organization, o))]);
+        new RelativeDistinguishedName([
+            new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
+        ]);
+    return new Name([
+        rdn(oid.commonName, subject.commonName),
+        ...subject.organizations.map((o) => rdn(oid.organization, o)),
+    ]);
 }
 
 function sign(key: crypto.KeyObject, data: Buffer): { algorithm: AlgorithmIdentifier; signature: Buffer } {

@@ -14,9 +14,19 @@ function oidcSpec(extra: Record<string, unknown>) {
 describe("API server settings", () => {
     test("with an issuer CA, the flags point at the CA file and the configuration embeds the CA", () => {
         const ca = testCa("keycloak-ca").certificatePem;
-        const oidc = oidcSpec({ caCertificate: ca, usernameClaim: "email", usernamePrefix: "kc:", groupsPrefix: "kc-group:" });
+        const oidc = oidcSpec({
+            caCertificate: ca,
+            usernameClaim: "email",
+            usernamePrefix: "kc:",
+            groupsPrefix: "kc-group:",
+        });
         expect(apiServerOidcFlags(oidc)).toEqual(
-            expect.arrayContaining(["--oidc-username-claim=email", "--oidc-username-prefix=kc:", "--oidc-groups-prefix=kc-group:", `--oidc-ca-file=${defaultApiServerCaFile}`]),
+            expect.arrayContaining([
+                "--oidc-username-claim=email",
+                "--oidc-username-prefix=kc:",
+                "--oidc-groups-prefix=kc-group:",
+                `--oidc-ca-file=${defaultApiServerCaFile}`,
+            ]),
         );
         const jwt = (authenticationConfiguration(oidc).jwt as Record<string, any>[])[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
         expect(jwt.issuer.certificateAuthority).toBe(ca);
@@ -25,7 +35,9 @@ describe("API server settings", () => {
     });
 
     test("the CA file location is configurable", () => {
-        expect(apiServerOidcFlags(oidcSpec({ apiServerCaFile: "/srv/kc.pem" }))).toContain("--oidc-ca-file=/srv/kc.pem");
+        expect(apiServerOidcFlags(oidcSpec({ apiServerCaFile: "/srv/kc.pem" }))).toContain(
+            "--oidc-ca-file=/srv/kc.pem",
+        );
     });
 });
 
@@ -68,6 +80,8 @@ describe("OIDC kubeconfig credentials", () => {
     });
 
     test("the AuthenticationConfiguration is valid YAML for the API server", () => {
-        expect(YAML.parse(YAML.stringify(authenticationConfiguration(oidcSpec({}))))).toMatchObject({ kind: "AuthenticationConfiguration" });
+        expect(YAML.parse(YAML.stringify(authenticationConfiguration(oidcSpec({}))))).toMatchObject({
+            kind: "AuthenticationConfiguration",
+        });
     });
 });

@@ -24,13 +24,23 @@ export class AccessBindings extends pulumi.ComponentResource {
             const subject = {
                 kind: binding.subject.kind,
                 name: binding.subject.name,
-                ...(binding.subject.namespace ? { namespace: binding.subject.namespace } : { apiGroup: "rbac.authorization.k8s.io" }),
+                ...(binding.subject.namespace
+                    ? { namespace: binding.subject.namespace }
+                    : { apiGroup: "rbac.authorization.k8s.io" }),
             };
-            const roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: binding.roleRef.kind, name: binding.roleRef.name };
+            const roleRef = {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: binding.roleRef.kind,
+                name: binding.roleRef.name,
+            };
             if (binding.kind === "ClusterRoleBinding") {
                 new k8s.rbac.v1.ClusterRoleBinding(
                     binding.objectName,
-                    { metadata: { name: binding.objectName, labels: managedByLabels(binding) }, roleRef, subjects: [subject] },
+                    {
+                        metadata: { name: binding.objectName, labels: managedByLabels(binding) },
+                        roleRef,
+                        subjects: [subject],
+                    },
                     { parent: this },
                 );
                 this.objectNames.push(binding.objectName);
@@ -39,7 +49,11 @@ export class AccessBindings extends pulumi.ComponentResource {
                 new k8s.rbac.v1.RoleBinding(
                     qualified,
                     {
-                        metadata: { name: binding.objectName, namespace: binding.namespace, labels: managedByLabels(binding) },
+                        metadata: {
+                            name: binding.objectName,
+                            namespace: binding.namespace,
+                            labels: managedByLabels(binding),
+                        },
                         roleRef,
                         subjects: [subject],
                     },

@@ -77,7 +77,13 @@ export function planRoleBindings(spec: AccessSpec): PlannedBinding[] {
         for (const subject of binding.subjects.flatMap((s) => subjectsFor(s, spec))) {
             const objectName = `kube-access:${binding.name}:${subjectLabel(subject)}`;
             if (binding.namespaces.length === 0) {
-                planned.push({ bindingName: binding.name, kind: "ClusterRoleBinding", objectName, roleRef: binding.role, subject });
+                planned.push({
+                    bindingName: binding.name,
+                    kind: "ClusterRoleBinding",
+                    objectName,
+                    roleRef: binding.role,
+                    subject,
+                });
             }
             for (const namespace of binding.namespaces) {
                 planned.push({
@@ -103,7 +109,10 @@ export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Recor
         const groupIdentities = user.groups.map((g): RbacSubject => ({ kind: "Group", name: `${groupPrefix}${g}` }));
         out[user.name] = planned
             .filter((p) => [identity, ...groupIdentities].some((s) => sameSubject(p.subject, s)))
-            .map((p) => `${p.roleRef.kind}/${p.roleRef.name} ${p.namespace ? `in ${p.namespace}` : "cluster-wide"} (${p.objectName})`);
+            .map(
+                (p) =>
+                    `${p.roleRef.kind}/${p.roleRef.name} ${p.namespace ? `in ${p.namespace}` : "cluster-wide"} (${p.objectName})`,
+            );
     }
     return out;
 }

@@ -48,7 +48,8 @@ export async function waitForServiceAccountToken(
 const provider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: State, news: State) {
         const replaces = (["namespace", "secretName", "secretUid"] as const).filter((k) => olds[k] !== news[k]);
-        const changes = replaces.length > 0 || olds.kubeconfig !== news.kubeconfig || olds.timeoutSeconds !== news.timeoutSeconds;
+        const changes =
+            replaces.length > 0 || olds.kubeconfig !== news.kubeconfig || olds.timeoutSeconds !== news.timeoutSeconds;
         return { changes, replaces };
     },
     async create(inputs: State) {
@@ -73,6 +74,13 @@ export class ServiceAccountToken extends pulumi.dynamic.Resource {
     declare public readonly token: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceAccountTokenArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { ...args, token: undefined }, { ...opts, additionalSecretOutputs: ["token", "kubeconfig"] }, "serviceAccounts", "ServiceAccountToken");
+        super(
+            provider,
+            name,
+            { ...args, token: undefined },
+            { ...opts, additionalSecretOutputs: ["token", "kubeconfig"] },
+            "serviceAccounts",
+            "ServiceAccountToken",
+        );
     }
 }

@@ -71,7 +71,12 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
         this.username = serviceAccountUsername(namespace, user.name);
         this.kubeconfig = pulumi.secret(
             this.token.apply((value) =>
-                renderKubeconfig({ cluster, userName: user.name, namespace, credential: { kind: "token", token: value } }),
+                renderKubeconfig({
+                    cluster,
+                    userName: user.name,
+                    namespace,
+                    credential: { kind: "token", token: value },
+                }),
             ),
         );
         this.registerOutputs({ token: this.token, username: this.username, kubeconfig: this.kubeconfig });

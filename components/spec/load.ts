@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { RawConfig, configKeys, validateAccessSpec } from "./validate";
 import { AccessSpec } from "./types";
 
@@ -64,9 +65,9 @@ function parseConfigValue(value: string): unknown {
 function secretConfigKeys(): string[] {
     const raw = pulumi.runtime.allConfig()["PULUMI_CONFIG_SECRET_KEYS"] ?? process.env.PULUMI_CONFIG_SECRET_KEYS;
     const fromEnv: string[] = raw ? JSON.parse(raw) : [];
-    // The runtime also exposes the secret keys it was given.
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+    // The runtime also knows which keys it was given as secrets (not in its typings).
+    const isConfigSecret = (runtimeConfig as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
     return configKeys.filter(
-        (k) => fromEnv.includes(`${configNamespace}:${k}`) || runtimeConfig.isConfigSecret?.(`${configNamespace}:${k}`),
+        (k) => fromEnv.includes(`${configNamespace}:${k}`) || isConfigSecret?.(`${configNamespace}:${k}`) === true,
     );
 }

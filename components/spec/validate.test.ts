@@ -29,63 +29,228 @@ const badCases: BadCase[] = [
     ["cluster not an object", (c) => (c.cluster = "demo"), "cluster", /must be an object/],
     ["unknown cluster field", (c) => ((c.cluster as any).region = "x"), "cluster.region", /unknown field/],
     ["cluster server not https", (c) => ((c.cluster as any).server = "http://1.2.3.4"), "cluster.server", /https:\/\//],
-    ["invalid CA PEM", (c) => ((c.cluster as any).caCertificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"), "cluster.caCertificate", /not a valid X.509 certificate/],
-    ["CA neither PEM nor base64", (c) => ((c.cluster as any).caCertificate = "hello"), "cluster.caCertificate", /not a PEM certificate/],
+    [
+        "invalid CA PEM",
+        (c) => ((c.cluster as any).caCertificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"),
+        "cluster.caCertificate",
+        /not a valid X.509 certificate/,
+    ],
+    [
+        "CA neither PEM nor base64",
+        (c) => ((c.cluster as any).caCertificate = "hello"),
+        "cluster.caCertificate",
+        /not a PEM certificate/,
+    ],
     ["missing users", (c) => delete c.users, "users", /is required/],
     ["users not a list", (c) => (c.users = { user1: {} }), "users", /must be a list/],
     ["user name missing", (c) => delete users(c)[0].name, "users[0].name", /is required/],
     ["user name wrong type", (c) => (users(c)[0].name = 42), "users[0].name", /must be a string/],
     ["duplicate user name", (c) => (users(c)[1].name = "user1"), "users[1].name", /duplicate user name "user1"/],
-    ["names mapping to one object name", (c) => (users(c)[1].name = "User1"), "users[1].name", /same Kubernetes object name "user1"/],
+    [
+        "names mapping to one object name",
+        (c) => (users(c)[1].name = "User1"),
+        "users[1].name",
+        /same Kubernetes object name "user1"/,
+    ],
     ["system: user name", (c) => (users(c)[0].name = "system:admin"), "users[0].name", /must not start with "system:"/],
     ["unknown user field", (c) => (users(c)[0].role = "admin"), "users[0].role", /unknown field/],
     ["groups not a list", (c) => (users(c)[0].groups = "group1"), "users[0].groups", /must be a list/],
     ["group not a string", (c) => (users(c)[0].groups = ["group1", 7]), "users[0].groups[1]", /must be a string/],
     ["duplicate group", (c) => (users(c)[0].groups = ["group1", "group1"]), "users[0].groups[1]", /duplicate entry/],
-    ["system:masters without the allow flag", (c) => (users(c)[0].groups = ["system:masters"]), "users[0].groups[0]", /allowSystemMasters/],
+    [
+        "system:masters without the allow flag",
+        (c) => (users(c)[0].groups = ["system:masters"]),
+        "users[0].groups[0]",
+        /allowSystemMasters/,
+    ],
     ["other system: group", (c) => (users(c)[0].groups = ["system:nodes"]), "users[0].groups[0]", /reserves/],
-    ["system:masters with the cluster signer", (c) => {
-        c.allowSystemMasters = true;
-        users(c)[1].groups = ["system:masters"];
-    }, "users[1].groups", /refuses certificates for system:masters/],
+    [
+        "system:masters with the cluster signer",
+        (c) => {
+            c.allowSystemMasters = true;
+            users(c)[1].groups = ["system:masters"];
+        },
+        "users[1].groups",
+        /refuses certificates for system:masters/,
+    ],
     ["missing auth", (c) => delete users(c)[0].auth, "users[0].auth", /is required/],
-    ["unknown auth method", (c) => (users(c)[0].auth = { method: "password" }), "users[0].auth.method", /must be one of certificate, serviceAccount, oidc/],
-    ["unknown signer", (c) => (users(c)[0].auth.signer = "vault"), "users[0].auth.signer", /must be one of external, cluster/],
+    [
+        "unknown auth method",
+        (c) => (users(c)[0].auth = { method: "password" }),
+        "users[0].auth.method",
+        /must be one of certificate, serviceAccount, oidc/,
+    ],
+    [
+        "unknown signer",
+        (c) => (users(c)[0].auth.signer = "vault"),
+        "users[0].auth.signer",
+        /must be one of external, cluster/,
+    ],
     ["missing signer", (c) => delete users(c)[0].auth.signer, "users[0].auth.signer", /is required/],
-    ["key algorithm out of range", (c) => (users(c)[0].auth.keyAlgorithm = "RSA-1024"), "users[0].auth.keyAlgorithm", /RSA-2048/],
-    ["validity out of bounds", (c) => (users(c)[0].auth.validityHours = 0), "users[0].auth.validityHours", /between 1 and 87600/],
-    ["validity not a number", (c) => (users(c)[0].auth.validityHours = "a year"), "users[0].auth.validityHours", /whole number/],
-    ["renewal window as long as validity", (c) => Object.assign(users(c)[0].auth, { validityHours: 24, renewBeforeHours: 24 }), "users[0].auth.renewBeforeHours", /less than validityHours/],
+    [
+        "key algorithm out of range",
+        (c) => (users(c)[0].auth.keyAlgorithm = "RSA-1024"),
+        "users[0].auth.keyAlgorithm",
+        /RSA-2048/,
+    ],
+    [
+        "validity out of bounds",
+        (c) => (users(c)[0].auth.validityHours = 0),
+        "users[0].auth.validityHours",
+        /between 1 and 87600/,
+    ],
+    [
+        "validity not a number",
+        (c) => (users(c)[0].auth.validityHours = "a year"),
+        "users[0].auth.validityHours",
+        /whole number/,
+    ],
+    [
+        "renewal window as long as validity",
+        (c) => Object.assign(users(c)[0].auth, { validityHours: 24, renewBeforeHours: 24 }),
+        "users[0].auth.renewBeforeHours",
+        /less than validityHours/,
+    ],
     ["unknown certificate option", (c) => (users(c)[0].auth.days = 365), "users[0].auth.days", /unknown field/],
-    ["service account with an invalid object name", (c) => (users(c)[2].name = "Build_Bot"), "users[2].name", /try "build-bot"/],
-    ["service account with groups", (c) => (users(c)[2].groups = ["group1"]), "users[2].groups", /must be empty for a service-account user/],
-    ["service account namespace invalid", (c) => (users(c)[2].auth.namespace = "CI"), "users[2].auth.namespace", /valid namespace name/],
+    [
+        "service account with an invalid object name",
+        (c) => (users(c)[2].name = "Build_Bot"),
+        "users[2].name",
+        /try "build-bot"/,
+    ],
+    [
+        "service account with groups",
+        (c) => (users(c)[2].groups = ["group1"]),
+        "users[2].groups",
+        /must be empty for a service-account user/,
+    ],
+    [
+        "service account namespace invalid",
+        (c) => (users(c)[2].auth.namespace = "CI"),
+        "users[2].auth.namespace",
+        /valid namespace name/,
+    ],
     ["oidc user without email", (c) => delete users(c)[3].auth.email, "users[3].auth.email", /is required/],
     ["oidc user with a bad email", (c) => (users(c)[3].auth.email = "nobody"), "users[3].auth.email", /email address/],
     ["oidc user without oidc settings", (c) => delete c.oidc, "users[3].auth.method", /no kube-access:oidc settings/],
     ["oidc user name in upper case", (c) => (users(c)[3].name = "DA-Admin"), "users[3].name", /lower-cases usernames/],
-    ["missing CA key with an external user", (c) => delete c.clusterCaKey, "clusterCaKey", /required because user1 has an externally signed/],
-    ["CA key of another CA", (c) => (c.clusterCaKey = otherCa.privateKeyPem), "clusterCaKey", /does not belong to cluster.caCertificate/],
+    [
+        "missing CA key with an external user",
+        (c) => delete c.clusterCaKey,
+        "clusterCaKey",
+        /required because user1 has an externally signed/,
+    ],
+    [
+        "CA key of another CA",
+        (c) => (c.clusterCaKey = otherCa.privateKeyPem),
+        "clusterCaKey",
+        /does not belong to cluster.caCertificate/,
+    ],
     ["CA key not PEM", (c) => (c.clusterCaKey = "secret"), "clusterCaKey", /not a PEM private key/],
     ["CA key in plain text config", (c) => c, "clusterCaKey", /stored in plain text/],
-    ["binding without a role", (c) => delete bindings(c)[0].clusterRole, "bindings[0]", /exactly one of clusterRole or role/],
-    ["binding with both roles", (c) => (bindings(c)[0].role = "reader"), "bindings[0]", /exactly one of clusterRole or role/],
-    ["Role without namespaces", (c) => (bindings(c)[1] = { role: "pod-reader", subjects: [{ user: "user1" }] }), "bindings[1].namespaces", /Role exists only inside namespaces/],
-    ["binding to an undeclared user", (c) => bindings(c)[0].subjects.push({ user: "mallory" }), "bindings[0].subjects[2].user", /not a user in kube-access:users/],
-    ["binding to an undeclared group", (c) => bindings(c)[0].subjects.push({ group: "ops" }), "bindings[0].subjects[2].group", /not a group of any user/],
-    ["subject with both user and group", (c) => (bindings(c)[0].subjects[0] = { user: "user1", group: "g" }), "bindings[0].subjects[0]", /exactly one of user or group/],
-    ["duplicate binding names", (c) => (bindings(c)[1].name = "clusterrole-view"), "bindings[1].name", /also used by bindings\[0\]/],
-    ["binding namespace invalid", (c) => (bindings(c)[1].namespaces = ["Prod"]), "bindings[1].namespaces[0]", /valid namespace name/],
+    [
+        "binding without a role",
+        (c) => delete bindings(c)[0].clusterRole,
+        "bindings[0]",
+        /exactly one of clusterRole or role/,
+    ],
+    [
+        "binding with both roles",
+        (c) => (bindings(c)[0].role = "reader"),
+        "bindings[0]",
+        /exactly one of clusterRole or role/,
+    ],
+    [
+        "Role without namespaces",
+        (c) => (bindings(c)[1] = { role: "pod-reader", subjects: [{ user: "user1" }] }),
+        "bindings[1].namespaces",
+        /Role exists only inside namespaces/,
+    ],
+    [
+        "binding to an undeclared user",
+        (c) => bindings(c)[0].subjects.push({ user: "mallory" }),
+        "bindings[0].subjects[2].user",
+        /not a user in kube-access:users/,
+    ],
+    [
+        "binding to an undeclared group",
+        (c) => bindings(c)[0].subjects.push({ group: "ops" }),
+        "bindings[0].subjects[2].group",
+        /not a group of any user/,
+    ],
+    [
+        "subject with both user and group",
+        (c) => (bindings(c)[0].subjects[0] = { user: "user1", group: "g" }),
+        "bindings[0].subjects[0]",
+        /exactly one of user or group/,
+    ],
+    [
+        "duplicate binding names",
+        (c) => (bindings(c)[1].name = "clusterrole-view"),
+        "bindings[1].name",
+        /also used by bindings\[0\]/,
+    ],
+    [
+        "binding namespace invalid",
+        (c) => (bindings(c)[1].namespaces = ["Prod"]),
+        "bindings[1].namespaces[0]",
+        /valid namespace name/,
+    ],
     ["empty subjects", (c) => (bindings(c)[0].subjects = []), "bindings[0].subjects", /at least one subject/],
-    ["oidc issuer not https", (c) => ((c.oidc as any).issuerUrl = "http://127.0.0.1:8080/realms/kube-access"), "oidc.issuerUrl", /must be an https:\/\/ URL/],
-    ["oidc issuer for another realm", (c) => ((c.oidc as any).issuerUrl = "https://kc/realms/other"), "oidc.issuerUrl", /ending in \/realms\/kube-access/],
-    ["oidc username claim Keycloak does not emit", (c) => ((c.oidc as any).usernameClaim = "upn"), "oidc.usernameClaim", /does not emit "upn"/],
-    ["empty oidc username prefix", (c) => ((c.oidc as any).usernamePrefix = ""), "oidc.usernamePrefix", /must not be empty/],
-    ["oidc groups prefix clashing with a certificate group", (c) => ((c.oidc as any).groupsPrefix = "group"), "users[0].groups[0]", /starts with the OIDC groups prefix "group"/],
-    ["oidc username prefix clashing with a certificate user", (c) => ((c.oidc as any).usernamePrefix = "user"), "users[0].name", /starts with the OIDC username prefix/],
-    ["unknown kubeconfig style", (c) => ((c.oidc as any).kubeconfigStyle = "token"), "oidc.kubeconfigStyle", /exec, auth-provider/],
-    ["initial password for a non-OIDC user", (c) => (c.oidcInitialPasswords = { user1: "longenough" }), "oidcInitialPasswords.user1", /unknown field/],
-    ["short initial password", (c) => (c.oidcInitialPasswords = { "da-admin": "short" }), "oidcInitialPasswords.da-admin", /at least 8 characters/],
+    [
+        "oidc issuer not https",
+        (c) => ((c.oidc as any).issuerUrl = "http://127.0.0.1:8080/realms/kube-access"),
+        "oidc.issuerUrl",
+        /must be an https:\/\/ URL/,
+    ],
+    [
+        "oidc issuer for another realm",
+        (c) => ((c.oidc as any).issuerUrl = "https://kc/realms/other"),
+        "oidc.issuerUrl",
+        /ending in \/realms\/kube-access/,
+    ],
+    [
+        "oidc username claim Keycloak does not emit",
+        (c) => ((c.oidc as any).usernameClaim = "upn"),
+        "oidc.usernameClaim",
+        /does not emit "upn"/,
+    ],
+    [
+        "empty oidc username prefix",
+        (c) => ((c.oidc as any).usernamePrefix = ""),
+        "oidc.usernamePrefix",
+        /must not be empty/,
+    ],
+    [
+        "oidc groups prefix clashing with a certificate group",
+        (c) => ((c.oidc as any).groupsPrefix = "group"),
+        "users[0].groups[0]",
+        /starts with the OIDC groups prefix "group"/,
+    ],
+    [
+        "oidc username prefix clashing with a certificate user",
+        (c) => ((c.oidc as any).usernamePrefix = "user"),
+        "users[0].name",
+        /starts with the OIDC username prefix/,
+    ],
+    [
+        "unknown kubeconfig style",
+        (c) => ((c.oidc as any).kubeconfigStyle = "token"),
+        "oidc.kubeconfigStyle",
+        /exec, auth-provider/,
+    ],
+    [
+        "initial password for a non-OIDC user",
+        (c) => (c.oidcInitialPasswords = { user1: "longenough" }),
+        "oidcInitialPasswords.user1",
+        /unknown field/,
+    ],
+    [
+        "short initial password",
+        (c) => (c.oidcInitialPasswords = { "da-admin": "short" }),
+        "oidcInitialPasswords.da-admin",
+        /at least 8 characters/,
+    ],
 ];
 
 describe("validateAccessSpec", () => {
@@ -101,14 +266,20 @@ describe("validateAccessSpec", () => {
         });
         expect(spec.users[2].auth).toEqual({ method: "serviceAccount", namespace: "ci", createNamespace: false });
         expect(spec.bindings[0].name).toBe("clusterrole-view");
-        expect(spec.oidc).toMatchObject({ clientId: "kubernetes", usernameClaim: "preferred_username", usernamePrefix: "oidc:" });
+        expect(spec.oidc).toMatchObject({
+            clientId: "kubernetes",
+            usernameClaim: "preferred_username",
+            usernamePrefix: "oidc:",
+        });
         expect(spec.cluster.caCertificatePem).toContain("BEGIN CERTIFICATE");
     });
 
     test("accepts the CA certificate as base64, as kubeconfigs carry it", () => {
         const config = validConfig();
         (config.cluster as any).caCertificate = Buffer.from(ca.certificatePem).toString("base64");
-        expect(validateAccessSpec(config, { secretKeys }).cluster.caCertificatePem).toBe(ca.certificatePem.trim() + "\n");
+        expect(validateAccessSpec(config, { secretKeys }).cluster.caCertificatePem).toBe(
+            ca.certificatePem.trim() + "\n",
+        );
     });
 
     test.each(badCases)("refuses %s", (_description, mutate, path, message) => {
@@ -140,7 +311,7 @@ describe("validateAccessSpec", () => {
         } catch (e) {
             const text = (e as Error).message;
             expect(text).not.toContain("PRIVATE KEY");
-            expect(text).not.toContain("short\"");
+            expect(text).not.toContain('short"');
             expect(text).toMatch(/nothing was created/);
         }
     });

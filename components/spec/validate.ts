@@ -74,7 +74,10 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     }
     for (const key of secretConfigKeys) {
         if (raw[key] !== undefined && !facts.secretKeys.includes(key)) {
-            c.add(key, `holds a secret but is stored in plain text; set it with \`pulumi config set --secret kube-access:${key}\``);
+            c.add(
+                key,
+                `holds a secret but is stored in plain text; set it with \`pulumi config set --secret kube-access:${key}\``,
+            );
         }
     }
 
@@ -142,7 +145,13 @@ function readCertificateOptions(
     if (!o) return fallback;
     const keyAlgorithm =
         c.oneOf(`${path}.keyAlgorithm`, o.keyAlgorithm, keyAlgorithms, fallback.keyAlgorithm) ?? fallback.keyAlgorithm;
-    const validityHours = c.integer(`${path}.validityHours`, o.validityHours, fallback.validityHours, 1, maxValidityHours);
+    const validityHours = c.integer(
+        `${path}.validityHours`,
+        o.validityHours,
+        fallback.validityHours,
+        1,
+        maxValidityHours,
+    );
     const renewBeforeHours = c.integer(
         `${path}.renewBeforeHours`,
         o.renewBeforeHours,
@@ -284,7 +293,10 @@ function readAuth(c: IssueCollector, path: string, value: Raw, defaults: Certifi
             c.object(path, value, ["method", "namespace", "createNamespace"]);
             const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
             if (!isDnsLabel(namespace)) {
-                c.add(`${path}.namespace`, `must be a valid namespace name (lower case DNS label), got ${JSON.stringify(namespace)}`);
+                c.add(
+                    `${path}.namespace`,
+                    `must be a valid namespace name (lower case DNS label), got ${JSON.stringify(namespace)}`,
+                );
             }
             const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
             return { method, namespace, createNamespace };
@@ -318,12 +330,14 @@ function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
             c.add(path, "needs exactly one of clusterRole or role");
             return;
         }
-        const roleRef = clusterRole !== undefined
-            ? { kind: "ClusterRole" as const, name: clusterRole }
-            : { kind: "Role" as const, name: role! };
+        const roleRef =
+            clusterRole !== undefined
+                ? { kind: "ClusterRole" as const, name: clusterRole }
+                : { kind: "Role" as const, name: role! };
         const namespaces = c.stringList(`${path}.namespaces`, o.namespaces);
         namespaces.forEach((ns, j) => {
-            if (!isDnsLabel(ns)) c.add(`${path}.namespaces[${j}]`, `must be a valid namespace name, got ${JSON.stringify(ns)}`);
+            if (!isDnsLabel(ns))
+                c.add(`${path}.namespaces[${j}]`, `must be a valid namespace name, got ${JSON.stringify(ns)}`);
         });
         if (roleRef.kind === "Role" && namespaces.length === 0) {
             c.add(`${path}.namespaces`, "is required with role: a Role exists only inside namespaces");
@@ -343,7 +357,8 @@ function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
         names.set(name, i);
         const subjects: SubjectSpec[] = [];
         const rawSubjects = c.list(`${path}.subjects`, o.subjects, { required: true });
-        if (Array.isArray(o.subjects) && rawSubjects.length === 0) c.add(`${path}.subjects`, "must name at least one subject");
+        if (Array.isArray(o.subjects) && rawSubjects.length === 0)
+            c.add(`${path}.subjects`, "must name at least one subject");
         rawSubjects.forEach((s, j) => {
             const sp = `${path}.subjects[${j}]`;
             const so = c.object(sp, s, ["user", "group", "external"]);
@@ -359,7 +374,10 @@ function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
                 name: (user ?? group)!,
                 external: c.boolean(`${sp}.external`, so.external, false),
             };
-            if (subject.name === "system:masters" || (subject.kind === "group" && subject.name.startsWith("system:masters"))) {
+            if (
+                subject.name === "system:masters" ||
+                (subject.kind === "group" && subject.name.startsWith("system:masters"))
+            ) {
                 c.add(sp, "binding a role to system:masters has no effect; it already bypasses RBAC");
             }
             if (subjects.some((x) => x.kind === subject.kind && x.name === subject.name)) {
@@ -395,7 +413,10 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     const realm = c.string("oidc.realm", o.realm, { fallback: "kubernetes" }) ?? "kubernetes";
     if (issuerUrl !== undefined) {
         if (!isHttpsUrl(issuerUrl)) {
-            c.add("oidc.issuerUrl", `must be an https:// URL (the API server only trusts https issuers), got ${JSON.stringify(issuerUrl)}`);
+            c.add(
+                "oidc.issuerUrl",
+                `must be an https:// URL (the API server only trusts https issuers), got ${JSON.stringify(issuerUrl)}`,
+            );
         } else if (!issuerUrl.replace(/\/$/, "").endsWith(`/realms/${realm}`)) {
             c.add(
                 "oidc.issuerUrl",
@@ -403,7 +424,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
             );
         }
     }
-    const usernameClaim = c.string("oidc.usernameClaim", o.usernameClaim, { fallback: "preferred_username" }) ?? "preferred_username";
+    const usernameClaim =
+        c.string("oidc.usernameClaim", o.usernameClaim, { fallback: "preferred_username" }) ?? "preferred_username";
     if (!(oidcUsernameClaims as readonly string[]).includes(usernameClaim)) {
         c.add(
             "oidc.usernameClaim",
@@ -412,12 +434,21 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         );
     }
     const groupsClaim = c.string("oidc.groupsClaim", o.groupsClaim, { fallback: "groups" }) ?? "groups";
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupsClaim) || (oidcUsernameClaims as readonly string[]).includes(groupsClaim)) {
-        c.add("oidc.groupsClaim", `must be a plain claim name other than the standard user claims, got ${JSON.stringify(groupsClaim)}`);
+    if (
+        !/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupsClaim) ||
+        (oidcUsernameClaims as readonly string[]).includes(groupsClaim)
+    ) {
+        c.add(
+            "oidc.groupsClaim",
+            `must be a plain claim name other than the standard user claims, got ${JSON.stringify(groupsClaim)}`,
+        );
     }
     const usernamePrefix = c.string("oidc.usernamePrefix", o.usernamePrefix, { fallback: "oidc:" }) ?? "oidc:";
     const groupsPrefix = c.string("oidc.groupsPrefix", o.groupsPrefix, { fallback: "oidc:" }) ?? "oidc:";
-    for (const [field, prefix] of [["usernamePrefix", usernamePrefix], ["groupsPrefix", groupsPrefix]] as const) {
+    for (const [field, prefix] of [
+        ["usernamePrefix", usernamePrefix],
+        ["groupsPrefix", groupsPrefix],
+    ] as const) {
         if (prefix === "" || prefix === "-") {
             c.add(
                 `oidc.${field}`,
@@ -440,14 +471,20 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     }
     const apiServerCaFile = c.string("oidc.apiServerCaFile", o.apiServerCaFile);
     if (apiServerCaFile !== undefined && !apiServerCaFile.startsWith("/")) {
-        c.add("oidc.apiServerCaFile", `must be an absolute path on the API server host, got ${JSON.stringify(apiServerCaFile)}`);
+        c.add(
+            "oidc.apiServerCaFile",
+            `must be an absolute path on the API server host, got ${JSON.stringify(apiServerCaFile)}`,
+        );
     }
-    const redirectUris = o.redirectUris === undefined ? kubeloginRedirectUris : c.stringList("oidc.redirectUris", o.redirectUris);
+    const redirectUris =
+        o.redirectUris === undefined ? kubeloginRedirectUris : c.stringList("oidc.redirectUris", o.redirectUris);
     redirectUris.forEach((uri, i) => {
-        if (!/^https?:\/\/[^\s]+$/.test(uri)) c.add(`oidc.redirectUris[${i}]`, `must be an http(s) URL, got ${JSON.stringify(uri)}`);
+        if (!/^https?:\/\/[^\s]+$/.test(uri))
+            c.add(`oidc.redirectUris[${i}]`, `must be an http(s) URL, got ${JSON.stringify(uri)}`);
     });
     const clientId = c.string("oidc.clientId", o.clientId, { fallback: "kubernetes" }) ?? "kubernetes";
-    if (!/^[A-Za-z0-9._-]+$/.test(clientId)) c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(clientId))
+        c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
     return {
         issuerUrl: (issuerUrl ?? "").replace(/\/$/, ""),
         realm,
@@ -462,7 +499,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         deviceAuthorizationGrant: c.boolean("oidc.deviceAuthorizationGrant", o.deviceAuthorizationGrant, false),
         directAccessGrants: c.boolean("oidc.directAccessGrants", o.directAccessGrants, false),
         redirectUris,
-        extraScopes: o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
+        extraScopes:
+            o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
         kubeconfigStyle: c.oneOf("oidc.kubeconfigStyle", o.kubeconfigStyle, oidcKubeconfigStyles, "exec") ?? "exec",
         temporaryPasswords: c.boolean("oidc.temporaryPasswords", o.temporaryPasswords, true),
     };
@@ -472,7 +510,10 @@ function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: O
     users.forEach((u, i) => {
         if (u.auth.method !== "oidc") return;
         if (oidc === undefined) {
-            c.add(`users[${i}].auth.method`, "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method");
+            c.add(
+                `users[${i}].auth.method`,
+                "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method",
+            );
         } else if (oidc.usernameClaim === "preferred_username" && u.name !== u.name.toLowerCase()) {
             c.add(
                 `users[${i}].name`,
@@ -536,18 +577,28 @@ function checkSecrets(c: IssueCollector, raw: RawConfig, users: UserSpec[], clus
         try {
             const key = parsePrivateKeyPem(caKey);
             if (cluster && !privateKeyMatchesCertificate(key, cluster.caCertificatePem)) {
-                c.add("clusterCaKey", "does not belong to cluster.caCertificate; certificates signed with it would be refused");
+                c.add(
+                    "clusterCaKey",
+                    "does not belong to cluster.caCertificate; certificates signed with it would be refused",
+                );
             }
         } catch (e) {
             c.add("clusterCaKey", (e as Error).message);
         }
     }
     const kubeconfig = c.string("clusterKubeconfig", raw.clusterKubeconfig);
-    if (kubeconfig !== undefined && !/^\s*(apiVersion|clusters|kind|contexts|users|current-context|\{)/m.test(kubeconfig)) {
+    if (
+        kubeconfig !== undefined &&
+        !/^\s*(apiVersion|clusters|kind|contexts|users|current-context|\{)/m.test(kubeconfig)
+    ) {
         c.add("clusterKubeconfig", "does not look like a kubeconfig (YAML or JSON with clusters, users and contexts)");
     }
     if (raw.oidcInitialPasswords !== undefined) {
-        const o = c.object("oidcInitialPasswords", raw.oidcInitialPasswords, users.filter((u) => u.auth.method === "oidc").map((u) => u.name));
+        const o = c.object(
+            "oidcInitialPasswords",
+            raw.oidcInitialPasswords,
+            users.filter((u) => u.auth.method === "oidc").map((u) => u.name),
+        );
         if (o) {
             for (const [name, value] of Object.entries(o)) {
                 if (typeof value !== "string" || value.length < 8) {

@@ -15,7 +15,13 @@ export function validConfig(): RawConfig {
             {
                 name: "user2",
                 groups: ["group1"],
-                auth: { method: "certificate", signer: "cluster", keyAlgorithm: "ECDSA-P256", validityHours: 24, renewBeforeHours: 2 },
+                auth: {
+                    method: "certificate",
+                    signer: "cluster",
+                    keyAlgorithm: "ECDSA-P256",
+                    validityHours: 24,
+                    renewBeforeHours: 2,
+                },
             },
             { name: "sa1", auth: { method: "serviceAccount", namespace: "ci" } },
             {

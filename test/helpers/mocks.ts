@@ -28,7 +28,9 @@ export function recordingMocks(certificatePem: string): { mocks: pulumi.runtime.
                     const { privateKey } =
                         args.inputs.algorithm === "RSA"
                             ? crypto.generateKeyPairSync("rsa", { modulusLength: args.inputs.rsaBits })
-                            : crypto.generateKeyPairSync("ec", { namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" });
+                            : crypto.generateKeyPairSync("ec", {
+                                  namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256",
+                              });
                     state.privateKeyPem = privateKey
                         .export({ type: args.inputs.algorithm === "RSA" ? "pkcs1" : "sec1", format: "pem" })
                         .toString();

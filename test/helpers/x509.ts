@@ -18,7 +18,9 @@ function pemBody(pem: string): Buffer {
 }
 
 function subjectFields(name: Name): { type: string; value: string }[] {
-    return name.flatMap((rdn) => rdn.map((atv) => ({ type: oidNames[atv.type] ?? atv.type, value: atv.value.toString() })));
+    return name.flatMap((rdn) =>
+        rdn.map((atv) => ({ type: oidNames[atv.type] ?? atv.type, value: atv.value.toString() })),
+    );
 }
 
 /** Decodes a PEM CSR independently of the code that built it. */
