@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KubeAccess, loadAccessSpec } from "./components";
+import { KubeAccess, loadAccessSpec, needsKubernetesObjects } from "./components";
 
 // Read and validate the whole `kube-access` config before creating anything.
 const { spec, secrets } = (() => {
@@ -12,12 +12,12 @@ const { spec, secrets } = (() => {
 })();
 
 // Pulumi reaches the cluster with the configured admin kubeconfig, or the ambient one.
-const cluster = new k8s.Provider("cluster", {
-    kubeconfig: secrets.clusterKubeconfig,
-    deleteUnreachable: false,
-});
+// A stack that only signs certificates externally needs no cluster access at all.
+const cluster = needsKubernetesObjects(spec)
+    ? new k8s.Provider("cluster", { kubeconfig: secrets.clusterKubeconfig })
+    : undefined;
 
-const access = new KubeAccess("kube-access", { spec, secrets }, { providers: { kubernetes: cluster } });
+const access = new KubeAccess("kube-access", { spec, secrets }, cluster ? { providers: { kubernetes: cluster } } : {});
 
 /** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
 export const kubeconfigs = access.kubeconfigs;

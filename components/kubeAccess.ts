@@ -14,6 +14,11 @@ import { renderKubeconfig } from "./kubeconfig/render";
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;
 
+/** Whether the spec makes Kubernetes objects (bindings, service accounts) through `@pulumi/kubernetes`. */
+export function needsKubernetesObjects(spec: AccessSpec): boolean {
+    return spec.bindings.length > 0 || spec.users.some((u) => u.auth.method === "serviceAccount");
+}
+
 /** Inputs of {@link KubeAccess}. */
 export interface KubeAccessArgs {
     spec: AccessSpec;
