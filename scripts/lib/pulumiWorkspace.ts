@@ -1,0 +1,140 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CommandResult, repoRoot, run, toolEnv } from "./toolEnv";
+
+/** Files of the program a workspace links to, so it runs the checkout's code. */
+const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
+
+/** Options of {@link PulumiWorkspace.create}. */
+export interface WorkspaceOptions {
+    /** Folder for the project links, the stack config, the file backend and logs. */
+    dir: string;
+    stack: string;
+    /** Plain config, by full key (`kube-access:users`). */
+    config: Record<string, unknown>;
+    /** Secret config, by full key; a nested key may be given as `ns:key.sub` (set with --path). */
+    secrets: Record<string, string>;
+    /** Extra environment for every command. */
+    env?: Record<string, string>;
+    /** Prefix for echoed engine output; silent when undefined. */
+    echo?: string;
+}
+
+/**
+ * A stack of the kube-access program run by the real Pulumi engine in its own
+ * folder, with a local file backend and passphrase secrets. Every command's
+ * output is kept in `<dir>/pulumi.log`, which tests search for leaked secrets.
+ */
+export class PulumiWorkspace {
+    readonly projectDir: string;
+    readonly logFile: string;
+    readonly stateDir: string;
+
+    private constructor(
+        readonly options: WorkspaceOptions,
+        private readonly env: NodeJS.ProcessEnv,
+    ) {
+        this.projectDir = path.join(options.dir, "project");
+        this.logFile = path.join(options.dir, "pulumi.log");
+        this.stateDir = path.join(options.dir, "state");
+    }
+
+    static async create(options: WorkspaceOptions): Promise<PulumiWorkspace> {
+        const stateDir = path.join(options.dir, "state");
+        fs.mkdirSync(stateDir, { recursive: true });
+        // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
+        const env = toolEnv({
+            PULUMI_BACKEND_URL: `file://${stateDir}`,
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            ...(options.env ?? {}),
+        });
+        const workspace = new PulumiWorkspace(options, env);
+        fs.mkdirSync(workspace.projectDir, { recursive: true });
+        for (const file of programFiles) {
+            const link = path.join(workspace.projectDir, file);
+            if (!fs.existsSync(link)) fs.symlinkSync(path.join(repoRoot, file), link);
+        }
+        const stacks = await workspace.pulumi(["stack", "ls", "--json"]);
+        const exists = (JSON.parse(stacks.stdout) as { name: string }[]).some((s) => s.name === options.stack);
+        if (!exists) await workspace.pulumi(["stack", "init", options.stack, "--secrets-provider", "passphrase"]);
+        await workspace.configure(options.config, options.secrets);
+        return workspace;
+    }
+
+    /** Replaces the stack's plain config and sets the given secrets. */
+    async configure(config: Record<string, unknown>, secrets: Record<string, string>): Promise<void> {
+        const file = path.join(this.projectDir, `Pulumi.${this.options.stack}.yaml`);
+        const current = fs.existsSync(file) ? (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
+        fs.writeFileSync(file, YAML.stringify({ ...current, config }));
+        for (const [key, value] of Object.entries(secrets)) {
+            const nested = key.includes(".");
+            // The value goes through standard input, never the command line.
+            await this.pulumi(["config", "set", "--secret", ...(nested ? ["--path"] : []), key], { input: value });
+        }
+    }
+
+    /** Runs `pulumi <args>` for this stack in the project folder. */
+    async pulumi(args: string[], opts: { input?: string; check?: boolean } = {}): Promise<CommandResult> {
+        const stackScoped = !["stack", "login"].includes(args[0]) || ["output", "export"].includes(args[1]);
+        const fullArgs = [...args, ...(stackScoped ? ["--stack", this.options.stack] : []), "--non-interactive"];
+        const result = await run("pulumi", fullArgs, {
+            cwd: this.projectDir,
+            env: this.env,
+            input: opts.input,
+            echo: args.includes("--show-secrets") ? undefined : this.options.echo,
+            check: false,
+        });
+        // Output asked for with --show-secrets holds secrets on purpose; it is never logged.
+        const logged = args.includes("--show-secrets") ? "[output withheld: --show-secrets]\n" : result.stdout;
+        fs.appendFileSync(this.logFile, `$ pulumi ${fullArgs.join(" ")}\n${logged}${result.stderr}\n`);
+        if (result.code !== 0 && opts.check !== false) {
+            throw new Error(
+                `pulumi ${fullArgs.join(" ")} failed (exit ${result.code}):\n${result.stdout.slice(-8000)}\n${result.stderr.slice(-8000)}`,
+            );
+        }
+        return result;
+    }
+
+    up(extra: string[] = []): Promise<CommandResult> {
+        return this.pulumi(["up", "--yes", "--skip-preview", ...extra]);
+    }
+
+    preview(extra: string[] = []): Promise<CommandResult> {
+        return this.pulumi(["preview", "--diff", ...extra]);
+    }
+
+    destroy(): Promise<CommandResult> {
+        return this.pulumi(["destroy", "--yes", "--skip-preview"]);
+    }
+
+    /** Stack outputs; secrets in plain text only when asked. */
+    async outputs(showSecrets = false): Promise<Record<string, unknown>> {
+        const result = await this.pulumi(["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : [])]);
+        return JSON.parse(result.stdout);
+    }
+
+    /** The stack's state as the backend stores it (secrets stay encrypted). */
+    async exportState(): Promise<string> {
+        return (await this.pulumi(["stack", "export"])).stdout;
+    }
+
+    /** Every file the file backend holds for this stack, concatenated. */
+    backendFiles(): string {
+        const out: string[] = [];
+        const walk = (dir: string) => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const p = path.join(dir, entry.name);
+                if (entry.isDirectory()) walk(p);
+                else out.push(fs.readFileSync(p, "utf8"));
+            }
+        };
+        walk(this.stateDir);
+        return out.join("\n");
+    }
+
+    /** Removes the stack (after destroy) from the backend. */
+    async removeStack(): Promise<void> {
+        await this.pulumi(["stack", "rm", this.options.stack, "--yes", "--force"], { check: false });
+    }
+}
