@@ -66,7 +66,13 @@ export class PulumiWorkspace {
     async configure(config: Record<string, unknown>, secrets: Record<string, string>): Promise<void> {
         const file = path.join(this.projectDir, `Pulumi.${this.options.stack}.yaml`);
         const current = fs.existsSync(file) ? (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
-        fs.writeFileSync(file, YAML.stringify({ ...current, config }));
+        // Secrets set earlier stay unless replaced; every plain value is replaced.
+        const keptSecrets = Object.fromEntries(
+            Object.entries((current.config ?? {}) as Record<string, unknown>).filter(
+                ([key, value]) => !(key in config) && JSON.stringify(value).includes('"secure"'),
+            ),
+        );
+        fs.writeFileSync(file, YAML.stringify({ ...current, config: { ...keptSecrets, ...config } }));
         for (const [key, value] of Object.entries(secrets)) {
             const nested = key.includes(".");
             // The value goes through standard input, never the command line.
