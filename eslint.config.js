@@ -16,6 +16,7 @@ module.exports = tseslint.config(
                 console: "readonly",
                 __dirname: "readonly",
                 Buffer: "readonly",
+                URLSearchParams: "readonly",
             },
         },
         rules: {
