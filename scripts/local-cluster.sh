@@ -70,13 +70,16 @@ now_ms() { date +%s%3N; }
 secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
 
 # ---------------------------------------------------------------- processes
-# Each process has run/<name>.pid; a pid counts only while /proc/<pid>/exe is
-# still the binary we started (guards against pid reuse after a reboot).
-binary_of() {
+# Each process has run/<name>.pid; a pid counts only while it still runs the
+# program we started with this state dir on its command line (guards against
+# pid reuse). Keycloak's pid is that of bin/kc.sh, a /bin/sh wrapper that runs
+# java as its child and forwards SIGTERM to it (it execs java directly only
+# after a re-augmentation), so for Keycloak both programs count.
+expected_exes() {
   case "$1" in
-    etcd) echo "$KUBE_ACCESS_ETCD_BIN/etcd" ;;
-    kube-apiserver | kube-controller-manager) echo "$KUBE_ACCESS_KUBE_BIN/$1" ;;
-    keycloak) echo "$keycloak_java_home/bin/java" ;;
+    etcd) readlink -f "$KUBE_ACCESS_ETCD_BIN/etcd" ;;
+    kube-apiserver | kube-controller-manager) readlink -f "$KUBE_ACCESS_KUBE_BIN/$1" ;;
+    keycloak) readlink -f "$keycloak_java_home/bin/java"; readlink -f /bin/sh ;;
   esac
 }
 pid_of() { # prints the pid of a running process we started, or fails
@@ -85,8 +88,8 @@ pid_of() { # prints the pid of a running process we started, or fails
   pid=$(<"$f")
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-  [[ "$exe" == "$(readlink -f "$(binary_of "$1")")" ]] || return 1
-  # A process whose exe matches but that belongs to another state dir is not ours.
+  expected_exes "$1" | grep -qxF "$exe" || return 1
+  # A process whose program matches but that belongs to another state dir is not ours.
   tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" || return 1
   echo "$pid"
 }
@@ -127,16 +130,20 @@ wait_ready() { # name timeout-seconds check-command...
 }
 
 stop_process() { # name
-  local name=$1 pid i
+  local name=$1 pid p i pids alive
   if pid=$(pid_of "$name"); then
+    # The process and its direct children (Keycloak's JVM under kc.sh).
+    pids=("$pid" $(pgrep -P "$pid" || true))
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 60; i++)); do
-      [[ -d "/proc/$pid" ]] || break
+      alive=()
+      for p in "${pids[@]}"; do [[ -d "/proc/$p" ]] && alive+=("$p"); done
+      ((${#alive[@]})) || break
       sleep 0.5
     done
-    if [[ -d "/proc/$pid" ]]; then
-      say "$name (pid $pid) did not stop in 30s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
+    if ((${#alive[@]})); then
+      say "$name (pids ${alive[*]}) did not stop in 30s; killing"
+      kill -KILL "${alive[@]}" 2>/dev/null || true
       sleep 0.5
     fi
     say "$name stopped (pid $pid)"
@@ -338,7 +345,6 @@ start_keycloak() {
   local home password
   home=$(keycloak_home)
   password=$(keycloak_admin_password)
-  # kc.sh execs java, so the recorded pid is the JVM's.
   JAVA_HOME="$keycloak_java_home" JAVA_OPTS_KC_HEAP="-Xms64m -Xmx$keycloak_heap" \
     KC_BOOTSTRAP_ADMIN_USERNAME="$keycloak_admin_user" KC_BOOTSTRAP_ADMIN_PASSWORD="$password" \
     launch keycloak "$home/bin/kc.sh" start-dev \
@@ -401,6 +407,13 @@ cmd_start() {
     wait_ready etcd "$start_timeout" etcd_healthy
     say "etcd ready in $(secs_since "$t0") s"
   fi
+  # The apiserver discovers each JWT issuer when it starts and, if that fails,
+  # only retries every 10 s; so when the authentication config names issuers
+  # (Keycloak's realms), Keycloak must answer first or OIDC logins fail for a while.
+  if ! running kube-apiserver && grep -q '^[[:space:]]*url:' "$authn_config"; then
+    wait_ready keycloak "$start_timeout" keycloak_ready
+    [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s" && t_keycloak=
+  fi
   if ! running kube-apiserver; then
     say "starting kube-apiserver on $apiserver_url"
     t0=$(now_ms)
@@ -415,12 +428,8 @@ cmd_start() {
     wait_ready kube-controller-manager "$start_timeout" kcm_healthy
     say "kube-controller-manager healthy in $(secs_since "$t0") s"
   fi
-  if [[ -n "$t_keycloak" ]]; then
-    wait_ready keycloak "$start_timeout" keycloak_ready
-    say "keycloak ready in $(secs_since "$t_keycloak") s"
-  else
-    wait_ready keycloak "$start_timeout" keycloak_ready
-  fi
+  wait_ready keycloak "$start_timeout" keycloak_ready
+  [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s"
   say "cluster up in $(secs_since "$t_all") s; env file: $env_file"
 }
 
@@ -437,35 +446,54 @@ active_authn_config_hash() {
   curl_admin "$apiserver_url/metrics" 2>/dev/null |
     sed -n 's/^apiserver_authentication_config_controller_last_config_info{.*hash="\([^"]*\)".*/\1/p' | head -n1
 }
+authn_reload_failures() {
+  curl_admin "$apiserver_url/metrics" 2>/dev/null |
+    sed -n 's/^apiserver_authentication_config_controller_automatic_reloads_total{.*status="failure".*} \([0-9]*\)$/\1/p' | head -n1
+}
 
 restart_apiserver() {
   local t0
-  stop_process kube-apiserver
+  # Stop the controller manager first: while its watches are open, a stopping
+  # apiserver waits 60 s for its HTTP server to drain before it exits.
   t0=$(now_ms)
+  stop_process kube-controller-manager
+  stop_process kube-apiserver
   start_apiserver
   wait_ready kube-apiserver "$start_timeout" apiserver_ready
-  say "kube-apiserver ready again in $(secs_since "$t0") s"
+  start_controller_manager
+  wait_ready kube-controller-manager "$start_timeout" kcm_healthy
+  say "kube-apiserver and kube-controller-manager restarted in $(secs_since "$t0") s"
+}
+
+install_authn_config() { # file: atomic, so the apiserver never reads half a file
+  cp -f "$1" "$authn_config.tmp"
+  mv -f "$authn_config.tmp" "$authn_config"
 }
 
 cmd_set_authentication_config() {
-  local file=${1:-} want t0 prev="$authn_config.previous"
+  local file=${1:-} want t0 prev="$authn_config.previous" failures log_lines reason
   [[ -n "$file" ]] || die "usage: $0 set-authentication-config <file>"
   [[ -f "$file" ]] || die "no such file: $file"
   grep -q '^kind: *AuthenticationConfiguration' "$file" || die "$file is not an AuthenticationConfiguration (kind: AuthenticationConfiguration)"
-  [[ -f "$authn_config" ]] && cp -f "$authn_config" "$prev"
-  cp -f "$file" "$authn_config.tmp"
-  mv -f "$authn_config.tmp" "$authn_config" # atomic: the apiserver never reads half a file
-  want=$(authn_config_hash "$authn_config")
+  want=$(authn_config_hash "$file")
   if ! running kube-apiserver; then
+    install_authn_config "$file"
     say "installed $authn_config; the apiserver is not running and will use it at the next start"
     return
   fi
   if [[ "$(active_authn_config_hash)" == "$want" ]]; then
+    install_authn_config "$file"
     say "the apiserver already uses this authentication config"
     return
   fi
+  failures=$(authn_reload_failures)
+  log_lines=$(wc -l <"$logs/kube-apiserver.log")
+  [[ -f "$authn_config" ]] && cp -f "$authn_config" "$prev"
+  install_authn_config "$file"
   # The apiserver watches the file and swaps the JWT authenticators in once the
-  # new ones are healthy (issuer discovery and keys fetched; it re-checks every 10 s).
+  # new ones are healthy (issuer discovery done; it re-checks every 10 s). A file
+  # it cannot parse or validate is rejected at once (a failed reload) and the
+  # old authenticators stay.
   say "installed $authn_config; waiting up to ${reload_timeout}s for the apiserver to reload it"
   t0=$(now_ms)
   while (($(now_ms) - t0 < reload_timeout * 1000)); do
@@ -473,13 +501,21 @@ cmd_set_authentication_config() {
       say "kube-apiserver reloaded the authentication config in $(secs_since "$t0") s"
       return
     fi
+    if [[ "$(authn_reload_failures)" != "$failures" ]]; then
+      reason=$(tail -n +"$((log_lines + 1))" "$logs/kube-apiserver.log" |
+        grep -E 'failed to (load|validate) authentication config' | tail -n1 || true)
+      if [[ -n "$reason" ]]; then
+        [[ -f "$prev" ]] && install_authn_config "$prev"
+        die "kube-apiserver rejected $file, the previous config stays: ${reason#*\] }"
+      fi
+    fi
     sleep 0.5
   done
   say "no reload after ${reload_timeout}s (see $logs/kube-apiserver.log); restarting kube-apiserver"
   if ! (restart_apiserver); then
     if [[ -f "$prev" ]]; then
       say "kube-apiserver did not start with the new config; putting the previous one back"
-      cp -f "$prev" "$authn_config.tmp" && mv -f "$authn_config.tmp" "$authn_config"
+      install_authn_config "$prev"
       cp -f "$logs/kube-apiserver.log" "$logs/kube-apiserver.rejected-config.log"
       restart_apiserver
       die "the authentication config $file was rejected; see $logs/kube-apiserver.rejected-config.log"
