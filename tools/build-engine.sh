@@ -54,8 +54,9 @@ begin() {
 
 in_dir() { (cd "$1" && shift && "$@"); }
 
-# stamped FILE STAMP: FILE is installed and was built for STAMP.
-stamped() { [[ -x $1 && -f $1.stamp && "$(cat "$1.stamp")" == "$2" ]]; }
+# stamped FILE "TOOL VERSION": FILE is installed and its stamp ("TOOL VERSION
+# SOURCE...") names that tool and version.
+stamped() { [[ -x $1 && -f $1.stamp && "$(cat "$1.stamp") " == "$2 "* ]]; }
 
 # on_path NAME: first NAME on PATH outside this cache (for adopting an
 # existing install), or nothing.
@@ -108,13 +109,13 @@ build_pulumi() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi mod=$tools_dir/engine/pulumi
   local stamp="pulumi $v $PULUMI_COMMIT" found
   begin pulumi "$v"
-  if stamped "$dest" "$stamp"; then say "$v already built"; return 0; fi
+  if stamped "$dest" "pulumi $v"; then say "$v already built"; return 0; fi
   found=$(on_path pulumi)
   if [[ -n $found ]] && "$found" version 2>/dev/null | grep -qx "v$v"; then
     # Same release already installed: use that binary as is (copied, so the
     # bundled plugins are found beside it).
     step "using $found" cp -p "$found" "$dest.tmp"
-    install_file "$dest.tmp" "$dest" "$stamp"
+    install_file "$dest.tmp" "$dest" "pulumi $v from $found"
     return 0
   fi
   say "$v: building"
@@ -135,14 +136,14 @@ build_language-nodejs() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-language-nodejs
   local src=$WORK_DIR/language-nodejs-$v stamp="language-nodejs $v $PULUMI_COMMIT" found
   begin language-nodejs "$v"
-  if stamped "$dest" "$stamp"; then say "$v already built"; return 0; fi
+  if stamped "$dest" "language-nodejs $v"; then say "$v already built"; return 0; fi
   found=$(on_path pulumi)
   if [[ -n $found && -x $(dirname "$found")/pulumi-language-nodejs ]] &&
     "$found" version 2>/dev/null | grep -qx "v$v"; then
     # Shipped beside a pulumi of the same release: use it as is.
     step "using $(dirname "$found")/pulumi-language-nodejs" \
       cp -p "$(dirname "$found")/pulumi-language-nodejs" "$dest.tmp"
-    install_file "$dest.tmp" "$dest" "$stamp"
+    install_file "$dest.tmp" "$dest" "language-nodejs $v from $(dirname "$found")"
     return 0
   fi
   say "$v: building"
@@ -157,6 +158,7 @@ build_language-nodejs() {
   step "go build" in_dir "$src" go build "${GO_BUILD_FLAGS[@]}" \
     -ldflags "-s -w -X $ENGINE_VERSION_LDFLAG=v$v" -o "$dest.tmp" .
   install_file "$dest.tmp" "$dest" "$stamp"
+  rm -rf "$src"
   say "$v: installed $dest"
 }
 
@@ -177,7 +179,7 @@ build_pulumi-nodejs() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-resource-pulumi-nodejs
   local stamp="pulumi-nodejs $v npm"
   begin pulumi-nodejs "$v"
-  if stamped "$dest" "$stamp"; then say "$v already installed"; return 0; fi
+  if stamped "$dest" "pulumi-nodejs $v"; then say "$v already installed"; return 0; fi
   step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.tmp"
   install_file "$dest.tmp" "$dest" "$stamp"
   say "$v: installed $dest"
@@ -230,9 +232,8 @@ build_provider() { # NAME
   local dest=$KUBE_ACCESS_PLUGIN_BIN/$name-$v/pulumi-resource-$name
   local src=$WORK_DIR/$name-$v stamp="$name $v $commit"
   begin "$name" "$v"
-  [[ -x $KUBE_ACCESS_PULUMI_BIN/pulumi ]] || { say "FAILED: build 'pulumi' first (needed to register the plugin)"; exit 1; }
-  if stamped "$dest" "$stamp" && plugin_registered "$name" "$v"; then say "$v already built and registered"; return 0; fi
-  if ! stamped "$dest" "$stamp"; then
+  if stamped "$dest" "$name $v" && plugin_registered "$name" "$v"; then say "$v already built and registered"; return 0; fi
+  if ! stamped "$dest" "$name $v"; then
     say "$v: building"
     step "fetching $module@$modver" copy_module "$module@$modver" "$src"
     step "fixing go.mod" in_dir "$src" "fix_$name"
@@ -244,7 +245,9 @@ build_provider() { # NAME
     step "go build" in_dir "$src" go build "${GO_BUILD_FLAGS[@]}" \
       -ldflags "-s -w -X $xvar=$v" -o "$dest.tmp" "./cmd/pulumi-resource-$name"
     install_file "$dest.tmp" "$dest" "$stamp"
+    rm -rf "$src"
   fi
+  step "finding the pulumi CLI to register with (build 'pulumi' first)" test -x "$KUBE_ACCESS_PULUMI_BIN/pulumi"
   step "registering in $PULUMI_HOME" \
     "$KUBE_ACCESS_PULUMI_BIN/pulumi" plugin install resource "$name" "$v" -f "$dest" --reinstall
   step "checking 'pulumi plugin ls'" plugin_registered "$name" "$v"
