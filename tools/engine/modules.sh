@@ -10,9 +10,9 @@
 ENGINE_PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 ENGINE_VERSION_LDFLAG=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 
-# Node.js language host (its own module since 2023; untagged).
-ENGINE_LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-ENGINE_LANGHOST_MODVER=v3.0.0-20260624180030-${PULUMI_COMMIT:0:12}
+# Node.js language host: built from the wrapper module tools/engine/language-nodejs,
+# which pins sdk/v3 v$PULUMI_LANGUAGE_NODEJS_VERSION (its own newer module is not served here).
+ENGINE_LANGHOST_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 
 # Providers: module, pseudo-version, main package dir inside the module,
 # version variable stamped with -X.
@@ -21,7 +21,7 @@ ENGINE_TLS_MODVER=v5.0.0-20260722185624-${PULUMI_TLS_COMMIT:0:12}
 ENGINE_TLS_VERSION_VAR=github.com/pulumi/pulumi-tls/provider/v5/pkg/version.Version
 
 ENGINE_KUBERNETES_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
-ENGINE_KUBERNETES_MODVER=v4.0.0-20260608201737-${PULUMI_KUBERNETES_COMMIT:0:12}
+ENGINE_KUBERNETES_MODVER=v4.0.0-20260115033456-${PULUMI_KUBERNETES_COMMIT:0:12}
 ENGINE_KUBERNETES_VERSION_VAR=github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version
 
 ENGINE_KEYCLOAK_MODULE=github.com/pulumi/pulumi-keycloak/provider/v6
