@@ -34,6 +34,8 @@ export interface UserSummary {
     groups: string[];
     /** The user name the API server sees. */
     identity: string;
+    /** Who holds a certificate user's private key: kube-access (in the kubeconfig) or the user (their own CSR). */
+    keyHeldBy?: "kube-access" | "user";
     /** Certificate expiry (ISO 8601), for certificate users. */
     expiresAt?: string;
     /** Roles granted through bindings to the user or its groups. */
@@ -158,7 +160,9 @@ export class KubeAccess extends pulumi.ComponentResource {
             spec.users.map((u): UserSummary => ({
                 name: u.name,
                 method: u.auth.method,
-                ...(u.auth.method === "certificate" ? { signer: u.auth.signer } : {}),
+                ...(u.auth.method === "certificate"
+                    ? { signer: u.auth.signer, keyHeldBy: u.auth.certificateRequestPem ? "user" : "kube-access" }
+                    : {}),
                 groups: u.groups,
                 identity:
                     subjectForUser(u, spec.oidc).kind === "ServiceAccount"

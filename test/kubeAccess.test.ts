@@ -254,6 +254,7 @@ describe("outputs", () => {
             name: "user1",
             method: "certificate",
             signer: "external",
+            keyHeldBy: "kube-access",
             groups: ["group1", "group2"],
             identity: "user1",
             expiresAt: mockedExpiry,

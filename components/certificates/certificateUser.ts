@@ -20,6 +20,11 @@ export interface CertificateUserArgs {
     clusterSigning: ClusterSigningOptions;
 }
 
+/** Where a kubeconfig looks for the key of a user who brought their own CSR: beside the kubeconfig. */
+export function userKeyFile(userName: string): string {
+    return `${userName}.key`;
+}
+
 /** tls.PrivateKey arguments for a key algorithm. */
 export function privateKeyArgs(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
     const [family, size] = algorithm.split("-");
@@ -38,8 +43,8 @@ export function tlsAllowedUses(algorithm: KeyAlgorithm): string[] {
  * (`cluster`).
  */
 export class CertificateUser extends pulumi.ComponentResource {
-    /** The user's private key, PEM (secret). */
-    public readonly privateKeyPem: pulumi.Output<string>;
+    /** The user's private key, PEM (secret); undefined when the user brought their own CSR. */
+    public readonly privateKeyPem?: pulumi.Output<string>;
     /** The signed client certificate, PEM. */
     public readonly certificatePem: pulumi.Output<string>;
     /** When the certificate expires (ISO 8601). */
@@ -52,12 +57,19 @@ export class CertificateUser extends pulumi.ComponentResource {
         const { user, cluster } = args;
         const auth = user.auth;
 
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(auth.keyAlgorithm), { parent: this });
-        this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+        // With the user's own CSR, kube-access never holds the private key.
+        const key = auth.certificateRequestPem
+            ? undefined
+            : new tls.PrivateKey(`${name}-key`, privateKeyArgs(auth.keyAlgorithm), { parent: this });
+        this.privateKeyPem = key ? pulumi.secret(key.privateKeyPem) : undefined;
         // A CSR holds no secret; it is deterministic, so unchanged config means no diff.
-        const requestPem = pulumi.unsecret(
-            key.privateKeyPem.apply((pem) => buildCsrPem(pem, { commonName: user.name, organizations: user.groups })),
-        );
+        const requestPem: pulumi.Input<string> = key
+            ? pulumi.unsecret(
+                  key.privateKeyPem.apply((pem) =>
+                      buildCsrPem(pem, { commonName: user.name, organizations: user.groups }),
+                  ),
+              )
+            : auth.certificateRequestPem!;
 
         if (auth.signer === "external") {
             if (args.clusterCaKey === undefined)
@@ -99,11 +111,17 @@ export class CertificateUser extends pulumi.ComponentResource {
         }
 
         this.kubeconfig = pulumi.secret(
-            pulumi.all([this.certificatePem, key.privateKeyPem]).apply(([certificatePem, privateKeyPem]) =>
+            pulumi.all([this.certificatePem, key?.privateKeyPem]).apply(([certificatePem, privateKeyPem]) =>
                 renderKubeconfig({
                     cluster,
                     userName: user.name,
-                    credential: { kind: "clientCertificate", certificatePem, privateKeyPem },
+                    credential: privateKeyPem
+                        ? { kind: "clientCertificate", certificatePem, privateKeyPem }
+                        : {
+                              kind: "clientCertificateWithKeyFile",
+                              certificatePem,
+                              privateKeyPath: userKeyFile(user.name),
+                          },
                 }),
             ),
         );

@@ -108,3 +108,65 @@ export function clientCertificateUsages(keyAlgorithm: string): string[] {
         ? ["digital signature", "key encipherment", "client auth"]
         : ["digital signature", "client auth"];
 }
+
+/** What kube-access reads from a PKCS#10 request. */
+export interface ParsedCsr {
+    commonNames: string[];
+    organizations: string[];
+    /** DER SubjectPublicKeyInfo of the requester's key. */
+    publicKeyDer: Buffer;
+    /** `RSA-<bits>` or `ECDSA-P256`/`ECDSA-P384`, or undefined for other keys. */
+    keyAlgorithm?: string;
+    /** Whether the request is signed by the key it carries. */
+    signatureValid: boolean;
+}
+
+const subjectOids: Record<string, "CN" | "O"> = { [oid.commonName]: "CN", [oid.organization]: "O" };
+
+function keyAlgorithmOf(publicKey: crypto.KeyObject): string | undefined {
+    const details = publicKey.asymmetricKeyDetails ?? {};
+    if (publicKey.asymmetricKeyType === "rsa") return `RSA-${details.modulusLength}`;
+    if (publicKey.asymmetricKeyType === "ec") {
+        return { prime256v1: "ECDSA-P256", secp384r1: "ECDSA-P384" }[details.namedCurve ?? ""];
+    }
+    return undefined;
+}
+
+/** Parses a PEM certificate request; throws a message for users if it is not one. */
+export function parseCsrPem(pem: string): ParsedCsr {
+    const match = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----/.exec(
+        pem,
+    );
+    if (!match) throw new Error("is not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)");
+    let csr: CertificationRequest;
+    try {
+        csr = AsnConvert.parse(Buffer.from(match[2].replace(/\s+/g, ""), "base64"), CertificationRequest);
+    } catch {
+        throw new Error("is not a valid PKCS#10 certificate request (it could not be decoded)");
+    }
+    const info = csr.certificationRequestInfo;
+    const fields = info.subject.flatMap((rdn) =>
+        rdn.map((atv) => ({ type: subjectOids[atv.type], value: atv.value.toString() })),
+    );
+    const publicKeyDer = Buffer.from(AsnConvert.serialize(info.subjectPKInfo));
+    const publicKey = crypto.createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
+    const hash = csr.signatureAlgorithm.algorithm === oid.ecdsaWithSha384 ? "sha384" : "sha256";
+    let signatureValid = false;
+    try {
+        signatureValid = crypto.verify(
+            hash,
+            Buffer.from(AsnConvert.serialize(info as CertificationRequestInfo)),
+            publicKey,
+            Buffer.from(csr.signature),
+        );
+    } catch {
+        signatureValid = false;
+    }
+    return {
+        commonNames: fields.filter((f) => f.type === "CN").map((f) => f.value),
+        organizations: fields.filter((f) => f.type === "O").map((f) => f.value),
+        publicKeyDer,
+        keyAlgorithm: keyAlgorithmOf(publicKey),
+        signatureValid,
+    };
+}

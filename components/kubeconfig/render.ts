@@ -18,6 +18,8 @@ export interface ExecCredential {
 /** What a kubeconfig's user entry authenticates with. */
 export type KubeconfigCredential =
     | { kind: "clientCertificate"; certificatePem: string; privateKeyPem: string }
+    /** The user keeps the key: the kubeconfig names its file (relative paths resolve beside the kubeconfig). */
+    | { kind: "clientCertificateWithKeyFile"; certificatePem: string; privateKeyPath: string }
     | { kind: "token"; token: string }
     | { kind: "exec"; exec: ExecCredential }
     | { kind: "authProvider"; name: string; config: Record<string, string> };
@@ -44,6 +46,11 @@ function userEntry(credential: KubeconfigCredential): Record<string, unknown> {
             return {
                 "client-certificate-data": base64(credential.certificatePem),
                 "client-key-data": base64(credential.privateKeyPem),
+            };
+        case "clientCertificateWithKeyFile":
+            return {
+                "client-certificate-data": base64(credential.certificatePem),
+                "client-key": credential.privateKeyPath,
             };
         case "token":
             return { token: credential.token };

@@ -41,6 +41,12 @@ export interface CertificateAuth extends CertificateOptions {
     method: "certificate";
     /** `external`: signed with the cluster CA key; `cluster`: signed through the CSR API. */
     signer: CertificateSigner;
+    /**
+     * A CSR the user made with their own key (the article's first step). When
+     * set, kube-access never sees the private key: it signs this request and
+     * the kubeconfig points at the key file beside it.
+     */
+    certificateRequestPem?: string;
 }
 
 /** A machine user backed by a ServiceAccount and a token Secret. */

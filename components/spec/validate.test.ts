@@ -1,8 +1,9 @@
 import { AccessSpecError, RawConfig, validateAccessSpec } from ".";
-import { testCa } from "../../test/helpers/fixtures";
+import { opensslCsr, testCa } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 
 const ca = testCa();
+const user2Csr = opensslCsr("/CN=user2/O=group1").csrPem;
 const otherCa = testCa("other-ca");
 
 function issuesOf(mutate: (c: RawConfig) => void, facts = { secretKeys }): { path: string; message: string }[] {
@@ -129,6 +130,57 @@ const badCases: BadCase[] = [
         (c) => (users(c)[2].auth.namespace = "CI"),
         "users[2].auth.namespace",
         /valid namespace name/,
+    ],
+    [
+        "a CSR that is not PEM",
+        (c) => (users(c)[1].auth.certificateRequest = "hello"),
+        "users[1].auth.certificateRequest",
+        /not a PEM certificate request/,
+    ],
+    [
+        "a CSR for another user",
+        (c) =>
+            (users(c)[1].auth = {
+                method: "certificate",
+                signer: "cluster",
+                certificateRequest: opensslCsr("/CN=mallory/O=group1").csrPem,
+            }),
+        "users[1].auth.certificateRequest",
+        /has subject \/CN=mallory\/O=group1 but the user is \/CN=user2\/O=group1/,
+    ],
+    [
+        "a CSR with other groups",
+        (c) =>
+            (users(c)[1].auth = {
+                method: "certificate",
+                signer: "cluster",
+                certificateRequest: opensslCsr("/CN=user2/O=group1/O=admins").csrPem,
+            }),
+        "users[1].auth.certificateRequest",
+        /would grant a different identity/,
+    ],
+    [
+        "keyAlgorithm beside a CSR",
+        (c) =>
+            (users(c)[1].auth = {
+                method: "certificate",
+                signer: "cluster",
+                keyAlgorithm: "RSA-4096",
+                certificateRequest: user2Csr,
+            }),
+        "users[1].auth.keyAlgorithm",
+        /must not be set with certificateRequest/,
+    ],
+    [
+        "a CSR with a weak key",
+        (c) =>
+            (users(c)[1].auth = {
+                method: "certificate",
+                signer: "cluster",
+                certificateRequest: opensslCsr("/CN=user2/O=group1", ["-newkey", "rsa:1024"]).csrPem,
+            }),
+        "users[1].auth.certificateRequest",
+        /uses a RSA-1024 key/,
     ],
     ["oidc user without email", (c) => delete users(c)[3].auth.email, "users[3].auth.email", /is required/],
     ["oidc user with a bad email", (c) => (users(c)[3].auth.email = "nobody"), "users[3].auth.email", /email address/],
@@ -314,6 +366,23 @@ describe("validateAccessSpec", () => {
             expect(text).not.toContain('short"');
             expect(text).toMatch(/nothing was created/);
         }
+    });
+
+    test("a user's own CSR (made with openssl) is accepted and decides the key algorithm", () => {
+        const config = validConfig();
+        users(config)[1].auth = {
+            method: "certificate",
+            signer: "cluster",
+            certificateRequest: opensslCsr("/CN=user2/O=group1", [
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+            ]).csrPem,
+        };
+        const auth = validateAccessSpec(config, { secretKeys }).users[1].auth;
+        expect(auth).toMatchObject({ method: "certificate", signer: "cluster", keyAlgorithm: "ECDSA-P384" });
+        expect((auth as { certificateRequestPem?: string }).certificateRequestPem).toMatch(/BEGIN CERTIFICATE REQUEST/);
     });
 
     test("external subjects may name identities kube-access does not manage", () => {

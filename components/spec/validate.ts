@@ -4,6 +4,7 @@ import {
     BindingSpec,
     CertificateOptions,
     ClusterSigningOptions,
+    KeyAlgorithm,
     ClusterSpec,
     OidcSpec,
     SubjectSpec,
@@ -17,6 +18,7 @@ import {
 import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
 import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
+import { parseCsrPem } from "../certificates/csr";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -231,6 +233,18 @@ function readUsers(
                 );
             }
         }
+        if (auth.method === "certificate" && auth.certificateRequestPem) {
+            const csr = parseCsrPem(auth.certificateRequestPem);
+            const expected = `/CN=${name}${groups.map((g) => `/O=${g}`).join("")}`;
+            const actual = `/CN=${csr.commonNames.join(",")}${csr.organizations.map((o) => `/O=${o}`).join("")}`;
+            const sameGroups = [...csr.organizations].sort().join("\0") === [...groups].sort().join("\0");
+            if (csr.commonNames.length !== 1 || csr.commonNames[0] !== name || !sameGroups) {
+                c.add(
+                    `${path}.auth.certificateRequest`,
+                    `has subject ${actual} but the user is ${expected}; the certificate would grant a different identity, so make a new request with that subject`,
+                );
+            }
+        }
         if (auth.method === "certificate" && auth.signer === "cluster" && groups.includes("system:masters")) {
             c.add(
                 `${path}.groups`,
@@ -282,12 +296,12 @@ function readAuth(c: IssueCollector, path: string, value: Raw, defaults: Certifi
     switch (method) {
         case "certificate": {
             const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
-            const { method: _m, signer: _s, ...options } = value;
+            const { method: _m, signer: _s, certificateRequest, ...options } = value;
             const opts = readCertificateOptions(c, path, options, defaults);
-            if (signer === "cluster" && opts.validityHours * 3600 < 600) {
-                c.add(`${path}.validityHours`, "must be at least 1 hour for the cluster signer");
-            }
-            return signer === undefined ? undefined : { method, signer, ...opts };
+            const csr = readCertificateRequest(c, `${path}.certificateRequest`, certificateRequest, value.keyAlgorithm);
+            if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
+            if (signer === undefined) return undefined;
+            return { method, signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
         }
         case "serviceAccount": {
             c.object(path, value, ["method", "namespace", "createNamespace"]);
@@ -314,6 +328,46 @@ function readAuth(c: IssueCollector, path: string, value: Raw, defaults: Certifi
         }
         default:
             return undefined;
+    }
+}
+
+/** Reads a user-supplied CSR; its subject is checked against the user later. */
+function readCertificateRequest(
+    c: IssueCollector,
+    path: string,
+    value: Raw,
+    keyAlgorithm: Raw,
+): { pem: string; keyAlgorithm?: KeyAlgorithm; commonNames: string[]; organizations: string[] } | undefined {
+    const pem = c.string(path, value);
+    if (pem === undefined) return undefined;
+    try {
+        const csr = parseCsrPem(pem);
+        if (!csr.signatureValid)
+            c.add(path, "has a signature that does not verify with its own public key; make the request again");
+        const algorithm = (keyAlgorithms as readonly string[]).includes(csr.keyAlgorithm ?? "")
+            ? (csr.keyAlgorithm as KeyAlgorithm)
+            : undefined;
+        if (algorithm === undefined) {
+            c.add(path, `uses a ${csr.keyAlgorithm ?? "unsupported"} key; use one of ${keyAlgorithms.join(", ")}`);
+        }
+        if (keyAlgorithm !== undefined) {
+            c.add(
+                path.replace(/certificateRequest$/, "keyAlgorithm"),
+                "must not be set with certificateRequest: the request's key decides",
+            );
+        }
+        return {
+            pem: pem.trim() + "\n",
+            keyAlgorithm: algorithm,
+            commonNames: csr.commonNames,
+            organizations: csr.organizations,
+        };
+    } catch (e) {
+        c.add(
+            path,
+            `${(e as Error).message}; create one with: openssl req -new -key <user>.key -subj "/CN=<user>/O=<group>..."`,
+        );
+        return undefined;
     }
 }
 

@@ -50,3 +50,35 @@ export function testCa(commonName = "kube-access-test-ca"): TestCa {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+
+/** A key and CSR made with openssl, the way the article's users make them. */
+export function opensslCsr(
+    subject: string,
+    keyArgs: string[] = ["-newkey", "rsa:2048"],
+): { keyPem: string; csrPem: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-csr-"));
+    try {
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-new",
+                ...keyArgs,
+                "-nodes",
+                "-keyout",
+                path.join(dir, "user.key"),
+                "-out",
+                path.join(dir, "user.csr"),
+                "-subj",
+                subject,
+            ],
+            { stdio: "ignore" },
+        );
+        return {
+            keyPem: fs.readFileSync(path.join(dir, "user.key"), "utf8"),
+            csrPem: fs.readFileSync(path.join(dir, "user.csr"), "utf8"),
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
