@@ -4,7 +4,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "./lib/localCluster";
 import { PulumiWorkspace } from "./lib/pulumiWorkspace";
-import { repoRoot, toolEnv } from "./lib/toolEnv";
+import { repoRoot, run, toolEnv } from "./lib/toolEnv";
+import { fitConfigToProviders } from "./lib/demoConfig";
+import { createKeyAndCsr, csrSubject, opensslKeyArgs } from "./lib/openssl";
 
 /**
  * Onboards the users of Pulumi.dev.yaml to the local cluster: the `dev` stack
@@ -18,10 +20,42 @@ async function main(): Promise<void> {
     fs.mkdirSync(demoDir, { recursive: true, mode: 0o700 });
 
     const cluster = await LocalCluster.start(path.join(runDir, "cluster"), {}, "[cluster]");
-    const base = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
+    const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
     // The demo shows the article's password grant, so da-admin gets a permanent password.
-    base["kube-access:oidc"] = { ...base["kube-access:oidc"], temporaryPasswords: false };
-    const { config, secrets } = cluster.pointStackAt(base);
+    example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
+
+    // Fit the example to the providers this machine has (docs/engine.md).
+    const plugins = JSON.parse((await run("pulumi", ["plugin", "ls", "--json"], { env: toolEnv() })).stdout) as {
+        name: string;
+    }[];
+    const fitted = fitConfigToProviders(
+        example,
+        plugins.map((p) => p.name),
+    );
+    for (const note of fitted.notes) console.log(`[demo] ${note}`);
+    const kubeconfigDir = path.join(demoDir, "kubeconfigs");
+    const keyFiles: Record<string, string> = {};
+    for (const user of fitted.ownCsrUsers) {
+        const userDir = path.join(kubeconfigDir, user.name);
+        fs.mkdirSync(userDir, { recursive: true, mode: 0o700 });
+        keyFiles[user.name] = path.join(userDir, `${user.name}.key`);
+        const csrFile = path.join(userDir, `${user.name}.csr`);
+        createKeyAndCsr(
+            keyFiles[user.name],
+            csrFile,
+            csrSubject(user.name, user.groups),
+            opensslKeyArgs(user.keyAlgorithm),
+        );
+        const entry = (fitted.config["kube-access:users"] as { name: string; auth: Record<string, unknown> }[]).find(
+            (u) => u.name === user.name,
+        )!;
+        delete entry.auth.keyAlgorithm;
+        entry.auth.certificateRequest = fs.readFileSync(csrFile, "utf8");
+    }
+    const { config, secrets } = cluster.pointStackAt(fitted.config);
+    const hasOidcUsers = (config["kube-access:users"] as { auth: { method: string } }[]).some(
+        (u) => u.auth.method === "oidc",
+    );
 
     const passwordFile = path.join(demoDir, "da-admin.password");
     if (!fs.existsSync(passwordFile)) {
@@ -31,7 +65,9 @@ async function main(): Promise<void> {
         dir: demoDir,
         stack: "dev",
         config,
-        secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") },
+        secrets: hasOidcUsers
+            ? { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") }
+            : secrets,
         echo: "[pulumi]",
     });
     await workspace.up();
@@ -40,14 +76,13 @@ async function main(): Promise<void> {
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;
     if (oidc) await cluster.setAuthenticationConfiguration(oidc.authenticationConfiguration, "[cluster]");
 
-    const kubeconfigDir = path.join(demoDir, "kubeconfigs");
-    fs.mkdirSync(kubeconfigDir, { recursive: true, mode: 0o700 });
     const users = outputs.users as { name: string; method: string; identity: string; grants: string[] }[];
     const kubeconfigs = outputs.kubeconfigs as Record<string, string>;
     const kubectl = path.relative(process.cwd(), cluster.info.kubectl);
     console.log("\nkube-access onboarded these users to the local cluster:\n");
     for (const user of users) {
-        const file = path.join(kubeconfigDir, user.name);
+        const file = path.join(kubeconfigDir, user.name, "config");
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         fs.writeFileSync(file, "", { mode: 0o600 });
         fs.writeFileSync(file, kubeconfigs[user.name]);
         const rel = path.relative(process.cwd(), file);
@@ -60,7 +95,7 @@ async function main(): Promise<void> {
             );
             console.log(`  its password: ${path.relative(process.cwd(), passwordFile)}`);
         } else {
-            console.log(`  kubeconfig: ${rel}`);
+            console.log(`  kubeconfig: ${rel}${keyFiles[user.name] ? ` (with the user's own key beside it)` : ""}`);
             console.log(`  try: ${kubectl} --kubeconfig ${rel} auth whoami`);
         }
     }

@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { createKeyAndCsr } from "../../scripts/lib/openssl";
 
 /** A throwaway CA made with openssl for tests; its key protects nothing. */
 export interface TestCa {
@@ -58,22 +59,7 @@ export function opensslCsr(
 ): { keyPem: string; csrPem: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-csr-"));
     try {
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-new",
-                ...keyArgs,
-                "-nodes",
-                "-keyout",
-                path.join(dir, "user.key"),
-                "-out",
-                path.join(dir, "user.csr"),
-                "-subj",
-                subject,
-            ],
-            { stdio: "ignore" },
-        );
+        createKeyAndCsr(path.join(dir, "user.key"), path.join(dir, "user.csr"), subject, keyArgs);
         return {
             keyPem: fs.readFileSync(path.join(dir, "user.key"), "utf8"),
             csrPem: fs.readFileSync(path.join(dir, "user.csr"), "utf8"),
