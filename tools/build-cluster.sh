@@ -12,13 +12,13 @@
 #   $KUBE_ACCESS_KEYCLOAK_HOME (unpacked keycloak-quarkus-dist)
 # Each finished tool leaves a marker next to it, so a re-run only checks the
 # markers; an interrupted build starts that one tool again (Go's build cache
-# keeps the compiled packages). Build logs: $KUBE_ACCESS_CACHE/logs/.
+# keeps the compiled packages). Build logs: $KUBE_ACCESS_CACHE/logs/cluster/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/env.sh"
 
-logs="$KUBE_ACCESS_CACHE/logs"
+logs="$KUBE_ACCESS_CACHE/logs/cluster"
 work="$KUBE_ACCESS_CACHE/build"
 mkdir -p "$logs" "$work"
 
@@ -39,7 +39,7 @@ else
     case "$a" in
       etcd | kube-apiserver | kube-controller-manager | kubectl | keycloak) want+=("$a") ;;
       kubernetes) want+=(kube-apiserver kube-controller-manager kubectl) ;;
-      -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) echo "[cluster] unknown tool '$a' (known: ${all_tools[*]} kubernetes)" >&2; exit 2 ;;
     esac
   done
@@ -77,7 +77,11 @@ if wants keycloak; then
   if [[ -f "$keycloak_marker" && -x "$KUBE_ACCESS_KEYCLOAK_HOME/bin/kc.sh" ]]; then
     say "keycloak $KEYCLOAK_VERSION: cached ($KUBE_ACCESS_KEYCLOAK_HOME)"
   else
-    say "keycloak $KEYCLOAK_VERSION: downloading from Maven Central and unpacking (background; log $keycloak_log)"
+    if [[ -s "$KUBE_ACCESS_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" ]]; then
+      say "keycloak $KEYCLOAK_VERSION: unpacking the downloaded distribution (background; log $keycloak_log)"
+    else
+      say "keycloak $KEYCLOAK_VERSION: downloading from Maven Central and unpacking (background; log $keycloak_log)"
+    fi
     keycloak_start=$(now)
     build_keycloak &
     keycloak_pid=$!
@@ -121,8 +125,8 @@ if wants etcd; then
     gen="$work/etcd-$ETCD_VERSION"
     log="$logs/etcd-$ETCD_VERSION.gomod.log"
     say "etcd $ETCD_VERSION: tools/cluster/etcd/go.mod pins another version; generating a wrapper in $gen"
-    mkdir -p "$gen" && cp "$dir/go.mod" "$gen/go.mod" && rm -f "$gen/go.sum"
-    (cd "$gen" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" && go mod tidy) >"$log" 2>&1 ||
+    mkdir -p "$gen"
+    "$dir/gen-gomod.sh" "$ETCD_VERSION" "$gen" >"$log" 2>&1 ||
       fail etcd "$ETCD_VERSION" "generating the wrapper go.mod" "$log"
     dir=$gen
   fi
@@ -167,7 +171,7 @@ fi
 
 if [[ -n "$keycloak_pid" ]]; then
   if wait "$keycloak_pid"; then
-    say "keycloak $KEYCLOAK_VERSION: ready in $(($(now) - keycloak_start)) s ($KUBE_ACCESS_KEYCLOAK_HOME)"
+    say "keycloak $KEYCLOAK_VERSION: ready in $(($(stat -c %Y "$keycloak_marker") - keycloak_start)) s ($KUBE_ACCESS_KEYCLOAK_HOME)"
   else
     step=$(sed -n 's/^step: //p' "$keycloak_log" | tail -n1)
     fail keycloak "$KEYCLOAK_VERSION" "${step:-downloading or unpacking}" "$keycloak_log"
