@@ -323,22 +323,38 @@ start_controller_manager() {
     --controllers=serviceaccount-token-controller,serviceaccount-controller,certificatesigningrequest-signing-controller,certificatesigningrequest-cleaner-controller,namespace-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller,garbage-collector-controller
 }
 
+# Keycloak's start-dev first re-augments the distribution for the dev profile
+# (about 15 s, rewriting lib/quarkus) unless lib/quarkus already is a dev build.
+# That build depends only on build-time options, the same for every state dir,
+# so the first one made is kept beside the cached distribution and seeds new
+# state dirs; Keycloak re-augments by itself if it ever does not match.
+keycloak_dev_build="$KUBE_ACCESS_KEYCLOAK_HOME.dev-lib-quarkus"
+
 keycloak_home() {
   # A per-state-dir copy of the distribution made of hard links (a plain copy if
-  # the cache is on another filesystem): Keycloak rewrites lib/quarkus at every
-  # start-dev and keeps transaction logs under its home, so the cached
-  # distribution stays untouched and several state dirs can run at once.
-  local home="$dir/keycloak/home"
+  # the cache is on another filesystem) with its own lib/quarkus and data/:
+  # Keycloak writes both, so the cached distribution stays untouched and
+  # several state dirs can run at once.
+  local home="$dir/keycloak/home" seed="$KUBE_ACCESS_KEYCLOAK_HOME/lib/quarkus"
   if [[ ! -f "$home/.from" || "$(<"$home/.from")" != "$KUBE_ACCESS_KEYCLOAK_HOME" ]]; then
     rm -rf "$home" "$home.tmp"
     mkdir -p "$dir/keycloak"
     cp -al "$KUBE_ACCESS_KEYCLOAK_HOME" "$home.tmp" 2>/dev/null || { rm -rf "$home.tmp"; cp -a "$KUBE_ACCESS_KEYCLOAK_HOME" "$home.tmp"; }
     rm -rf "$home.tmp/lib/quarkus" "$home.tmp/data"
-    cp -a "$KUBE_ACCESS_KEYCLOAK_HOME/lib/quarkus" "$home.tmp/lib/quarkus"
+    [[ -d "$keycloak_dev_build" ]] && seed=$keycloak_dev_build
+    cp -a "$seed" "$home.tmp/lib/quarkus"
     echo "$KUBE_ACCESS_KEYCLOAK_HOME" >"$home.tmp/.from"
     mv "$home.tmp" "$home"
   fi
   echo "$home"
+}
+
+save_keycloak_dev_build() {
+  local home="$dir/keycloak/home" tmp="$keycloak_dev_build.tmp.$$"
+  [[ -d "$keycloak_dev_build" ]] && return 0
+  unzip -p "$home/lib/quarkus/generated-bytecode.jar" META-INF/keycloak-persisted.properties 2>/dev/null |
+    grep -qx 'kc.profile=dev' || return 0
+  cp -a "$home/lib/quarkus" "$tmp" && mv -T "$tmp" "$keycloak_dev_build" 2>/dev/null || rm -rf "$tmp"
 }
 
 start_keycloak() {
@@ -413,6 +429,7 @@ cmd_start() {
   if ! running kube-apiserver && grep -q '^[[:space:]]*url:' "$authn_config"; then
     wait_ready keycloak "$start_timeout" keycloak_ready
     [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s" && t_keycloak=
+    save_keycloak_dev_build
   fi
   if ! running kube-apiserver; then
     say "starting kube-apiserver on $apiserver_url"
@@ -430,6 +447,7 @@ cmd_start() {
   fi
   wait_ready keycloak "$start_timeout" keycloak_ready
   [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s"
+  save_keycloak_dev_build
   say "cluster up in $(secs_since "$t_all") s; env file: $env_file"
 }
 
@@ -532,6 +550,6 @@ case "${1:-}" in
   status) status ;;
   env) [[ -f "$env_file" ]] || die "no env file yet; run: $0 start"; cat "$env_file" ;;
   set-authentication-config) shift; cmd_set_authentication_config "$@" ;;
-  -h | --help | help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" ;;
   *) echo "usage: $0 start|stop|status|env|set-authentication-config <file>" >&2; exit 2 ;;
 esac
