@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 
     const users = outputs.users as { name: string; method: string; identity: string; grants: string[] }[];
     const kubeconfigs = outputs.kubeconfigs as Record<string, string>;
-    const kubectl = path.relative(process.cwd(), cluster.info.kubectl);
+    const kubectl = cluster.info.kubectl;
     console.log("\nkube-access onboarded these users to the local cluster:\n");
     for (const user of users) {
         const file = path.join(kubeconfigDir, user.name, "config");
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
             console.log(`  try: ${kubectl} --kubeconfig ${rel} auth whoami`);
         }
     }
+    for (const note of fitted.notes) console.log(`note: ${note}`);
     console.log(
         `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev). Stop the cluster: npm run demo:stop`,
     );

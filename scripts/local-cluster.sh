@@ -395,6 +395,19 @@ status() {
   return $ok
 }
 
+# port_in_use PORT: something already listens on 127.0.0.1:PORT.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# check_ports_free NAME PORT...: refuse to start NAME on a port another process holds
+# (another cluster, or a leftover from a state dir that was deleted).
+check_ports_free() {
+  local name=$1 port; shift
+  for port in "$@"; do
+    port_in_use "$port" && die "cannot start $name: 127.0.0.1:$port is already in use by another process; stop it or pick other ports (KUBE_ACCESS_*_PORT)"
+  done
+  return 0
+}
+
 cmd_start() {
   local name missing=() t0 t_all
   for name in "${all[@]}"; do running "$name" || missing+=("$name"); done
@@ -403,6 +416,10 @@ cmd_start() {
     status
     return
   fi
+  running etcd || check_ports_free etcd "$etcd_port" "$etcd_peer_port"
+  running kube-apiserver || check_ports_free kube-apiserver "$apiserver_port"
+  running kube-controller-manager || check_ports_free kube-controller-manager "$kcm_port"
+  running keycloak || check_ports_free keycloak "$keycloak_port" "$keycloak_http_port"
   t_all=$(now_ms)
   "$repo/tools/build-cluster.sh" etcd kube-apiserver kube-controller-manager keycloak
   [[ -x "$keycloak_java_home/bin/java" ]] || die "no Java at $keycloak_java_home (set KUBE_ACCESS_KEYCLOAK_JAVA_HOME)"
