@@ -22,6 +22,8 @@ const [user, file] = args;
 if (!user) usage("name the user");
 
 const root = path.resolve(__dirname, "..");
+// The stack's project: the current folder when it has one (npm runs scripts from the package root).
+const projectDir = fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : root;
 function pulumiCommand() {
     try {
         execFileSync("pulumi", ["version"], { stdio: "ignore" });
@@ -45,7 +47,7 @@ try {
     const text = execFileSync(
         command,
         ["stack", "output", "kubeconfigs", "--show-secrets", "--json", ...(stack ? ["--stack", stack] : [])],
-        { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+        { cwd: projectDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
     );
     outputs = JSON.parse(text);
 } catch (e) {

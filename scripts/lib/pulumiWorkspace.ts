@@ -33,7 +33,8 @@ export class PulumiWorkspace {
 
     private constructor(
         readonly options: WorkspaceOptions,
-        private readonly env: NodeJS.ProcessEnv,
+        /** The environment every engine command runs with. */
+        readonly env: NodeJS.ProcessEnv,
     ) {
         this.projectDir = path.join(options.dir, "project");
         this.logFile = path.join(options.dir, "pulumi.log");

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../../scripts/lib/localCluster";
 import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
+import { repoRoot, run } from "../../scripts/lib/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { oidcCredential } from "../../components/oidc/kubeconfigCredential";
 import { validateAccessSpec } from "../../components/spec/validate";
@@ -111,6 +112,17 @@ function certificateOf(kubeconfig: string): crypto.X509Certificate {
     return new crypto.X509Certificate(Buffer.from(user["client-certificate-data"], "base64"));
 }
 
+/** The access spec of the stack as deployed (validated the way the program validates it). */
+function deployedSpec() {
+    const { config } = cluster.pointStackAt(accessConfig());
+    const raw = Object.fromEntries(
+        Object.entries(config)
+            .filter(([k]) => k.startsWith("kube-access:"))
+            .map(([k, v]) => [k.slice("kube-access:".length), v]),
+    );
+    return validateAccessSpec(raw, { secretKeys: [] });
+}
+
 async function deploy(config: Config, label: string): Promise<void> {
     await workspace.configure(cluster.pointStackAt(config).config, {});
     await phase(label, () => workspace.up());
@@ -179,6 +191,25 @@ describe("cluster-signed certificate through the CSR API (user2, own key and CSR
         const summary = users.find((u) => u.name === "user2")!;
         expect(new Date(certificate.validTo).toISOString()).toBe(summary.expiresAt);
         expect(summary.keyHeldBy).toBe("user");
+    });
+});
+
+describe("retrieving a kubeconfig", () => {
+    test("npm run kubeconfig writes one user's kubeconfig with mode 0600 and says where", async () => {
+        const target = path.join(dir, "retrieved", "sa1.kubeconfig");
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        const result = await run(
+            "node",
+            [path.join(repoRoot, "scripts", "kubeconfig.js"), "sa1", target, "--stack", "e2e"],
+            {
+                cwd: workspace.projectDir,
+                env: workspace.env,
+            },
+        );
+        expect(result.stdout).toContain(`Wrote the kubeconfig of sa1 to ${target} (mode 0600)`);
+        expect(result.stdout).not.toContain("token:");
+        expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+        expect(fs.readFileSync(target, "utf8")).toBe(kubeconfigs.sa1);
     });
 });
 
@@ -268,14 +299,29 @@ describe("OIDC: the API server trusts Keycloak through the program's settings", 
         expect(await canI(file, "list", "pods", "-n", "kube-system")).toBe(false);
     });
 
-    test("the kubelogin kubeconfig kube-access writes for an OIDC user is read by kubectl and names the issuer and client", async () => {
-        const { config } = cluster.pointStackAt(accessConfig());
-        const raw = Object.fromEntries(
-            Object.entries(config)
-                .filter(([k]) => k.startsWith("kube-access:"))
-                .map(([k, v]) => [k.slice("kube-access:".length), v]),
+    test("scripts/oidc-token.js does the article's password grant from such a kubeconfig, password from the environment", async () => {
+        const spec = deployedSpec();
+        const file = kubeconfigFile(
+            "da-admin-login",
+            renderKubeconfig({
+                cluster: spec.cluster,
+                userName: "da-admin",
+                credential: oidcCredential(spec.oidc!, clientSecret),
+            }),
         );
-        const spec = validateAccessSpec(raw, { secretKeys: [] });
+        const result = await run(
+            "node",
+            [path.join(repoRoot, "scripts", "oidc-token.js"), "--kubeconfig", file, "--username", "da-admin"],
+            { env: { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword } },
+        );
+        const token = /^ID_TOKEN=(.+)$/m.exec(result.stdout)![1];
+        const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+        expect(claims).toMatchObject({ preferred_username: "da-admin", groups: ["admins"], aud: "kubernetes" });
+        expect(claims.iss).toBe(`${cluster.info.keycloakUrl}/realms/kube-access`);
+    });
+
+    test("the kubelogin kubeconfig kube-access writes for an OIDC user is read by kubectl and names the issuer and client", async () => {
+        const spec = deployedSpec();
         const file = kubeconfigFile(
             "da-admin",
             renderKubeconfig({
