@@ -8,7 +8,7 @@ import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
 import { oidcCredential } from "./oidc/kubeconfigCredential";
 import { AccessBindings } from "./rbac/accessBindings";
-import { grantsByUser, planRoleBindings, subjectForUser } from "./rbac/plan";
+import { apiServerUsername, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { renderKubeconfig } from "./kubeconfig/render";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
@@ -164,10 +164,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                     ? { signer: u.auth.signer, keyHeldBy: u.auth.certificateRequestPem ? "user" : "kube-access" }
                     : {}),
                 groups: u.groups,
-                identity:
-                    subjectForUser(u, spec.oidc).kind === "ServiceAccount"
-                        ? `system:serviceaccount:${(u.auth as ServiceAccountAuth).namespace}:${u.name}`
-                        : subjectForUser(u, spec.oidc).name,
+                identity: apiServerUsername(u, spec.oidc),
                 ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
                 grants: grants[u.name],
             })),

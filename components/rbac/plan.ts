@@ -1,4 +1,5 @@
 import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../spec/types";
+import { serviceAccountUsername } from "../spec/names";
 
 /** An RBAC subject exactly as it appears in a binding object. */
 export interface RbacSubject {
@@ -30,6 +31,12 @@ export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): Rbac
         case "certificate":
             return { kind: "User", name: user.name };
     }
+}
+
+/** The user name the API server sees for a declared user (what `kubectl auth whoami` shows). */
+export function apiServerUsername(user: UserSpec, oidc: OidcSpec | undefined): string {
+    const subject = subjectForUser(user, oidc);
+    return subject.kind === "ServiceAccount" ? serviceAccountUsername(subject.namespace!, subject.name) : subject.name;
 }
 
 /** The user name the API server gives an OIDC user: the prefix plus the username claim's value. */

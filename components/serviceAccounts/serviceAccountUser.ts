@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../spec/types";
-import { tokenSecretName } from "../spec/names";
+import { serviceAccountUsername, tokenSecretName } from "../spec/names";
 import { ServiceAccountToken } from "./serviceAccountToken";
 import { renderKubeconfig } from "../kubeconfig/render";
 
@@ -13,11 +13,6 @@ export interface ServiceAccountUserArgs {
     clusterKubeconfig?: pulumi.Input<string>;
     /** How long to wait for the token controller. */
     tokenTimeoutSeconds: number;
-}
-
-/** The name the API server gives a service account's requests. */
-export function serviceAccountUsername(namespace: string, name: string): string {
-    return `system:serviceaccount:${namespace}:${name}`;
 }
 
 /**

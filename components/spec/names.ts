@@ -35,3 +35,8 @@ export function csrObjectName(userName: string): string {
 export function tokenSecretName(serviceAccountName: string): string {
     return `${serviceAccountName}-kube-access-token`;
 }
+
+/** The name the API server gives a service account's requests. */
+export function serviceAccountUsername(namespace: string, name: string): string {
+    return `system:serviceaccount:${namespace}:${name}`;
+}

@@ -428,10 +428,7 @@ function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
                 name: (user ?? group)!,
                 external: c.boolean(`${sp}.external`, so.external, false),
             };
-            if (
-                subject.name === "system:masters" ||
-                (subject.kind === "group" && subject.name.startsWith("system:masters"))
-            ) {
+            if (subject.kind === "group" && subject.name === "system:masters") {
                 c.add(sp, "binding a role to system:masters has no effect; it already bypasses RBAC");
             }
             if (subjects.some((x) => x.kind === subject.kind && x.name === subject.name)) {
