@@ -63,7 +63,7 @@ function parseConfigValue(value: string): unknown {
 }
 
 function secretConfigKeys(): string[] {
-    const raw = pulumi.runtime.allConfig()["PULUMI_CONFIG_SECRET_KEYS"] ?? process.env.PULUMI_CONFIG_SECRET_KEYS;
+    const raw = process.env.PULUMI_CONFIG_SECRET_KEYS;
     const fromEnv: string[] = raw ? JSON.parse(raw) : [];
     // The runtime also knows which keys it was given as secrets (not in its typings).
     const isConfigSecret = (runtimeConfig as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;

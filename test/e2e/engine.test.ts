@@ -1,6 +1,9 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { run, toolEnv } from "../../scripts/lib/toolEnv";
+import { testCa } from "../helpers/fixtures";
 
 // The engine built by tools/build-engine.sh. The full lifecycle (up, second
 // up, outputs, destroy) runs in access.test.ts against a real cluster.
@@ -23,4 +26,48 @@ test("the kubernetes provider is registered at the version the npm SDK asks for"
     expect(plugins.filter((p) => p.kind === "resource").map((p) => `${p.name}@${p.version}`)).toContain(
         `kubernetes@${sdkVersion}`,
     );
+});
+
+describe("a bad config under the real engine", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-badconfig-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test("pulumi preview fails before creating anything, naming every bad field, without echoing secrets", async () => {
+        const ca = testCa("kube-access-e2e-badconfig-ca");
+        const workspace = await PulumiWorkspace.create({
+            dir,
+            stack: "bad",
+            config: {
+                "kube-access:cluster": {
+                    name: "bad",
+                    server: "http://127.0.0.1:6443",
+                    caCertificate: ca.certificatePem,
+                },
+                "kube-access:users": [
+                    { name: "user1", groups: ["system:masters"], auth: { method: "certificate", signer: "external" } },
+                    { name: "user1", auth: { method: "password" } },
+                ],
+                // A secret set in plain text is refused too.
+                "kube-access:clusterCaKey": ca.privateKeyPem,
+            },
+            secrets: {},
+        });
+        const preview = await workspace.pulumi(["preview"], { check: false });
+        const output = `${preview.stdout}${preview.stderr}`;
+        expect(preview.code).not.toBe(0);
+        for (const field of [
+            "cluster.server",
+            "users[0].groups[0]",
+            "users[1].name",
+            "users[1].auth.method",
+            "clusterCaKey",
+        ]) {
+            expect(output).toContain(`kube-access:${field}:`);
+        }
+        expect(output).toContain("nothing was created");
+        expect(output).not.toContain("PRIVATE KEY");
+        const state = JSON.parse(await workspace.exportState());
+        expect(state.deployment.resources ?? []).toEqual([]);
+        await workspace.removeStack();
+    });
 });
