@@ -277,4 +277,6 @@ if ((${#failed[@]})); then
   echo "[engine] failed: ${failed[*]} (logs in $LOG_DIR)"
   exit 1
 fi
-echo "[engine] ready: ${tools[*]}${unavailable[*]:+ (unavailable: ${unavailable[*]})}"
+ready=()
+for t in "${tools[@]}"; do [[ " ${unavailable[*]} " == *" $t "* ]] || ready+=("$t"); done
+echo "[engine] ready: ${ready[*]}${unavailable[*]:+; unavailable here: ${unavailable[*]}}"
