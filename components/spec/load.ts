@@ -29,7 +29,7 @@ export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
         if (namespace !== configNamespace) continue;
         raw[key] = parseConfigValue(value);
     }
-    const spec = validateAccessSpec(raw, { secretKeys: secretConfigKeys() });
+    const spec = validateAccessSpec(raw, { secretKeys: secretConfigKeys(), keycloak: keycloakProviderFacts(all) });
     const asString = (v: unknown) => (typeof v === "string" ? pulumi.secret(v) : undefined);
     const passwords = (raw.oidcInitialPasswords ?? {}) as Record<string, string>;
     return {
@@ -70,4 +70,23 @@ function secretConfigKeys(): string[] {
     return configKeys.filter(
         (k) => fromEnv.includes(`${configNamespace}:${k}`) || isConfigSecret?.(`${configNamespace}:${k}`) === true,
     );
+}
+
+/** Environment variables the Keycloak provider reads when its config is not set. */
+const keycloakEnv: Record<string, string> = {
+    url: "KEYCLOAK_URL",
+    clientId: "KEYCLOAK_CLIENT_ID",
+    username: "KEYCLOAK_USER",
+    password: "KEYCLOAK_PASSWORD",
+    clientSecret: "KEYCLOAK_CLIENT_SECRET",
+};
+
+function keycloakProviderFacts(all: Record<string, string>): { set: string[]; plainTextInConfig: string[] } {
+    const isConfigSecret = (runtimeConfig as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    const inConfig = (k: string) => all[`keycloak:${k}`] !== undefined || all[`keycloak:config:${k}`] !== undefined;
+    const set = Object.keys(keycloakEnv).filter((k) => inConfig(k) || process.env[keycloakEnv[k]]);
+    const plainTextInConfig = ["password", "clientSecret"].filter(
+        (k) => inConfig(k) && isConfigSecret !== undefined && !isConfigSecret(`keycloak:${k}`),
+    );
+    return { set, plainTextInConfig };
 }

@@ -1,6 +1,6 @@
 /** One problem found in the config: where it is and what to do about it. */
 export interface SpecIssue {
-    /** Field path inside the `kube-access` config namespace, e.g. `users[3].groups[1]`. */
+    /** Field path inside the `kube-access` config namespace, e.g. `users[3].groups[1]`, or a full key of another namespace (`keycloak:url`). */
     path: string;
     message: string;
 }
@@ -11,10 +11,15 @@ export class AccessSpecError extends Error {
         super(
             `Invalid kube-access config (${issues.length} problem${issues.length === 1 ? "" : "s"}); ` +
                 `nothing was created:\n` +
-                issues.map((i) => `  - kube-access:${i.path}: ${i.message}`).join("\n"),
+                issues.map((i) => `  - ${qualifiedKey(i.path)}: ${i.message}`).join("\n"),
         );
         this.name = "AccessSpecError";
     }
+}
+
+/** A field path as the user writes it: in the `kube-access` namespace unless it names another one. */
+export function qualifiedKey(path: string): string {
+    return /^[a-z][a-z0-9-]*:/.test(path) ? path : `kube-access:${path}`;
 }
 
 export type Raw = unknown;

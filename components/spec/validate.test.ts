@@ -385,6 +385,38 @@ describe("validateAccessSpec", () => {
         expect((auth as { certificateRequestPem?: string }).certificateRequestPem).toMatch(/BEGIN CERTIFICATE REQUEST/);
     });
 
+    test("OIDC users need a Keycloak provider that can log in, with its secrets stored as secrets", () => {
+        const check = (keycloak: { set: string[]; plainTextInConfig: string[] }) => {
+            try {
+                validateAccessSpec(validConfig(), { secretKeys, keycloak });
+                return [];
+            } catch (e) {
+                return (e as AccessSpecError).issues.map((i) => i.path);
+            }
+        };
+        expect(check({ set: [], plainTextInConfig: [] })).toEqual([
+            "keycloak:url",
+            "keycloak:clientId",
+            "keycloak:password",
+        ]);
+        expect(check({ set: ["url", "clientId", "username", "password"], plainTextInConfig: ["password"] })).toEqual([
+            "keycloak:password",
+        ]);
+        expect(check({ set: ["url", "clientId", "clientSecret"], plainTextInConfig: [] })).toEqual([]);
+        const config = validConfig();
+        (config.users as unknown[]).splice(3, 1);
+        config.groups = ["admins"];
+        expect(() =>
+            validateAccessSpec(config, { secretKeys, keycloak: { set: [], plainTextInConfig: [] } }),
+        ).not.toThrow();
+    });
+
+    test("issues of other namespaces are reported under their own key", () => {
+        expect(() =>
+            validateAccessSpec(validConfig(), { secretKeys, keycloak: { set: [], plainTextInConfig: [] } }),
+        ).toThrow(/^ {2}- keycloak:url: is required/m);
+    });
+
     test("external subjects may name identities kube-access does not manage", () => {
         const config = validConfig();
         bindings(config)[0].subjects.push({ group: "sre", external: true });

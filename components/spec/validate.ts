@@ -57,6 +57,34 @@ export type RawConfig = Record<string, Raw>;
 export interface ConfigFacts {
     /** Keys that are stored as secrets in the stack config. */
     secretKeys: string[];
+    /**
+     * The Keycloak provider's settings (`url`, `clientId`, `username`,
+     * `password`, `clientSecret`) that are set in its `keycloak:` config or its
+     * environment variables, and which of them are stored in config as plain
+     * text. Checked only when there are OIDC users; absent means not checked.
+     */
+    keycloak?: { set: string[]; plainTextInConfig: string[] };
+}
+
+/** Checks the Keycloak provider can log in before any resource is created. */
+function checkKeycloakProvider(c: IssueCollector, users: UserSpec[], keycloak: ConfigFacts["keycloak"]): void {
+    if (!keycloak || !users.some((u) => u.auth.method === "oidc")) return;
+    const has = (k: string) => keycloak.set.includes(k);
+    if (!has("url")) c.add("keycloak:url", "is required for OIDC users: the Keycloak base URL (or set KEYCLOAK_URL)");
+    if (!has("clientId"))
+        c.add("keycloak:clientId", "is required for OIDC users: usually admin-cli (or set KEYCLOAK_CLIENT_ID)");
+    if (!has("clientSecret") && !(has("username") && has("password"))) {
+        c.add(
+            "keycloak:password",
+            "Keycloak admin credentials are required for OIDC users: keycloak:username and keycloak:password, or keycloak:clientSecret",
+        );
+    }
+    for (const key of keycloak.plainTextInConfig) {
+        c.add(
+            `keycloak:${key}`,
+            `holds a secret but is stored in plain text; set it with \`pulumi config set --secret keycloak:${key}\``,
+        );
+    }
 }
 
 const maxValidityHours = 10 * 8760;
@@ -97,6 +125,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     checkBindingSubjects(c, bindings, users, groups);
     if (oidc) checkOidcPrefixes(c, oidc, users);
     checkSecrets(c, raw, users, cluster);
+    checkKeycloakProvider(c, users, facts.keycloak);
 
     if (c.issues.length > 0) throw new AccessSpecError(c.issues);
     return {
