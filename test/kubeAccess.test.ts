@@ -8,6 +8,7 @@ import { RecordedResource, isSecret, mockedExpiry, promiseOf, recordingMocks, se
 import { secretKeys, validConfig } from "./helpers/config";
 import { testCa } from "./helpers/fixtures";
 import { decodeCsr } from "./helpers/x509";
+import { toolEnv } from "../scripts/lib/toolEnv";
 
 // Mock-based: shows what the program asks the providers for, not that it works
 // against a cluster. The end-to-end suite (test/e2e) is the proof.
@@ -267,8 +268,9 @@ describe("outputs", () => {
         });
     });
 
-    const kubectl = ["kubectl", ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "kubectl"))].find((p) =>
-        p.includes("/") ? fs.existsSync(p) : false,
+    // The kubectl built by tools/build-cluster.sh when there is one, else any kubectl on PATH.
+    const kubectl = [...(toolEnv().PATH ?? "").split(":").map((d) => path.join(d, "kubectl"))].find((p) =>
+        fs.existsSync(p),
     );
     (kubectl ? test : test.skip)("kubectl reads every generated kubeconfig", async () => {
         const kubeconfigs = await promiseOf(access.kubeconfigs);
