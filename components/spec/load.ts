@@ -62,14 +62,17 @@ function parseConfigValue(value: string): unknown {
     return value;
 }
 
-function secretConfigKeys(): string[] {
+/** Whether the engine was given this config key (`namespace:key`) as a secret. */
+function isSecretConfigKey(fullKey: string): boolean {
     const raw = process.env.PULUMI_CONFIG_SECRET_KEYS;
     const fromEnv: string[] = raw ? JSON.parse(raw) : [];
     // The runtime also knows which keys it was given as secrets (not in its typings).
     const isConfigSecret = (runtimeConfig as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-    return configKeys.filter(
-        (k) => fromEnv.includes(`${configNamespace}:${k}`) || isConfigSecret?.(`${configNamespace}:${k}`) === true,
-    );
+    return fromEnv.includes(fullKey) || isConfigSecret?.(fullKey) === true;
+}
+
+function secretConfigKeys(): string[] {
+    return configKeys.filter((k) => isSecretConfigKey(`${configNamespace}:${k}`));
 }
 
 /** Environment variables the Keycloak provider reads when its config is not set. */
@@ -82,11 +85,10 @@ const keycloakEnv: Record<string, string> = {
 };
 
 function keycloakProviderFacts(all: Record<string, string>): { set: string[]; plainTextInConfig: string[] } {
-    const isConfigSecret = (runtimeConfig as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
     const inConfig = (k: string) => all[`keycloak:${k}`] !== undefined || all[`keycloak:config:${k}`] !== undefined;
     const set = Object.keys(keycloakEnv).filter((k) => inConfig(k) || process.env[keycloakEnv[k]]);
     const plainTextInConfig = ["password", "clientSecret"].filter(
-        (k) => inConfig(k) && isConfigSecret !== undefined && !isConfigSecret(`keycloak:${k}`),
+        (k) => inConfig(k) && !isSecretConfigKey(`keycloak:${k}`),
     );
     return { set, plainTextInConfig };
 }

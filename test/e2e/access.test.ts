@@ -123,6 +123,19 @@ function deployedSpec() {
     return validateAccessSpec(raw, { secretKeys: [] });
 }
 
+/** The kubelogin kubeconfig kube-access writes for da-admin, from the product's own functions. */
+function oidcKubeconfigFile(name: string, clientSecret: string): string {
+    const spec = deployedSpec();
+    return kubeconfigFile(
+        name,
+        renderKubeconfig({
+            cluster: spec.cluster,
+            userName: "da-admin",
+            credential: oidcCredential(spec.oidc!, clientSecret),
+        }),
+    );
+}
+
 async function deploy(config: Config, label: string): Promise<void> {
     await workspace.configure(cluster.pointStackAt(config).config, {});
     await phase(label, () => workspace.up());
@@ -300,15 +313,7 @@ describe("OIDC: the API server trusts Keycloak through the program's settings", 
     });
 
     test("scripts/oidc-token.js does the article's password grant from such a kubeconfig, password from the environment", async () => {
-        const spec = deployedSpec();
-        const file = kubeconfigFile(
-            "da-admin-login",
-            renderKubeconfig({
-                cluster: spec.cluster,
-                userName: "da-admin",
-                credential: oidcCredential(spec.oidc!, clientSecret),
-            }),
-        );
+        const file = oidcKubeconfigFile("da-admin-login", clientSecret);
         const result = await run(
             "node",
             [path.join(repoRoot, "scripts", "oidc-token.js"), "--kubeconfig", file, "--username", "da-admin"],
@@ -321,15 +326,7 @@ describe("OIDC: the API server trusts Keycloak through the program's settings", 
     });
 
     test("the kubelogin kubeconfig kube-access writes for an OIDC user is read by kubectl and names the issuer and client", async () => {
-        const spec = deployedSpec();
-        const file = kubeconfigFile(
-            "da-admin",
-            renderKubeconfig({
-                cluster: spec.cluster,
-                userName: "da-admin",
-                credential: oidcCredential(spec.oidc!, clientSecret),
-            }),
-        );
+        const file = oidcKubeconfigFile("da-admin", clientSecret);
         const view = JSON.parse((await cluster.kubectl(["config", "view", "-o", "json"], { kubeconfig: file })).stdout);
         expect(view.users[0].user.exec.args).toEqual(
             expect.arrayContaining([
