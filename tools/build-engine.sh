@@ -7,8 +7,12 @@
 #   tools/build-engine.sh pulumi tls       # only these tools
 #
 # Tools: pulumi (CLI), language-nodejs (language host), pulumi-nodejs (dynamic
-# provider launcher from the @pulumi/pulumi npm package), tls, kubernetes,
-# keycloak. Each tool built is stamped with its version; a re-run skips it.
+# provider launcher from the @pulumi/pulumi npm package), the kubernetes, tls and
+# keycloak providers, and kubelogin (`kubectl-oidc_login`, on PATH through
+# tools/env.sh). tls, keycloak and kubelogin are built from the upstream source
+# archives in $KUBE_ACCESS_THIRD_PARTY (../shared/third_party beside the clone);
+# everything else comes from the module proxy and npm. Each tool built is
+# stamped with its version; a re-run prints one "ready" line per tool.
 # A failing tool is reported (tool, step, log file) and the others still run;
 # the script exits non-zero if any tool failed. See docs/engine.md.
 set -euo pipefail
@@ -17,10 +21,7 @@ tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$tools_dir/env.sh"
 . "$tools_dir/engine/modules.sh"
 
-ALL_TOOLS=(pulumi language-nodejs pulumi-nodejs kubernetes tls keycloak)
-# Tools the module proxy here does not serve (403 for every version): tried,
-# and reported as unavailable, but their failure does not fail the script.
-OPTIONAL_TOOLS=(tls keycloak)
+ALL_TOOLS=(pulumi language-nodejs pulumi-nodejs kubernetes tls keycloak kubelogin)
 WORK_DIR="$KUBE_ACCESS_CACHE/engine-build"   # writable copies of module sources
 LOG_DIR="$KUBE_ACCESS_CACHE/logs"
 mkdir -p "$WORK_DIR" "$LOG_DIR" "$KUBE_ACCESS_PULUMI_BIN" "$KUBE_ACCESS_PLUGIN_BIN"
@@ -112,7 +113,7 @@ build_pulumi() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi mod=$tools_dir/engine/pulumi
   local stamp="pulumi $v $PULUMI_COMMIT" found
   begin pulumi "$v"
-  if stamped "$dest" "pulumi $v"; then say "$v already built"; return 0; fi
+  if stamped "$dest" "pulumi $v"; then say "$v ready"; return 0; fi
   found=$(on_path pulumi)
   if [[ -n $found ]] && "$found" version 2>/dev/null | grep -qx "v$v"; then
     # Same release already installed: use that binary as is (copied, so the
@@ -139,7 +140,7 @@ build_language-nodejs() {
   local v=$PULUMI_LANGUAGE_NODEJS_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-language-nodejs
   local mod=$tools_dir/engine/language-nodejs stamp="language-nodejs $PULUMI_LANGUAGE_NODEJS_VERSION sdk/v3"
   begin language-nodejs "$v"
-  if stamped "$dest" "language-nodejs $v"; then say "$v already built"; return 0; fi
+  if stamped "$dest" "language-nodejs $v"; then say "$v ready"; return 0; fi
   say "$v: building"
   step "checking the wrapper module pins sdk/v3 v$v" \
     check_version_output "github.com/pulumi/pulumi/sdk/v3 v$v" \
@@ -168,7 +169,7 @@ build_pulumi-nodejs() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-resource-pulumi-nodejs
   local stamp="pulumi-nodejs $v npm"
   begin pulumi-nodejs "$v"
-  if stamped "$dest" "pulumi-nodejs $v"; then say "$v already installed"; return 0; fi
+  if stamped "$dest" "pulumi-nodejs $v"; then say "$v ready"; return 0; fi
   step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.tmp"
   install_file "$dest.tmp" "$dest" "$stamp"
   say "$v: installed $dest"
@@ -176,35 +177,65 @@ build_pulumi-nodejs() {
 
 # --- resource providers ---------------------------------------------------
 
-# Provider-specific source fixes, run in the writable module copy.
-fix_kubernetes() { # go.mod points the Go SDK at ../sdk; pin the released one.
-  go mod edit -dropreplace=github.com/pulumi/pulumi-kubernetes/sdk/v4 \
+# The kubernetes provider comes from the module proxy; its go.mod points the Go
+# SDK at ../sdk, so pin the released one instead.
+source_kubernetes() { # SRC
+  step "fetching $ENGINE_KUBERNETES_MODULE@$ENGINE_KUBERNETES_MODVER" \
+    copy_module "$ENGINE_KUBERNETES_MODULE@$ENGINE_KUBERNETES_MODVER" "$1"
+  step "fixing go.mod" in_dir "$1" go mod edit -dropreplace=github.com/pulumi/pulumi-kubernetes/sdk/v4 \
     -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@v$PULUMI_KUBERNETES_VERSION"
+  step "resolving dependencies" in_dir "$1" go mod tidy
+  # main.go embeds schema-embed.json and terraform-mapping-embed.json, made by
+  # the module's own generate.go.
+  step "generating embedded files" \
+    in_dir "$1/cmd/pulumi-resource-kubernetes" env VERSION="$PULUMI_KUBERNETES_VERSION" go generate .
 }
-fix_tls() { # ./shim is a nested module, so it is not in the module zip: recreate it.
-  mkdir -p shim
-  cat >shim/go.mod <<'EOF'
-module github.com/hashicorp/terraform-provider-tls/shim
 
-go 1.25
-
-require github.com/hashicorp/terraform-provider-tls v1.2.1-0.20260513075833-609226f53114
-EOF
-  cat >shim/shim.go <<'EOF'
-// Package shim exposes the upstream provider, whose package is internal.
-package shim
-
-import (
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	upstream "github.com/hashicorp/terraform-provider-tls/internal/provider"
-)
-
-func NewProvider() provider.Provider { return upstream.New() }
-EOF
-  (cd shim && go mod tidy)
+# unpack_third_party ARCHIVE SHA256 DEST: the upstream source archive from
+# $KUBE_ACCESS_THIRD_PARTY, checked against its pinned digest, unpacked into DEST.
+unpack_third_party() {
+  local archive=$KUBE_ACCESS_THIRD_PARTY/$1
+  if [[ ! -f $archive ]]; then
+    echo "missing source archive $archive (set KUBE_ACCESS_THIRD_PARTY to the folder that holds it)"
+    return 1
+  fi
+  echo "$2  $archive" | sha256sum -c --quiet - || { echo "$archive does not match the pinned SHA-256 in tools/versions.sh"; return 1; }
+  rm -rf "$3"
+  mkdir -p "$3"
+  tar -xzf "$archive" -C "$3"
 }
-fix_keycloak() { # ../upstream is a git submodule: use the upstream module at that commit.
-  go mod edit -replace="github.com/keycloak/terraform-provider-keycloak=github.com/keycloak/terraform-provider-keycloak@v0.0.0-20260731124423-${TERRAFORM_PROVIDER_KEYCLOAK_COMMIT:0:12}"
+
+# embed_schema CMD_DIR VERSION: schema-embed.json is schema.json with its
+# top-level version set (what the provider's own generate.go does).
+embed_schema() {
+  node -e 'const fs = require("fs"); const s = JSON.parse(fs.readFileSync(process.argv[1] + "/schema.json", "utf8"));
+s.version = process.argv[2]; fs.writeFileSync(process.argv[1] + "/schema-embed.json", JSON.stringify(s));' "$1" "$2"
+}
+
+# tls: the provider code as released, with the three module pins moved that
+# tools/engine/tls/go.mod records (docs/engine.md says which and why).
+source_tls() { # SRC
+  step "unpacking $PULUMI_TLS_ARCHIVE" unpack_third_party "$PULUMI_TLS_ARCHIVE" "$PULUMI_TLS_ARCHIVE_SHA256" "$1.unpacked"
+  mv "$1.unpacked/tls/provider" "$1" && rm -rf "$1.unpacked"
+  step "using the pinned go.mod and go.sum (tools/engine/tls)" \
+    cp "$tools_dir/engine/tls/go.mod" "$tools_dir/engine/tls/go.sum" "$1/"
+  step "using the pinned shim go.mod and go.sum (tools/engine/tls/shim)" \
+    cp "$tools_dir/engine/tls/shim/go.mod" "$tools_dir/engine/tls/shim/go.sum" "$1/shim/"
+  step "generating embedded files" embed_schema "$1/cmd/pulumi-resource-tls" "$PULUMI_TLS_VERSION"
+}
+
+# keycloak: provider and upstream Terraform provider side by side, as released.
+source_keycloak() { # SRC
+  step "unpacking $PULUMI_KEYCLOAK_ARCHIVE" unpack_third_party "$PULUMI_KEYCLOAK_ARCHIVE" "$PULUMI_KEYCLOAK_ARCHIVE_SHA256" "$1.unpacked"
+  mv "$1.unpacked/keycloak" "$1.tree" && rm -rf "$1.unpacked"
+  # No `go mod download`: go.mod lists modules only its code generators use,
+  # and some of those are not served here; `go build` fetches what it needs.
+  step "generating embedded files" embed_schema "$1.tree/provider/cmd/pulumi-resource-keycloak" "$PULUMI_KEYCLOAK_VERSION"
+  mv "$1.tree" "$1"
+}
+
+provider_main_dir() { # NAME SRC: the Go module that holds ./cmd/pulumi-resource-NAME
+  if [[ $1 == keycloak ]]; then echo "$2/provider"; else echo "$2"; fi
 }
 
 plugin_registered() { # NAME VERSION
@@ -215,23 +246,17 @@ plugin_registered() { # NAME VERSION
 build_provider() { # NAME
   local name=$1 upper
   upper=$(tr a-z A-Z <<<"$name")
-  local v_var="PULUMI_${upper}_VERSION" c_var="PULUMI_${upper}_COMMIT"
-  local m_var="ENGINE_${upper}_MODULE" mv_var="ENGINE_${upper}_MODVER" x_var="ENGINE_${upper}_VERSION_VAR"
-  local v=${!v_var} commit=${!c_var} module=${!m_var} modver=${!mv_var} xvar=${!x_var}
+  local v_var="PULUMI_${upper}_VERSION" c_var="PULUMI_${upper}_COMMIT" x_var="ENGINE_${upper}_VERSION_VAR"
+  local v=${!v_var} commit=${!c_var} xvar=${!x_var}
   local dest=$KUBE_ACCESS_PLUGIN_BIN/$name-$v/pulumi-resource-$name
   local src=$WORK_DIR/$name-$v stamp="$name $v $commit"
   begin "$name" "$v"
-  if stamped "$dest" "$name $v" && plugin_registered "$name" "$v"; then say "$v already built and registered"; return 0; fi
+  if stamped "$dest" "$name $v" && plugin_registered "$name" "$v"; then say "$v ready"; return 0; fi
   if ! stamped "$dest" "$name $v"; then
-    say "$v: building"
-    step "fetching $module@$modver" copy_module "$module@$modver" "$src"
-    step "fixing go.mod" in_dir "$src" "fix_$name"
-    step "resolving dependencies" in_dir "$src" go mod tidy
-    # main.go embeds schema-embed.json (and, for kubernetes,
-    # terraform-mapping-embed.json), made by the module's own generate.go.
-    step "generating embedded files" \
-      in_dir "$src/cmd/pulumi-resource-$name" env VERSION="$v" go generate .
-    step "go build" in_dir "$src" go build "${GO_BUILD_FLAGS[@]}" \
+    say "$v: building (log $LOG)"
+    rm -rf "$src" "$src.tree" "$src.unpacked"
+    "source_$name" "$src"
+    step "go build" in_dir "$(provider_main_dir "$name" "$src")" go build -mod=readonly "${GO_BUILD_FLAGS[@]}" \
       -ldflags "-s -w -X $xvar=$v" -o "$dest.tmp" "./cmd/pulumi-resource-$name"
     install_file "$dest.tmp" "$dest" "$stamp"
     rm -rf "$src"
@@ -246,6 +271,23 @@ build_tls() { build_provider tls; }
 build_kubernetes() { build_provider kubernetes; }
 build_keycloak() { build_provider keycloak; }
 
+# --- kubelogin (kubectl oidc-login) ----------------------------------------
+
+build_kubelogin() {
+  local v=$KUBELOGIN_VERSION dest=$KUBE_ACCESS_KUBELOGIN_BIN/kubectl-oidc_login src=$WORK_DIR/kubelogin-$KUBELOGIN_VERSION
+  begin kubelogin "$v"
+  if stamped "$dest" "kubelogin $v"; then say "$v ready"; return 0; fi
+  say "$v: building (log $LOG)"
+  step "unpacking $KUBELOGIN_ARCHIVE" unpack_third_party "$KUBELOGIN_ARCHIVE" "$KUBELOGIN_ARCHIVE_SHA256" "$src"
+  step "downloading modules" in_dir "$src/kubelogin" go mod download
+  step "go build" in_dir "$src/kubelogin" go build -mod=readonly "${GO_BUILD_FLAGS[@]}" \
+    -ldflags "-s -w -X main.version=v$v" -o "$dest.tmp" .
+  step "checking 'kubectl-oidc_login --version'" check_version_output "v$v" "$dest.tmp" --version
+  install_file "$dest.tmp" "$dest" "kubelogin $v $KUBELOGIN_COMMIT"
+  rm -rf "$src"
+  say "$v: installed $dest"
+}
+
 # --- main -------------------------------------------------------------------
 
 tools=("$@")
@@ -255,21 +297,17 @@ for t in "${tools[@]}"; do
 done
 
 failed=()
-unavailable=()
 for t in "${tools[@]}"; do
   start=$SECONDS
   set +e
   (set -e; "build_$t")
   rc=$?
   set -e
-  if [[ $rc == 0 ]]; then
-    echo "[engine] $t: done in $((SECONDS - start))s"
-  elif [[ " ${OPTIONAL_TOOLS[*]} " == *" $t "* ]]; then
-    echo "[engine] $t: UNAVAILABLE on this machine (see docs/engine.md); stacks that need it cannot run here"
-    unavailable+=("$t")
-  else
-    echo "[engine] $t: FAILED in $((SECONDS - start))s"
+  if [[ $rc != 0 ]]; then
+    echo "[engine] $t: FAILED after $((SECONDS - start))s"
     failed+=("$t")
+  elif ((SECONDS - start > 5)); then
+    echo "[engine] $t: done in $((SECONDS - start))s"
   fi
 done
 
@@ -277,6 +315,4 @@ if ((${#failed[@]})); then
   echo "[engine] failed: ${failed[*]} (logs in $LOG_DIR)"
   exit 1
 fi
-ready=()
-for t in "${tools[@]}"; do [[ " ${unavailable[*]} " == *" $t "* ]] || ready+=("$t"); done
-echo "[engine] ready: ${ready[*]}${unavailable[*]:+; unavailable here: ${unavailable[*]}}"
+echo "[engine] ready: ${tools[*]}"

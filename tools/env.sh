@@ -11,12 +11,15 @@ export KUBE_ACCESS_PULUMI_BIN="$KUBE_ACCESS_CACHE/pulumi-$PULUMI_VERSION/bin"
 export KUBE_ACCESS_KUBE_BIN="$KUBE_ACCESS_CACHE/kubernetes-$KUBERNETES_VERSION/bin"
 export KUBE_ACCESS_ETCD_BIN="$KUBE_ACCESS_CACHE/etcd-$ETCD_VERSION/bin"
 export KUBE_ACCESS_KEYCLOAK_HOME="$KUBE_ACCESS_CACHE/keycloak-$KEYCLOAK_VERSION"
+export KUBE_ACCESS_KUBELOGIN_BIN="$KUBE_ACCESS_CACHE/kubelogin-$KUBELOGIN_VERSION/bin"
+# Unmodified upstream sources the module proxy refuses (tls, keycloak, kubelogin).
+export KUBE_ACCESS_THIRD_PARTY="${KUBE_ACCESS_THIRD_PARTY:-$(cd "$_kube_access_tools_dir/../.." && pwd)/shared/third_party}"
 # Resource providers live in versioned folders, <name>-<version>/pulumi-resource-<name>,
 # and are registered in the plugin cache under $PULUMI_HOME by tools/build-engine.sh.
 # They are deliberately not on PATH: a provider found on PATH overrides the version
 # the SDK asks for and the engine warns about it.
 export KUBE_ACCESS_PLUGIN_BIN="$KUBE_ACCESS_CACHE/providers"
-export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$PATH"
+export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$KUBE_ACCESS_KUBELOGIN_BIN:$PATH"
 
 # The engine runs offline: no update check, no plugin downloads, a local file
 # backend and passphrase-encrypted secrets unless the caller chose otherwise.

@@ -11,13 +11,26 @@ PULUMI_KUBERNETES_COMMIT=f47bc2d6f1996444d11c12b4ef083b82585f7c07
 # Node.js language host: its own module is not served here at any version; sdk/v3
 # v3.68.0 is the newest release that still contains it (tools/engine/language-nodejs).
 PULUMI_LANGUAGE_NODEJS_VERSION=3.68.0
-# tls and keycloak: the module proxy here refuses every version of their provider
-# modules (403), so they cannot be built on this machine; see docs/engine.md.
+# tls and keycloak: the module proxy here refuses their provider modules, so they
+# are built from the unmodified upstream sources in ../shared/third_party (archive
+# name and SHA-256 below); every other module comes from the module proxy. See
+# docs/engine.md.
 PULUMI_TLS_VERSION=5.5.1
 PULUMI_TLS_COMMIT=c3b9a61e70758bd93edf5699ed8c8ac9d1f53224
+PULUMI_TLS_ARCHIVE=pulumi-tls-5.5.1.tgz
+PULUMI_TLS_ARCHIVE_SHA256=e1a32e9bc2b3905a2a68491fb34b44f0b7ac24795acc7d52ddfead5c71ea6d75
 PULUMI_KEYCLOAK_VERSION=6.13.0
 PULUMI_KEYCLOAK_COMMIT=d68abf5db5169453bb74263ff28561517fbb2d11
 TERRAFORM_PROVIDER_KEYCLOAK_COMMIT=f1724f757eb5f25d8263866776da8ecd8734831b
+PULUMI_KEYCLOAK_ARCHIVE=pulumi-keycloak-6.13.0-with-terraform-provider-keycloak-5.9.0.tgz
+PULUMI_KEYCLOAK_ARCHIVE_SHA256=badce241014109701edeaef5e4902a78c3cc6f30ecdb208e4928b637f4dd09f8
+
+# kubelogin (`kubectl oidc-login`), the exec credential plugin in OIDC kubeconfigs,
+# built from ../shared/third_party like the two providers above.
+KUBELOGIN_VERSION=1.36.3
+KUBELOGIN_COMMIT=fb427a8063fe42aef7a092bdcfc7724c22d1594d
+KUBELOGIN_ARCHIVE=kubelogin-1.36.3.tgz
+KUBELOGIN_ARCHIVE_SHA256=6338e00b743b946c0f2884df31ebcf2e6d52f9aae1ce033be16eb1b8f6d7ae9c
 
 # Local control plane and identity provider for the demo and end-to-end tests.
 KUBERNETES_VERSION=1.37.2

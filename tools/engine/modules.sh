@@ -16,14 +16,11 @@ ENGINE_LANGHOST_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-n
 
 # Providers: module, pseudo-version, main package dir inside the module,
 # version variable stamped with -X.
-ENGINE_TLS_MODULE=github.com/pulumi/pulumi-tls/provider/v5
-ENGINE_TLS_MODVER=v5.0.0-20260722185624-${PULUMI_TLS_COMMIT:0:12}
+# tls and keycloak are built from source archives (tools/versions.sh), not modules.
 ENGINE_TLS_VERSION_VAR=github.com/pulumi/pulumi-tls/provider/v5/pkg/version.Version
 
 ENGINE_KUBERNETES_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 ENGINE_KUBERNETES_MODVER=v4.0.0-20260115033456-${PULUMI_KUBERNETES_COMMIT:0:12}
 ENGINE_KUBERNETES_VERSION_VAR=github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version
 
-ENGINE_KEYCLOAK_MODULE=github.com/pulumi/pulumi-keycloak/provider/v6
-ENGINE_KEYCLOAK_MODVER=v6.0.0-20260801042451-${PULUMI_KEYCLOAK_COMMIT:0:12}
 ENGINE_KEYCLOAK_VERSION_VAR=github.com/pulumi/pulumi-keycloak/provider/v6/pkg/version.Version
