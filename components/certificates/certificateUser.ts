@@ -4,6 +4,7 @@ import { CertificateAuth, ClusterSigningOptions, ClusterSpec, KeyAlgorithm, User
 import { csrObjectName } from "../spec/names";
 import { buildCsrPem, clientCertificateUsages } from "./csr";
 import { ClusterSignedCertificate } from "./clusterSignedCertificate";
+import { CertificateRenewal } from "./certificateRenewal";
 import { renderKubeconfig } from "../kubeconfig/render";
 
 /** The signer of cluster-issued client certificates. */
@@ -74,6 +75,20 @@ export class CertificateUser extends pulumi.ComponentResource {
         if (auth.signer === "external") {
             if (args.clusterCaKey === undefined)
                 throw new Error(`user ${user.name}: the external signer needs the cluster CA key`);
+            const allowedUses = tlsAllowedUses(auth.keyAlgorithm);
+            // The tls provider renews only on refresh; this schedule makes a plain
+            // `pulumi up` inside the renewal window issue the certificate again.
+            const renewal = new CertificateRenewal(
+                `${name}-renewal`,
+                {
+                    issuance: pulumi
+                        .all([requestPem, cluster.caCertificatePem])
+                        .apply(([request, ca]) => JSON.stringify([request, ca, allowedUses])),
+                    validitySeconds: auth.validityHours * 3600,
+                    renewBeforeSeconds: auth.renewBeforeHours * 3600,
+                },
+                { parent: this },
+            );
             const certificate = new tls.LocallySignedCert(
                 `${name}-certificate`,
                 {
@@ -82,9 +97,9 @@ export class CertificateUser extends pulumi.ComponentResource {
                     caPrivateKeyPem: pulumi.secret(args.clusterCaKey),
                     validityPeriodHours: auth.validityHours,
                     earlyRenewalHours: auth.renewBeforeHours,
-                    allowedUses: tlsAllowedUses(auth.keyAlgorithm),
+                    allowedUses,
                 },
-                { parent: this },
+                { parent: this, replaceWith: [renewal] },
             );
             this.certificatePem = certificate.certPem;
             this.expiresAt = certificate.validityEndTime;
