@@ -54,6 +54,9 @@ export class KeycloakAccess extends pulumi.ComponentResource {
                 directAccessGrantsEnabled: oidc.directAccessGrants,
                 oauth2DeviceAuthorizationGrantEnabled: oidc.deviceAuthorizationGrant,
                 validRedirectUris: oidc.redirectUris,
+                ...(oidc.tokenLifespanSeconds === undefined
+                    ? {}
+                    : { accessTokenLifespan: String(oidc.tokenLifespanSeconds) }),
             },
             child,
         );

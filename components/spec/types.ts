@@ -139,6 +139,12 @@ export interface OidcSpec {
     kubeconfigStyle: OidcKubeconfigStyle;
     /** Initial passwords from config are temporary (changed at first login) unless false. */
     temporaryPasswords: boolean;
+    /**
+     * Lifetime of the client's ID and access tokens, in seconds (60 to 86400);
+     * the realm's (Keycloak's default: 300) when undefined. The API server
+     * accepts a token until it expires, even after the user is removed.
+     */
+    tokenLifespanSeconds?: number;
 }
 
 /** Defaults for the cluster-signed path. */

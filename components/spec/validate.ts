@@ -487,6 +487,7 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         "extraScopes",
         "kubeconfigStyle",
         "temporaryPasswords",
+        "tokenLifespanSeconds",
     ]);
     if (!o) return undefined;
     const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
@@ -583,6 +584,9 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
             o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
         kubeconfigStyle: c.oneOf("oidc.kubeconfigStyle", o.kubeconfigStyle, oidcKubeconfigStyles, "exec") ?? "exec",
         temporaryPasswords: c.boolean("oidc.temporaryPasswords", o.temporaryPasswords, true),
+        ...(o.tokenLifespanSeconds === undefined
+            ? {}
+            : { tokenLifespanSeconds: c.integer("oidc.tokenLifespanSeconds", o.tokenLifespanSeconds, 300, 60, 86400) }),
     };
 }
 
