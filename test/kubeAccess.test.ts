@@ -134,6 +134,8 @@ describe("OIDC through Keycloak", () => {
             oauth2DeviceAuthorizationGrantEnabled: false,
             validRedirectUris: ["http://localhost:8000", "http://localhost:18000"],
         });
+        // The realm's token lifetime applies unless oidc.tokenLifespanSeconds is set.
+        expect(one("keycloak:openid/client:Client", "keycloak").inputs.accessTokenLifespan).toBeUndefined();
     });
 
     test("groups claim without full paths in ID and access tokens, and the client as audience", () => {

@@ -286,6 +286,18 @@ const badCases: BadCase[] = [
         /starts with the OIDC username prefix/,
     ],
     [
+        "oidc token lifespan below a minute",
+        (c) => ((c.oidc as any).tokenLifespanSeconds = 30),
+        "oidc.tokenLifespanSeconds",
+        /60/,
+    ],
+    [
+        "oidc token lifespan not a whole number",
+        (c) => ((c.oidc as any).tokenLifespanSeconds = 90.5),
+        "oidc.tokenLifespanSeconds",
+        /whole number|integer/,
+    ],
+    [
         "unknown kubeconfig style",
         (c) => ((c.oidc as any).kubeconfigStyle = "token"),
         "oidc.kubeconfigStyle",
