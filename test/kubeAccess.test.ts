@@ -62,6 +62,13 @@ describe("externally signed certificate user", () => {
             allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
         });
     });
+
+    test("a renewal schedule with the certificate's lifetime and window, keyed by what it is issued from", () => {
+        const schedule = one("pulumi-nodejs:dynamic/certificates:CertificateRenewal", "user-user1");
+        expect(schedule.inputs).toMatchObject({ validitySeconds: 8760 * 3600, renewBeforeSeconds: 720 * 3600 });
+        expect(schedule.inputs.issuanceSha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(byType("pulumi-nodejs:dynamic/certificates:CertificateRenewal")).toHaveLength(1);
+    });
 });
 
 describe("cluster-signed certificate user", () => {
