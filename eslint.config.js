@@ -17,6 +17,8 @@ module.exports = tseslint.config(
                 __dirname: "readonly",
                 Buffer: "readonly",
                 URLSearchParams: "readonly",
+                URL: "readonly",
+                fetch: "readonly",
             },
         },
         rules: {

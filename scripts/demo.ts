@@ -5,14 +5,19 @@ import * as YAML from "yaml";
 import { LocalCluster } from "./lib/localCluster";
 import { PulumiWorkspace } from "./lib/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "./lib/toolEnv";
-import { fitConfigToProviders } from "./lib/demoConfig";
-import { createKeyAndCsr, csrSubject, opensslKeyArgs } from "./lib/openssl";
+
+interface UserSummary {
+    name: string;
+    method: string;
+    identity: string;
+    grants: string[];
+}
 
 /**
  * Onboards the users of Pulumi.dev.yaml to the local cluster: the `dev` stack
  * runs in .kube-access/demo with the checkout's program, pointed at the local
- * cluster and Keycloak. Writes each user's kubeconfig (mode 0600) and says how
- * to use it.
+ * cluster and Keycloak. Writes each user's kubeconfig (mode 0600), checks the
+ * ones that need no login with `kubectl auth whoami`, and says how to use them.
  */
 async function main(): Promise<void> {
     const runDir = toolEnv().KUBE_ACCESS_RUN_DIR!;
@@ -23,39 +28,7 @@ async function main(): Promise<void> {
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
     // The demo shows the article's password grant, so da-admin gets a permanent password.
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
-
-    // Fit the example to the providers this machine has (docs/engine.md).
-    const plugins = JSON.parse((await run("pulumi", ["plugin", "ls", "--json"], { env: toolEnv() })).stdout) as {
-        name: string;
-    }[];
-    const fitted = fitConfigToProviders(
-        example,
-        plugins.map((p) => p.name),
-    );
-    for (const note of fitted.notes) console.log(`[demo] ${note}`);
-    const kubeconfigDir = path.join(demoDir, "kubeconfigs");
-    const keyFiles: Record<string, string> = {};
-    for (const user of fitted.ownCsrUsers) {
-        const userDir = path.join(kubeconfigDir, user.name);
-        fs.mkdirSync(userDir, { recursive: true, mode: 0o700 });
-        keyFiles[user.name] = path.join(userDir, `${user.name}.key`);
-        const csrFile = path.join(userDir, `${user.name}.csr`);
-        createKeyAndCsr(
-            keyFiles[user.name],
-            csrFile,
-            csrSubject(user.name, user.groups),
-            opensslKeyArgs(user.keyAlgorithm),
-        );
-        const entry = (fitted.config["kube-access:users"] as { name: string; auth: Record<string, unknown> }[]).find(
-            (u) => u.name === user.name,
-        )!;
-        delete entry.auth.keyAlgorithm;
-        entry.auth.certificateRequest = fs.readFileSync(csrFile, "utf8");
-    }
-    const { config, secrets } = cluster.pointStackAt(fitted.config);
-    const hasOidcUsers = (config["kube-access:users"] as { auth: { method: string } }[]).some(
-        (u) => u.auth.method === "oidc",
-    );
+    const { config, secrets } = cluster.pointStackAt(example);
 
     const passwordFile = path.join(demoDir, "da-admin.password");
     if (!fs.existsSync(passwordFile)) {
@@ -65,9 +38,7 @@ async function main(): Promise<void> {
         dir: demoDir,
         stack: "dev",
         config,
-        secrets: hasOidcUsers
-            ? { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") }
-            : secrets,
+        secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") },
         echo: "[pulumi]",
     });
     await workspace.up();
@@ -76,9 +47,9 @@ async function main(): Promise<void> {
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;
     if (oidc) await cluster.setAuthenticationConfiguration(oidc.authenticationConfiguration, "[cluster]");
 
-    const users = outputs.users as { name: string; method: string; identity: string; grants: string[] }[];
+    const users = outputs.users as UserSummary[];
     const kubeconfigs = outputs.kubeconfigs as Record<string, string>;
-    const kubectl = cluster.info.kubectl;
+    const kubeconfigDir = path.join(demoDir, "kubeconfigs");
     console.log("\nkube-access onboarded these users to the local cluster:\n");
     for (const user of users) {
         const file = path.join(kubeconfigDir, user.name, "config");
@@ -86,22 +57,37 @@ async function main(): Promise<void> {
         fs.writeFileSync(file, "", { mode: 0o600 });
         fs.writeFileSync(file, kubeconfigs[user.name]);
         const rel = path.relative(process.cwd(), file);
-        console.log(`${user.name} (${user.method}, seen as ${user.identity})`);
+        console.log(`${user.name} (${user.method}, seen by the API server as ${user.identity})`);
         for (const grant of user.grants) console.log(`  grant: ${grant}`);
+        console.log(`  kubeconfig: ${rel}`);
         if (user.method === "oidc") {
-            console.log(`  kubeconfig: ${rel} (logs in with kubelogin: kubectl oidc-login, browser flow)`);
+            console.log(`  log in: kubectl --kubeconfig ${rel} auth whoami`);
             console.log(
-                `  a token by hand (password grant): node scripts/oidc-token.js --kubeconfig ${rel} --username ${user.name}`,
+                `    kubectl runs kubelogin (kubectl oidc-login), which opens Keycloak's login page in your browser` +
+                    ` (or prints its URL); user ${user.name}, password in ${path.relative(process.cwd(), passwordFile)}.` +
+                    " After the login, kubelogin caches the token and refreshes it.",
             );
-            console.log(`  its password: ${path.relative(process.cwd(), passwordFile)}`);
-        } else {
-            console.log(`  kubeconfig: ${rel}${keyFiles[user.name] ? ` (with the user's own key beside it)` : ""}`);
-            console.log(`  try: ${kubectl} --kubeconfig ${rel} auth whoami`);
+            console.log(
+                `  a token by hand (the article's password grant): node scripts/oidc-token.js --kubeconfig ${rel} --username ${user.name}`,
+            );
+            continue;
         }
+        const whoami = await run(cluster.info.kubectl, ["--kubeconfig", file, "auth", "whoami", "-o", "json"], {
+            env: cluster.env,
+            check: false,
+        });
+        if (whoami.code === 0) {
+            const info = JSON.parse(whoami.stdout).status.userInfo as { username: string; groups?: string[] };
+            console.log(`  checked: kubectl auth whoami -> ${info.username} [${(info.groups ?? []).join(", ")}]`);
+        } else {
+            console.log(`  CHECK FAILED: kubectl auth whoami: ${whoami.stderr.trim()}`);
+            process.exitCode = 1;
+        }
+        console.log(`  try: kubectl --kubeconfig ${rel} auth can-i --list`);
     }
-    for (const note of fitted.notes) console.log(`note: ${note}`);
     console.log(
-        `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev). Stop the cluster: npm run demo:stop`,
+        "\nkubectl and kubelogin are on PATH after `. tools/env.sh`." +
+            `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev). Stop the cluster: npm run demo:stop`,
     );
 }
 

@@ -60,7 +60,8 @@ export function parseEnvFile(text: string): Record<string, string> {
 export class LocalCluster {
     private constructor(
         readonly info: LocalClusterInfo,
-        private readonly env: NodeJS.ProcessEnv,
+        /** The environment of the cluster's tools (tools/env.sh with this cluster's ports). */
+        readonly env: NodeJS.ProcessEnv,
     ) {}
 
     /** Starts the cluster in `dir` (or reports the one already running there). */

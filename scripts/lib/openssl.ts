@@ -1,19 +1,6 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 
-/** openssl arguments that make a new key of a kube-access key algorithm. */
-export function opensslKeyArgs(keyAlgorithm = "RSA-2048"): string[] {
-    const [family, size] = keyAlgorithm.split("-");
-    return family === "RSA"
-        ? ["-newkey", `rsa:${size}`]
-        : ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${size.replace("P", "P-")}`];
-}
-
-/** The `-subj` of a user's CSR: CN = user, one O per group (the article's form). */
-export function csrSubject(user: string, groups: string[]): string {
-    return `/CN=${user}${groups.map((g) => `/O=${g}`).join("")}`;
-}
-
 /**
  * What the article's user does: make a private key and a CSR with openssl.
  * Keeps existing files, so the CSR (and the certificate) stays the same on re-runs.

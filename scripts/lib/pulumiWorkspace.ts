@@ -82,12 +82,15 @@ export class PulumiWorkspace {
     }
 
     /** Runs `pulumi <args>` for this stack in the project folder. */
-    async pulumi(args: string[], opts: { input?: string; check?: boolean } = {}): Promise<CommandResult> {
+    async pulumi(
+        args: string[],
+        opts: { input?: string; check?: boolean; env?: Record<string, string> } = {},
+    ): Promise<CommandResult> {
         const stackScoped = !["stack", "login"].includes(args[0]) || ["output", "export"].includes(args[1]);
         const fullArgs = [...args, ...(stackScoped ? ["--stack", this.options.stack] : []), "--non-interactive"];
         const result = await run("pulumi", fullArgs, {
             cwd: this.projectDir,
-            env: this.env,
+            env: { ...this.env, ...opts.env },
             input: opts.input,
             echo: args.includes("--show-secrets") ? undefined : this.options.echo,
             check: false,
@@ -103,8 +106,9 @@ export class PulumiWorkspace {
         return result;
     }
 
-    up(extra: string[] = []): Promise<CommandResult> {
-        return this.pulumi(["up", "--yes", "--skip-preview", ...extra]);
+    /** `pulumi up`; `env` is added to the engine's environment for this run only. */
+    up(extra: string[] = [], env?: Record<string, string>): Promise<CommandResult> {
+        return this.pulumi(["up", "--yes", "--skip-preview", ...extra], { env });
     }
 
     preview(extra: string[] = []): Promise<CommandResult> {

@@ -8,23 +8,15 @@ import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
 import { repoRoot, run } from "../../scripts/lib/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { oidcCredential } from "../../components/oidc/kubeconfigCredential";
-import { validateAccessSpec } from "../../components/spec/validate";
 import { opensslCsr } from "../helpers/fixtures";
-import { KeycloakScaffold } from "./keycloakScaffold";
+import { KeycloakAdmin } from "./keycloakAdmin";
 import { findPlainSecrets } from "./secrets";
 
 /*
- * The kube-access program through the real Pulumi engine against a real
- * kube-apiserver + kube-controller-manager and a real Keycloak, checked with
- * the real kubectl reading the generated kubeconfigs.
- *
- * What cannot run here: the tls and keycloak providers cannot be built on this
- * machine (docs/engine.md), so this stack has no externally signed users, no
- * kube-access-generated keys and no Keycloak objects made by the program.
- * Certificate users bring their own key and CSR (made with openssl, as in the
- * article); OIDC is proven on the API server side with a realm made by
- * test scaffolding (keycloakScaffold.ts).
+ * The kube-access program through the real Pulumi engine and its real
+ * providers (kubernetes, tls, keycloak) against a real kube-apiserver +
+ * kube-controller-manager and a real Keycloak, checked with the real kubectl
+ * and kubelogin reading the kubeconfigs the stack outputs, unchanged.
  *
  * Ports differ from the demo's defaults so both can run on one machine.
  */
@@ -37,15 +29,19 @@ const ports = {
     keycloak: 28443,
     keycloakHttp: 28080,
 };
-const user2 = opensslCsr("/CN=user2/O=group1/O=group2");
+const realm = "kube-access";
+/** A user who brings their own key and CSR, as in the article's first step. */
 const temp1 = opensslCsr("/CN=temp1", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
 const oidcPassword = crypto.randomBytes(18).toString("base64url");
+/** OIDC tokens live this long in the test realm (config `oidc.tokenLifespanSeconds`). */
+const tokenLifespanSeconds = 60;
 const timings: string[] = [];
 let cluster: LocalCluster;
+let keycloak: KeycloakAdmin;
 let workspace: PulumiWorkspace;
 let kubeconfigs: Record<string, string>;
 /** Secret values seen during the run; none may appear in state or logs. */
-const seenSecrets: string[] = [oidcPassword, user2.keyPem.split("\n")[1], temp1.keyPem.split("\n")[1]];
+const seenSecrets: string[] = [oidcPassword, temp1.keyPem.split("\n")[1]];
 
 async function phase<T>(label: string, step: () => Promise<T>): Promise<T> {
     const started = Date.now();
@@ -68,12 +64,23 @@ function accessConfig(): Config {
         "kube-access:cluster": { name: "e2e" },
         "kube-access:users": [
             {
+                name: "user1",
+                groups: ["group1", "group2"],
+                // Short-lived, so the renewal test can reach the window.
+                auth: { method: "certificate", signer: "external", validityHours: 2, renewBeforeHours: 1 },
+            },
+            {
                 name: "user2",
                 groups: ["group1", "group2"],
-                auth: { method: "certificate", signer: "cluster", certificateRequest: user2.csrPem, validityHours: 24 },
+                auth: { method: "certificate", signer: "cluster", keyAlgorithm: "ECDSA-P256", validityHours: 24 },
             },
             { name: "temp1", auth: { method: "certificate", signer: "cluster", certificateRequest: temp1.csrPem } },
             { name: "sa1", auth: { method: "serviceAccount", namespace: "ci", createNamespace: true } },
+            {
+                name: "da-admin",
+                groups: ["admins"],
+                auth: { method: "oidc", email: "da-admin@example.com", firstName: "Demo", lastName: "Admin" },
+            },
         ],
         "kube-access:groups": ["admins"],
         "kube-access:bindings": [
@@ -83,7 +90,14 @@ function accessConfig(): Config {
             { name: "admins", clusterRole: "admin", namespaces: ["default"], subjects: [{ group: "admins" }] },
             { name: "temp1-view", clusterRole: "view", namespaces: ["default"], subjects: [{ user: "temp1" }] },
         ],
-        "kube-access:oidc": { issuerUrl: "https://set-by-pointStackAt/realms/kube-access", realm: "kube-access" },
+        "kube-access:oidc": {
+            issuerUrl: "https://set-by-pointStackAt/realms/kube-access",
+            realm,
+            // The article's password grant, with a permanent initial password.
+            directAccessGrants: true,
+            temporaryPasswords: false,
+            tokenLifespanSeconds,
+        },
     } as unknown as Config;
 }
 
@@ -112,51 +126,93 @@ function certificateOf(kubeconfig: string): crypto.X509Certificate {
     return new crypto.X509Certificate(Buffer.from(user["client-certificate-data"], "base64"));
 }
 
-/** The access spec of the stack as deployed (validated the way the program validates it). */
-function deployedSpec() {
-    const { config } = cluster.pointStackAt(accessConfig());
-    const raw = Object.fromEntries(
-        Object.entries(config)
-            .filter(([k]) => k.startsWith("kube-access:"))
-            .map(([k, v]) => [k.slice("kube-access:".length), v]),
-    );
-    return validateAccessSpec(raw, { secretKeys: [] });
+/** The private key in a kubeconfig, PEM; remembered as a secret that must never leak. */
+function privateKeyOf(kubeconfig: string): string {
+    const pem = Buffer.from(YAML.parse(kubeconfig).users[0].user["client-key-data"], "base64").toString();
+    seenSecrets.push(pem.split("\n")[1]);
+    return pem;
 }
 
-/** The kubelogin kubeconfig kube-access writes for da-admin, from the product's own functions. */
-function oidcKubeconfigFile(name: string, clientSecret: string): string {
-    const spec = deployedSpec();
+/** The subject's RDNs; the signers may group the O values into one multi-valued RDN ("O=a + O=b"). */
+function subjectOf(certificate: crypto.X509Certificate): string[] {
+    return certificate.subject.split(/\n| \+ /).sort();
+}
+
+function issuedByClusterCa(certificate: crypto.X509Certificate): boolean {
+    return certificate.verify(new crypto.X509Certificate(cluster.read(cluster.info.caCertificatePath)).publicKey);
+}
+
+type UserSummary = { name: string; expiresAt: string; keyHeldBy: string; identity: string };
+async function usersOutput(): Promise<UserSummary[]> {
+    return (await workspace.outputs(false)).users as UserSummary[];
+}
+
+async function deploy(config: Config, label: string, extraEnv?: Record<string, string>): Promise<void> {
+    await workspace.configure(cluster.pointStackAt(config).config, {});
+    await phase(label, () => workspace.up([], extraEnv));
+    kubeconfigs = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+}
+
+/** An ID token for da-admin through the article's password grant. */
+async function passwordGrantIdToken(): Promise<string> {
+    const client = (await keycloak.client(realm, "kubernetes"))!;
+    const response = await httpsRequest(`${cluster.info.keycloakUrl}/realms/${realm}/protocol/openid-connect/token`, {
+        method: "POST",
+        ...form({
+            grant_type: "password",
+            scope: "openid",
+            client_id: "kubernetes",
+            ...(client.publicClient ? {} : { client_secret: await keycloak.clientSecret(realm, client) }),
+            username: "da-admin",
+            password: oidcPassword,
+        }),
+        ca: cluster.read(cluster.info.keycloakCaCertificatePath),
+    });
+    expect(response.status).toBe(200);
+    const token = JSON.parse(response.body).id_token as string;
+    seenSecrets.push(token);
+    return token;
+}
+
+function tokenKubeconfig(name: string, token: string): string {
     return kubeconfigFile(
         name,
         renderKubeconfig({
-            cluster: spec.cluster,
-            userName: "da-admin",
-            credential: oidcCredential(spec.oidc!, clientSecret),
+            cluster: {
+                name: "e2e",
+                server: cluster.info.apiServerUrl,
+                caCertificatePem: cluster.read(cluster.info.caCertificatePath),
+            },
+            userName: name,
+            credential: { kind: "token", token },
         }),
     );
-}
-
-async function deploy(config: Config, label: string): Promise<void> {
-    await workspace.configure(cluster.pointStackAt(config).config, {});
-    await phase(label, () => workspace.up());
-    kubeconfigs = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
 }
 
 beforeAll(async () => {
     cluster = await phase("start local cluster and Keycloak", () =>
         LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]"),
     );
+    keycloak = new KeycloakAdmin(cluster);
+    await keycloak.deleteRealm(realm);
     const { config, secrets } = cluster.pointStackAt(accessConfig());
     for (const value of Object.values(secrets)) seenSecrets.push(value.split("\n").find((l) => l.length > 40) ?? value);
     workspace = await PulumiWorkspace.create({
         dir: path.join(dir, "pulumi"),
         stack: "e2e",
         config,
-        secrets,
+        secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": oidcPassword },
         echo: "[pulumi]",
     });
     await phase("pulumi up", () => workspace.up());
-    kubeconfigs = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+    const outputs = await workspace.outputs(true);
+    kubeconfigs = outputs.kubeconfigs as Record<string, string>;
+    const oidc = outputs.oidc as { authenticationConfiguration: string };
+    await phase("API server takes the program's AuthenticationConfiguration", () =>
+        cluster.setAuthenticationConfiguration(oidc.authenticationConfiguration, "[cluster]"),
+    );
+    const client = await keycloak.client(realm, "kubernetes");
+    if (client && !client.publicClient) seenSecrets.push(await keycloak.clientSecret(realm, client));
 });
 
 afterAll(async () => {
@@ -166,20 +222,46 @@ afterAll(async () => {
     if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("cluster-signed certificate through the CSR API (user2, own key and CSR)", () => {
+describe("externally signed certificate (user1: tls.PrivateKey, multi-O CSR, tls.LocallySignedCert)", () => {
     test("kubectl auth whoami shows the user and every group", async () => {
-        const me = await whoami(kubeconfigFile("user2", kubeconfigs.user2, user2.keyPem));
+        const me = await whoami(kubeconfigFile("user1", kubeconfigs.user1));
+        expect(me.username).toBe("user1");
+        expect(me.groups).toEqual(expect.arrayContaining(["group1", "group2", "system:authenticated"]));
+    });
+
+    test("permissions match the bindings, yes and no", async () => {
+        const file = kubeconfigFile("user1", kubeconfigs.user1);
+        expect(await canI(file, "list", "pods", "--all-namespaces")).toBe(true); // group1: view cluster-wide
+        expect(await canI(file, "create", "deployments", "-n", "default")).toBe(true); // group2: edit in default
+        expect(await canI(file, "create", "deployments", "-n", "kube-system")).toBe(false);
+        expect(await canI(file, "delete", "nodes")).toBe(false);
+    });
+
+    test("the certificate carries CN=user1 and one O per group, is signed by the cluster CA for client auth, with the key kube-access made", async () => {
+        const certificate = certificateOf(kubeconfigs.user1);
+        expect(subjectOf(certificate)).toEqual(["CN=user1", "O=group1", "O=group2"]);
+        expect(issuedByClusterCa(certificate)).toBe(true);
+        expect(certificate.checkPrivateKey(crypto.createPrivateKey(privateKeyOf(kubeconfigs.user1)))).toBe(true);
+        expect(Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)).toBe(2 * 3600 * 1000);
+        const summary = (await usersOutput()).find((u) => u.name === "user1")!;
+        expect(new Date(certificate.validTo).toISOString()).toBe(new Date(summary.expiresAt).toISOString());
+        expect(summary.keyHeldBy).toBe("kube-access");
+    });
+});
+
+describe("cluster-signed certificate through the CSR API (user2, key made by kube-access)", () => {
+    test("kubectl auth whoami shows the user and every group", async () => {
+        const me = await whoami(kubeconfigFile("user2", kubeconfigs.user2));
         expect(me.username).toBe("user2");
         expect(me.groups).toEqual(expect.arrayContaining(["group1", "group2", "system:authenticated"]));
     });
 
     test("permissions match the bindings, yes and no", async () => {
-        const file = kubeconfigFile("user2", kubeconfigs.user2, user2.keyPem);
-        expect(await canI(file, "list", "pods", "--all-namespaces")).toBe(true); // group1: view cluster-wide
-        expect(await canI(file, "create", "deployments", "-n", "default")).toBe(true); // group2: edit in default
+        const file = kubeconfigFile("user2", kubeconfigs.user2);
+        expect(await canI(file, "list", "pods", "--all-namespaces")).toBe(true);
+        expect(await canI(file, "create", "deployments", "-n", "default")).toBe(true);
         expect(await canI(file, "create", "deployments", "-n", "kube-system")).toBe(false);
         expect(await canI(file, "create", "rolebindings", "-n", "default")).toBe(false);
-        expect(await canI(file, "delete", "nodes")).toBe(false);
     });
 
     test("the CSR was approved by kube-access and removed afterwards", async () => {
@@ -187,23 +269,25 @@ describe("cluster-signed certificate through the CSR API (user2, own key and CSR
         expect(csrs.stdout.trim()).toBe("");
     });
 
-    test("the certificate is issued by the cluster CA for CN=user2, and its expiry is the one in the users output", async () => {
+    test("the certificate is issued by the cluster CA for CN=user2 with an ECDSA P-256 key, and its expiry is the one in the users output", async () => {
         const certificate = certificateOf(kubeconfigs.user2);
-        // The signer may group the O values into one multi-valued RDN ("O=group1 + O=group2").
-        const subject = certificate.subject.split(/\n| \+ /);
-        expect(subject).toHaveLength(3);
-        expect(subject).toEqual(expect.arrayContaining(["CN=user2", "O=group1", "O=group2"]));
-        expect(
-            certificate.verify(new crypto.X509Certificate(cluster.read(cluster.info.caCertificatePath)).publicKey),
-        ).toBe(true);
-        const users = (await workspace.outputs(false)).users as {
-            name: string;
-            expiresAt: string;
-            keyHeldBy: string;
-        }[];
-        const summary = users.find((u) => u.name === "user2")!;
+        expect(subjectOf(certificate)).toEqual(["CN=user2", "O=group1", "O=group2"]);
+        expect(issuedByClusterCa(certificate)).toBe(true);
+        const key = crypto.createPrivateKey(privateKeyOf(kubeconfigs.user2));
+        expect(key.asymmetricKeyDetails).toMatchObject({ namedCurve: "prime256v1" });
+        expect(certificate.checkPrivateKey(key)).toBe(true);
+        const summary = (await usersOutput()).find((u) => u.name === "user2")!;
         expect(new Date(certificate.validTo).toISOString()).toBe(summary.expiresAt);
-        expect(summary.keyHeldBy).toBe("user");
+        expect(summary.keyHeldBy).toBe("kube-access");
+    });
+});
+
+describe("a user who brings their own CSR (temp1, key made with openssl)", () => {
+    test("the cluster signs it, and the kubeconfig with the user's own key beside it works", async () => {
+        const file = kubeconfigFile("temp1", kubeconfigs.temp1, temp1.keyPem);
+        expect((await whoami(file)).username).toBe("temp1");
+        expect(YAML.parse(kubeconfigs.temp1).users[0].user["client-key"]).toBe("temp1.key");
+        expect((await usersOutput()).find((u) => u.name === "temp1")!.keyHeldBy).toBe("user");
     });
 });
 
@@ -237,105 +321,84 @@ describe("service account (sa1)", () => {
     });
 });
 
-describe("OIDC: the API server trusts Keycloak through the program's settings", () => {
-    let idToken: string;
-    let clientSecret: string;
-    let keycloak: KeycloakScaffold;
+describe("OIDC through Keycloak: what KeycloakAccess made, and kubelogin logging in with the stack's kubeconfig", () => {
+    test("the realm, client, claim mappers, group and user exist in Keycloak as declared", async () => {
+        expect(await keycloak.realmExists(realm)).toBe(true);
+        const client = (await keycloak.client(realm, "kubernetes"))!;
+        expect(client).toMatchObject({ standardFlowEnabled: true, directAccessGrantsEnabled: true });
+        expect(client.redirectUris).toEqual(expect.arrayContaining(["http://localhost:8000"]));
+        expect(client.attributes["access.token.lifespan"]).toBe(String(tokenLifespanSeconds));
+        const mappers = Object.fromEntries((client.protocolMappers ?? []).map((m) => [m.protocolMapper, m.config]));
+        expect(mappers["oidc-group-membership-mapper"]).toMatchObject({
+            "claim.name": "groups",
+            "full.path": "false",
+            "id.token.claim": "true",
+        });
+        expect(mappers["oidc-audience-mapper"]).toMatchObject({ "included.client.audience": "kubernetes" });
+        const user = (await keycloak.user(realm, "da-admin"))!;
+        expect(user.email).toBe("da-admin@example.com");
+        expect(await keycloak.userGroups(realm, user.id)).toEqual(["admins"]);
+    });
 
-    beforeAll(async () => {
-        keycloak = new KeycloakScaffold(cluster);
-        clientSecret = await phase("Keycloak realm (scaffolding)", () =>
-            keycloak.createRealm({
-                realm: "kube-access",
-                clientId: "kubernetes",
-                groupsClaim: "groups",
-                group: "admins",
-                user: {
-                    username: "da-admin",
-                    email: "da-admin@example.com",
-                    firstName: "Demo",
-                    lastName: "Admin",
-                    password: oidcPassword,
-                },
-            }),
-        );
-        seenSecrets.push(clientSecret);
-        const oidc = (await workspace.outputs(false)).oidc as {
-            authenticationConfiguration: string;
-            issuerUrl: string;
+    test("kubectl runs kubelogin, the browser login completes, and the API server sees the prefixed user and group; a second call reuses the cached token", async () => {
+        const file = kubeconfigFile("da-admin", kubeconfigs["da-admin"]);
+        const home = path.join(dir, "da-admin-home");
+        const browserLog = path.join(dir, "browser.log");
+        fs.mkdirSync(home, { recursive: true });
+        fs.writeFileSync(browserLog, "");
+        const env = {
+            ...cluster.env,
+            // A browser opener on PATH, as on a desktop; kubelogin caches tokens under $HOME.
+            PATH: `${path.join(__dirname, "browser")}:${cluster.env.PATH}`,
+            HOME: home,
+            KUBE_ACCESS_TEST_BROWSER_USERNAME: "da-admin",
+            KUBE_ACCESS_TEST_BROWSER_PASSWORD: oidcPassword,
+            KUBE_ACCESS_TEST_BROWSER_LOG: browserLog,
+            NODE_EXTRA_CA_CERTS: cluster.info.keycloakCaCertificatePath,
         };
-        await phase("API server takes the program's AuthenticationConfiguration", () =>
-            cluster.setAuthenticationConfiguration(oidc.authenticationConfiguration, "[cluster]"),
-        );
-        // The article's password grant.
-        const response = await httpsRequest(`${oidc.issuerUrl}/protocol/openid-connect/token`, {
-            method: "POST",
-            ...form({
-                grant_type: "password",
-                scope: "openid",
-                client_id: "kubernetes",
-                client_secret: clientSecret,
-                username: "da-admin",
-                password: oidcPassword,
-            }),
-            ca: cluster.read(cluster.info.keycloakCaCertificatePath),
-        });
-        expect({ status: response.status, body: response.status === 200 ? "" : response.body }).toEqual({
-            status: 200,
-            body: "",
-        });
-        idToken = JSON.parse(response.body).id_token;
-        seenSecrets.push(idToken);
+        const kubectl = (...args: string[]) =>
+            phase(`kubectl ${args.slice(0, 2).join(" ")} as da-admin`, () =>
+                run(cluster.info.kubectl, ["--kubeconfig", file, ...args], { env, check: false }),
+            );
+        const first = await kubectl("auth", "whoami", "-o", "json");
+        expect({ code: first.code, stderr: first.code === 0 ? "" : first.stderr }).toEqual({ code: 0, stderr: "" });
+        const me = JSON.parse(first.stdout).status.userInfo;
+        expect(me.username).toBe("oidc:da-admin");
+        expect(me.groups).toEqual(expect.arrayContaining(["oidc:admins"]));
+        expect(fs.readFileSync(browserLog, "utf8").trim().split("\n")).toHaveLength(1);
+
+        const second = await kubectl("auth", "can-i", "create", "rolebindings", "-n", "default");
+        expect(second.stdout.trim()).toBe("yes"); // admins: admin in default
+        const third = await kubectl("auth", "can-i", "list", "pods", "-n", "kube-system");
+        expect(third.stdout.trim()).toBe("no");
+        expect(fs.readFileSync(browserLog, "utf8").trim().split("\n")).toHaveLength(1);
+        for (const cached of fs.readdirSync(path.join(home, ".kube", "cache", "oidc-login"))) {
+            const text = fs.readFileSync(path.join(home, ".kube", "cache", "oidc-login", cached), "utf8");
+            if (text.includes("id_token")) seenSecrets.push(JSON.parse(text).id_token);
+        }
     });
 
-    afterAll(async () => {
-        await keycloak?.deleteRealm("kube-access").catch(() => undefined);
-    });
-
-    test("an ID token is accepted with the configured username and group prefixes, and the program's group binding applies", async () => {
-        const file = kubeconfigFile(
-            "da-admin-token",
-            renderKubeconfig({
-                cluster: {
-                    name: "e2e",
-                    server: cluster.info.apiServerUrl,
-                    caCertificatePem: cluster.read(cluster.info.caCertificatePath),
-                },
-                userName: "da-admin",
-                credential: { kind: "token", token: idToken },
-            }),
-        );
+    test("an ID token from the article's password grant is accepted, and the program's group binding applies", async () => {
+        const file = tokenKubeconfig("da-admin-token", await passwordGrantIdToken());
         const me = await whoami(file);
         expect(me.username).toBe("oidc:da-admin");
         expect(me.groups).toEqual(expect.arrayContaining(["oidc:admins"]));
-        expect(await canI(file, "create", "rolebindings", "-n", "default")).toBe(true); // admins: admin in default
+        expect(await canI(file, "create", "rolebindings", "-n", "default")).toBe(true);
         expect(await canI(file, "list", "pods", "-n", "kube-system")).toBe(false);
     });
 
-    test("scripts/oidc-token.js does the article's password grant from such a kubeconfig, password from the environment", async () => {
-        const file = oidcKubeconfigFile("da-admin-login", clientSecret);
+    test("scripts/oidc-token.js does the password grant from the stack's kubeconfig, password from the environment", async () => {
+        const file = kubeconfigFile("da-admin", kubeconfigs["da-admin"]);
         const result = await run(
             "node",
             [path.join(repoRoot, "scripts", "oidc-token.js"), "--kubeconfig", file, "--username", "da-admin"],
             { env: { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword } },
         );
         const token = /^ID_TOKEN=(.+)$/m.exec(result.stdout)![1];
+        seenSecrets.push(token);
         const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
         expect(claims).toMatchObject({ preferred_username: "da-admin", groups: ["admins"], aud: "kubernetes" });
-        expect(claims.iss).toBe(`${cluster.info.keycloakUrl}/realms/kube-access`);
-    });
-
-    test("the kubelogin kubeconfig kube-access writes for an OIDC user is read by kubectl and names the issuer and client", async () => {
-        const file = oidcKubeconfigFile("da-admin", clientSecret);
-        const view = JSON.parse((await cluster.kubectl(["config", "view", "-o", "json"], { kubeconfig: file })).stdout);
-        expect(view.users[0].user.exec.args).toEqual(
-            expect.arrayContaining([
-                "oidc-login",
-                "get-token",
-                `--oidc-issuer-url=${cluster.info.keycloakUrl}/realms/kube-access`,
-                "--oidc-client-id=kubernetes",
-            ]),
-        );
+        expect(claims.iss).toBe(`${cluster.info.keycloakUrl}/realms/${realm}`);
     });
 });
 
@@ -346,10 +409,32 @@ describe("lifecycle", () => {
         expect(up.stdout).not.toMatch(/\d+ (created|updated|deleted|replaced)/);
     });
 
+    test("a plain pulumi up inside the renewal window re-issues the externally signed certificate, and the new one works", async () => {
+        const before = certificateOf(kubeconfigs.user1);
+        const user2Before = certificateOf(kubeconfigs.user2);
+        // user1's certificate lives 2 hours and renews in its last hour. The
+        // program and its dynamic providers (Node.js) run 70 minutes ahead; the
+        // tls provider signs at the real time.
+        await deploy(accessConfig(), "pulumi up 70 minutes later (faketime)", {
+            LD_PRELOAD: faketimeLibrary(),
+            FAKETIME: "+70m",
+            FAKETIME_DONT_FAKE_MONOTONIC: "1",
+        });
+        const after = certificateOf(kubeconfigs.user1);
+        expect(after.serialNumber).not.toBe(before.serialNumber);
+        expect(Date.parse(after.validFrom)).toBeGreaterThanOrEqual(Date.parse(before.validFrom));
+        expect(certificateOf(kubeconfigs.user2).serialNumber).toBe(user2Before.serialNumber);
+        const me = await whoami(kubeconfigFile("user1", kubeconfigs.user1));
+        expect(me.username).toBe("user1");
+        privateKeyOf(kubeconfigs.user1);
+        // Back at the real time, nothing is due.
+        await phase("preview --expect-no-changes after renewal", () => workspace.preview(["--expect-no-changes"]));
+    });
+
     test("a change of validity re-issues the cluster-signed certificate", async () => {
         const before = certificateOf(kubeconfigs.user2);
         const config = accessConfig();
-        config["kube-access:users"][0].auth.validityHours = 48;
+        config["kube-access:users"][1].auth.validityHours = 48;
         await deploy(config, "pulumi up (validity changed)");
         const after = certificateOf(kubeconfigs.user2);
         expect(after.serialNumber).not.toBe(before.serialNumber);
@@ -357,14 +442,19 @@ describe("lifecycle", () => {
         expect((await cluster.kubectl(["get", "csr", "-o", "name"])).stdout.trim()).toBe("");
     });
 
-    test("removed users are refused: 403 once their bindings are gone, 401 once the token is gone", async () => {
+    test("removed users are refused: 403 once their bindings are gone, 401 once the token is gone; a removed OIDC user is deleted from Keycloak and their token is refused once it expires", async () => {
         const temp1File = kubeconfigFile("temp1", kubeconfigs.temp1, temp1.keyPem);
         const sa1File = kubeconfigFile("sa1", kubeconfigs.sa1);
         expect(await canI(temp1File, "list", "pods", "-n", "default")).toBe(true);
+        const idToken = await passwordGrantIdToken();
+        const expiresAt = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString()).exp * 1000;
+        const daAdminFile = tokenKubeconfig("da-admin-before-removal", idToken);
 
         const config = accessConfig();
-        config["kube-access:users"][0].auth.validityHours = 48;
-        config["kube-access:users"] = config["kube-access:users"].filter((u) => !["temp1", "sa1"].includes(u.name));
+        config["kube-access:users"][1].auth.validityHours = 48;
+        config["kube-access:users"] = config["kube-access:users"].filter(
+            (u) => !["temp1", "sa1", "da-admin"].includes(u.name),
+        );
         config["kube-access:bindings"] = config["kube-access:bindings"].filter(
             (b) => !["temp1-view", "ci-deployer"].includes(b.name),
         );
@@ -372,8 +462,9 @@ describe("lifecycle", () => {
         const preview = await phase("preview (users removed)", () => workspace.preview());
         expect(preview.stdout).toMatch(/- .*kube-access:temp1-view:user:temp1/);
         expect(preview.stdout).toMatch(/- .*kube-access:ci-deployer:serviceaccount:ci:sa1/);
+        expect(preview.stdout).toMatch(/- .*keycloak:index\/user:User/);
         // Only deletions: nothing else is created, updated or replaced.
-        expect(preview.stdout).toMatch(/- 9 to delete/);
+        expect(preview.stdout).toMatch(/- \d+ to delete/);
         expect(preview.stdout).not.toMatch(/to (create|update|replace)/);
         await deploy(config, "pulumi up (users removed)");
 
@@ -384,12 +475,26 @@ describe("lifecycle", () => {
         expect(forbidden.stderr).toMatch(/forbidden/i);
         const unauthorized = await cluster.kubectl(["get", "pods", "-n", "ci"], { kubeconfig: sa1File, check: false });
         expect(unauthorized.stderr).toMatch(/Unauthorized|must be logged in/);
-        expect(
-            await canI(kubeconfigFile("user2", kubeconfigs.user2, user2.keyPem), "list", "pods", "--all-namespaces"),
-        ).toBe(true);
+        expect(await canI(kubeconfigFile("user2", kubeconfigs.user2), "list", "pods", "--all-namespaces")).toBe(true);
+
+        // Keycloak: the user is gone (with the realm, which the stack made for OIDC users only).
+        expect(await keycloak.realmExists(realm)).toBe(false);
+        // The API server checks a token's signature and expiry, not whether the
+        // user still exists: the token minted before removal works until it expires.
+        if (Date.now() < expiresAt - 5000) {
+            expect((await whoami(daAdminFile)).username).toBe("oidc:da-admin");
+        }
+        await phase("waiting for the removed user's token to expire", async () => {
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 5000));
+        });
+        const expired = await cluster.kubectl(["get", "pods", "-n", "default"], {
+            kubeconfig: daAdminFile,
+            check: false,
+        });
+        expect(expired.stderr).toMatch(/Unauthorized|must be logged in/);
     });
 
-    test("state and logs hold no private key, token or kubeconfig in plain text", async () => {
+    test("state and logs hold no private key, token, client secret, password or kubeconfig in plain text", async () => {
         const state = await workspace.exportState();
         expect(state).toContain("ciphertext");
         expect(findPlainSecrets(state, seenSecrets)).toEqual([]);
@@ -401,7 +506,9 @@ describe("lifecycle", () => {
         }
     });
 
-    test("pulumi destroy leaves none of the program's objects in the cluster", async () => {
+    test("pulumi destroy leaves none of the program's objects in the cluster or in Keycloak", async () => {
+        await deploy(accessConfig(), "pulumi up (everyone back)");
+        expect(await keycloak.realmExists(realm)).toBe(true);
         await phase("pulumi destroy", () => workspace.destroy());
         const managed = await cluster.kubectl([
             "get",
@@ -414,9 +521,57 @@ describe("lifecycle", () => {
         ]);
         expect(managed.stdout.trim()).toBe("");
         expect((await cluster.kubectl(["get", "csr", "-o", "name"])).stdout.trim()).toBe("");
+        expect(await keycloak.realmExists(realm)).toBe(false);
         const state = JSON.parse(await workspace.exportState());
         expect(
             (state.deployment.resources ?? []).filter((r: { type: string }) => !r.type.startsWith("pulumi:")),
         ).toEqual([]);
     });
 });
+
+describe("OIDC in a realm that exists before the stack (createRealm: false)", () => {
+    const existing = "team-realm";
+
+    test("the program adds its client, mappers, groups and users, and destroy removes them and leaves the realm", async () => {
+        await keycloak.createEmptyRealm(existing);
+        const { config, secrets } = cluster.pointStackAt({
+            "kube-access:cluster": { name: "e2e" },
+            "kube-access:users": [
+                {
+                    name: "dev1",
+                    groups: ["devs"],
+                    auth: { method: "oidc", email: "dev1@example.com", firstName: "Dev", lastName: "One" },
+                },
+            ],
+            "kube-access:oidc": { issuerUrl: "https://set-by-pointStackAt", realm: existing, createRealm: false },
+        });
+        const stack = await PulumiWorkspace.create({
+            dir: path.join(dir, "pulumi-existing-realm"),
+            stack: "existing",
+            config,
+            secrets,
+            echo: "[pulumi]",
+        });
+        await phase("pulumi up (existing realm)", () => stack.up());
+        expect(await keycloak.client(existing, "kubernetes")).toBeDefined();
+        expect(await keycloak.groups(existing)).toEqual(["devs"]);
+        expect(await keycloak.users(existing)).toEqual(["dev1"]);
+
+        await phase("pulumi destroy (existing realm)", () => stack.destroy());
+        expect(await keycloak.realmExists(existing)).toBe(true);
+        expect(await keycloak.client(existing, "kubernetes")).toBeUndefined();
+        expect(await keycloak.groups(existing)).toEqual([]);
+        expect(await keycloak.users(existing)).toEqual([]);
+        await keycloak.deleteRealm(existing);
+    });
+});
+
+/** libfaketime's preload library (Debian package faketime), for running Node.js processes ahead of the real time. */
+function faketimeLibrary(): string {
+    const found = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    ].find((f) => fs.existsSync(f));
+    if (!found) throw new Error("libfaketime is not installed: apt-get install faketime (.ci/run installs it)");
+    return found;
+}

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { run, toolEnv } from "../../scripts/lib/toolEnv";
+import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
 import { testCa } from "../helpers/fixtures";
 
 // The engine built by tools/build-engine.sh. The full lifecycle (up, second
@@ -16,16 +16,27 @@ test("pulumi is the pinned CLI release, with the Node.js language host and dynam
     }
 });
 
-test("the kubernetes provider is registered at the version the npm SDK asks for", async () => {
-    const sdkVersion = JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")).version;
-    const plugins = JSON.parse((await run("pulumi", ["plugin", "ls", "--json"], { env })).stdout) as {
-        name: string;
-        kind: string;
-        version: string;
-    }[];
-    expect(plugins.filter((p) => p.kind === "resource").map((p) => `${p.name}@${p.version}`)).toContain(
-        `kubernetes@${sdkVersion}`,
-    );
+test.each(["kubernetes", "tls", "keycloak"])(
+    "the %s provider is registered at the version its npm SDK asks for",
+    async (name) => {
+        const sdkVersion = JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${name}/package.json`), "utf8")).version;
+        const plugins = JSON.parse((await run("pulumi", ["plugin", "ls", "--json"], { env })).stdout) as {
+            name: string;
+            kind: string;
+            version: string;
+        }[];
+        expect(plugins.filter((p) => p.kind === "resource").map((p) => `${p.name}@${p.version}`)).toContain(
+            `${name}@${sdkVersion}`,
+        );
+    },
+);
+
+test("kubelogin is on PATH as kubectl-oidc_login, so `kubectl oidc-login` finds it", async () => {
+    const result = await run("kubectl", ["oidc-login", "--version"], { env, check: false });
+    const pinned = /^KUBELOGIN_VERSION=(.+)$/m.exec(
+        fs.readFileSync(path.join(repoRoot, "tools", "versions.sh"), "utf8"),
+    )![1];
+    expect(`${result.stdout}${result.stderr}`).toContain(`v${pinned}`);
 });
 
 describe("a bad config under the real engine", () => {

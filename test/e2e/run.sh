@@ -7,6 +7,15 @@ cd "$(dirname "$0")/../.."
 
 phase() { printf '[e2e] %s\n' "$*"; }
 started=$SECONDS
+# The renewal test runs the program ahead of the real time with libfaketime.
+if ! compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null; then
+  if [[ $(id -u) == 0 ]]; then
+    phase "installing libfaketime (Debian package faketime) for the renewal test"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null
+  else
+    phase "libfaketime is missing: run 'sudo apt-get install faketime' first"; exit 1
+  fi
+fi
 phase "building or reusing the Pulumi engine and providers (tools/build-engine.sh)"
 bash tools/build-engine.sh
 phase "engine ready after $((SECONDS - started))s"
