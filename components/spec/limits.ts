@@ -25,9 +25,12 @@ export const labelValueMax = 63;
  * Keycloak's default user profile (Keycloak 24 and later; the `username`,
  * `email`, `firstName` and `lastName` attributes of every new realm): a
  * username is 3 to 255 characters, email, first and last name at most 255.
- * Source: Keycloak Server Administration Guide, "Managing the user profile",
- * and the validators `length`, `username-prohibited-characters`,
- * `person-name-prohibited-characters` and `email` it configures.
+ * Source: the default user-profile configuration (`kc.user.profile.config`,
+ * validators `length`, `username-prohibited-characters`,
+ * `person-name-prohibited-characters`, `email`) and those validators'
+ * patterns in Keycloak's `org.keycloak.userprofile.validator` package and
+ * `EmailValidationUtil`. A realm whose administrator changed the profile may
+ * accept more; kube-access checks the defaults.
  */
 export const keycloakUsernameMin = 3;
 export const keycloakUsernameMax = 255;
@@ -35,7 +38,7 @@ export const keycloakPersonNameMax = 255;
 export const keycloakEmailMax = 255;
 /** Keycloak's `email` validator: the part before `@` (RFC 5321 section 4.5.3.1.1, local-part). */
 export const keycloakEmailLocalPartMax = 64;
-/** Keycloak stores a group name in a 255-character column (`KEYCLOAK_GROUP.NAME`). */
+/** Keycloak stores a group name in a 255-character column (`KEYCLOAK_GROUP.NAME`, `varchar(255)`). */
 export const keycloakGroupNameMax = 255;
 
 /** Characters Keycloak's `username-prohibited-characters` validator refuses (besides whitespace and control characters). */
