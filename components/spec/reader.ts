@@ -89,10 +89,7 @@ export class IssueCollector {
         }
         for (const key of Object.keys(value)) {
             if (!known.includes(key)) {
-                this.add(
-                    join(path, key),
-                    `unknown field${didYouMean(closestMatch(key, known))}; known fields are ${known.join(", ")}`,
-                );
+                this.add(join(path, key), `unknown field; ${knownNames("fields", key, known)}`);
             }
         }
         return value;
@@ -172,6 +169,13 @@ export class IssueCollector {
         }
         return value as T;
     }
+}
+
+/** `did you mean "groups"? Known fields are ...`, or `known fields are ...` when nothing is close. */
+export function knownNames(what: string, given: string, known: readonly string[]): string {
+    const near = closestMatch(given, known);
+    const list = `${what} are ${known.join(", ")}`;
+    return near === undefined ? `known ${list}` : `did you mean ${JSON.stringify(near)}? Known ${list}`;
 }
 
 export function join(path: string, key: string): string {

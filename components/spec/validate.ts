@@ -17,7 +17,7 @@ import {
     oidcUsernameClaims,
 } from "./types";
 import * as YAML from "yaml";
-import { AccessSpecError, IssueCollector, Raw, describeShape, isPlainObject } from "./reader";
+import { AccessSpecError, IssueCollector, Raw, describeShape, isPlainObject, knownNames } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
 import { isDnsLabel, toObjectName, tokenSecretName } from "./names";
 import { caCertificateProblem } from "./caCertificate";
@@ -118,10 +118,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
 
     for (const key of Object.keys(raw)) {
         if (!(configKeys as readonly string[]).includes(key)) {
-            c.add(
-                key,
-                `unknown config key${didYouMean(closestMatch(key, configKeys))}; known keys are ${configKeys.join(", ")}`,
-            );
+            c.add(key, `unknown config key; ${knownNames("keys", key, configKeys)}`);
         }
     }
     for (const key of secretConfigKeys) {
