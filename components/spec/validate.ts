@@ -136,18 +136,18 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const clusterSigning = readClusterSigning(c, raw.clusterSigning);
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
     const namespaces = namespacesNamedIn(raw);
-    const users = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
+    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
     const groups = c.stringList("groups", raw.groups);
-    groups.forEach((g, i) => checkGroupName(c, `groups[${i}]`, g, allowSystemMasters));
+    groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
     const readBindingList = readBindings(c, raw.bindings, namespaces);
     const bindings: BindingSpec[] = readBindingList.flatMap(({ name, role, namespaces, subjects }) =>
         role === undefined ? [] : [{ name, role, namespaces, subjects }],
     );
 
-    checkUsersAgainstSettings(c, users, oidc, raw.oidc !== undefined);
+    checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined);
     checkBindingSubjects(c, readBindingList, declaredIdentities(raw, groups));
-    if (oidc) checkOidcPrefixes(c, oidc, users);
-    checkSecrets(c, raw, users, cluster);
+    if (oidc) checkOidcPrefixes(c, oidc, declared);
+    checkSecrets(c, raw, declared, cluster);
     checkKeycloakProvider(c, users, facts.keycloak);
 
     if (c.issues.length > 0) throw new AccessSpecError(c.issues);
@@ -246,8 +246,9 @@ function readUsers(
     defaults: CertificateOptions,
     allowSystemMasters: boolean,
     namespaces: string[],
-): UserSpec[] {
+): { users: UserSpec[]; declared: DeclaredUser[] } {
     const users: UserSpec[] = [];
+    const declared: DeclaredUser[] = [];
     const byName = new Map<string, number>();
     const byObjectName = new Map<string, number>();
     c.list("users", value, { required: true }).forEach((item, i) => {
@@ -274,13 +275,15 @@ function readUsers(
             }
         }
         const groups = c.stringList(`${path}.groups`, o.groups);
-        groups.forEach((g, j) => checkGroupName(c, `${path}.groups[${j}]`, g, allowSystemMasters));
+        const groupPath = (g: string, j: number) => entryPath(`${path}.groups`, o.groups, g, j);
+        groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters));
         const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces);
         // Checks that depend on the method run even when other auth fields are wrong.
         const method = auth?.method ?? declaredMethod(o.auth);
         const signer = auth?.method === "certificate" ? auth.signer : declaredSigner(o.auth);
+        declared.push({ index: i, name, groups, groupPath, method, signer });
         if (nameOk && method !== undefined) checkNameForMethod(c, `${path}.name`, name!, method);
-        groups.forEach((g, j) => checkGroupForMethod(c, `${path}.groups[${j}]`, g, method));
+        groups.forEach((g, j) => checkGroupForMethod(c, groupPath(g, j), g, method));
         if (method === "serviceAccount" && groups.length > 0) {
             c.add(
                 `${path}.groups`,
@@ -295,22 +298,55 @@ function readUsers(
                     "use signer external or bind a ClusterRole instead",
             );
         }
-        if (name === undefined || auth === undefined) return;
-        if (auth.method === "certificate" && auth.certificateRequestPem) {
-            const csr = parseCsrPem(auth.certificateRequestPem);
+        const requestPem =
+            auth?.method === "certificate"
+                ? auth.certificateRequestPem
+                : method === "certificate" && isPlainObject(o.auth) && typeof o.auth.certificateRequest === "string"
+                  ? o.auth.certificateRequest
+                  : undefined;
+        if (name !== undefined && requestPem !== undefined) {
+            // A request that does not parse is reported under certificateRequest already.
+            let csr: ReturnType<typeof parseCsrPem> | undefined;
+            try {
+                csr = parseCsrPem(requestPem);
+            } catch {
+                csr = undefined;
+            }
             const expected = `/CN=${name}${groups.map((g) => `/O=${g}`).join("")}`;
-            const actual = `/CN=${csr.commonNames.join(",")}${csr.organizations.map((o) => `/O=${o}`).join("")}`;
-            const sameGroups = [...csr.organizations].sort().join("\0") === [...groups].sort().join("\0");
-            if (csr.commonNames.length !== 1 || csr.commonNames[0] !== name || !sameGroups) {
+            const actual = `/CN=${csr?.commonNames.join(",")}${csr?.organizations.map((o) => `/O=${o}`).join("")}`;
+            const sameGroups = [...(csr?.organizations ?? [])].sort().join("\0") === [...groups].sort().join("\0");
+            if (csr && (csr.commonNames.length !== 1 || csr.commonNames[0] !== name || !sameGroups)) {
                 c.add(
                     `${path}.auth.certificateRequest`,
                     `has subject ${actual} but the user is ${expected}; the certificate would grant a different identity, so make a new request with that subject`,
                 );
             }
         }
+        if (name === undefined || auth === undefined) return;
         users.push({ name, groups, auth });
     });
-    return users;
+    return { users, declared };
+}
+
+/**
+ * What a user entry declares, even when some of its fields are invalid, so
+ * checks across entries still run and name the entry's own field path.
+ */
+interface DeclaredUser {
+    /** Position in `users`. */
+    index: number;
+    name?: string;
+    groups: string[];
+    /** Field path of a group, by the group and its position among the valid ones. */
+    groupPath: (group: string, j: number) => string;
+    method?: AuthSpec["method"];
+    signer?: string;
+}
+
+/** The path of a list entry, by its position in the raw list (skipped or duplicate entries keep the numbering). */
+function entryPath(path: string, rawList: Raw, value: string, j: number): string {
+    const index = Array.isArray(rawList) ? rawList.indexOf(value) : -1;
+    return `${path}[${index >= 0 ? index : j}]`;
 }
 
 /** The auth method a user entry names, if it names a known one. */
@@ -574,7 +610,9 @@ function readBindings(c: IssueCollector, value: Raw, knownNamespaces: string[]):
                   ? { kind: "Role", name: role }
                   : undefined;
         const namespaces = c.stringList(`${path}.namespaces`, o.namespaces);
-        namespaces.forEach((ns, j) => checkNamespace(c, `${path}.namespaces[${j}]`, ns, knownNamespaces));
+        namespaces.forEach((ns, j) =>
+            checkNamespace(c, entryPath(`${path}.namespaces`, o.namespaces, ns, j), ns, knownNamespaces),
+        );
         if (roleRef?.kind === "Role" && namespaces.length === 0) {
             c.add(`${path}.namespaces`, "is required with role: a Role exists only inside namespaces");
         }
@@ -841,22 +879,26 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
 
 function checkUsersAgainstSettings(
     c: IssueCollector,
-    users: UserSpec[],
+    users: DeclaredUser[],
     oidc: OidcSpec | undefined,
     oidcGiven: boolean,
 ): void {
-    users.forEach((u, i) => {
-        if (u.auth.method !== "oidc") return;
+    users.forEach((u) => {
+        if (u.method !== "oidc") return;
         if (oidc === undefined) {
             // Settings that are there but wrong are reported under kube-access:oidc.
             if (oidcGiven) return;
             c.add(
-                `users[${i}].auth.method`,
+                `users[${u.index}].auth.method`,
                 "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method",
             );
-        } else if (oidc.usernameClaim === "preferred_username" && u.name !== u.name.toLowerCase()) {
+        } else if (
+            oidc.usernameClaim === "preferred_username" &&
+            u.name !== undefined &&
+            u.name !== u.name.toLowerCase()
+        ) {
             c.add(
-                `users[${i}].name`,
+                `users[${u.index}].name`,
                 `Keycloak lower-cases usernames, so the token would carry ${JSON.stringify(u.name.toLowerCase())}; write the name in lower case`,
             );
         }
@@ -888,19 +930,19 @@ function checkBindingSubjects(
 }
 
 /** OIDC prefixes must keep OIDC identities apart from every other identity. */
-function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: UserSpec[]): void {
-    users.forEach((u, i) => {
-        if (u.auth.method === "oidc") return;
-        if (u.name.startsWith(oidc.usernamePrefix)) {
+function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: DeclaredUser[]): void {
+    users.forEach((u) => {
+        if (u.method === "oidc") return;
+        if (u.name?.startsWith(oidc.usernamePrefix)) {
             c.add(
-                `users[${i}].name`,
+                `users[${u.index}].name`,
                 `starts with the OIDC username prefix ${JSON.stringify(oidc.usernamePrefix)}, so it could not be told apart from an OIDC user; rename it or change oidc.usernamePrefix`,
             );
         }
         u.groups.forEach((g, j) => {
             if (g.startsWith(oidc.groupsPrefix)) {
                 c.add(
-                    `users[${i}].groups[${j}]`,
+                    u.groupPath(g, j),
                     `starts with the OIDC groups prefix ${JSON.stringify(oidc.groupsPrefix)}, so it could not be told apart from an OIDC group; rename it or change oidc.groupsPrefix`,
                 );
             }
@@ -908,13 +950,18 @@ function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: UserSpec[])
     });
 }
 
-function checkSecrets(c: IssueCollector, raw: RawConfig, users: UserSpec[], cluster: ClusterSpec | undefined): void {
-    const externalUsers = users.filter((u) => u.auth.method === "certificate" && u.auth.signer === "external");
+function checkSecrets(
+    c: IssueCollector,
+    raw: RawConfig,
+    users: DeclaredUser[],
+    cluster: ClusterSpec | undefined,
+): void {
+    const externalUsers = users.filter((u) => u.method === "certificate" && u.signer === "external");
     const caKey = c.string("clusterCaKey", raw.clusterCaKey);
     if (caKey === undefined && raw.clusterCaKey === undefined && externalUsers.length > 0) {
         c.add(
             "clusterCaKey",
-            `is required because ${externalUsers.map((u) => u.name).join(", ")} ha${externalUsers.length === 1 ? "s" : "ve"} ` +
+            `is required because ${externalUsers.map((u) => u.name ?? `users[${u.index}]`).join(", ")} ha${externalUsers.length === 1 ? "s" : "ve"} ` +
                 "an externally signed certificate; set it with `pulumi config set --secret kube-access:clusterCaKey < ca.key`",
         );
     }

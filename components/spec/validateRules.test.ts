@@ -4,7 +4,7 @@ import { planRoleBindings } from "../rbac/plan";
 import { buildCsrPem } from "../certificates/csr";
 import { clusterKubeconfigText } from "./validate";
 import { rbacNameProblem } from "./limits";
-import { opensslCertificate, testCa } from "../../test/helpers/fixtures";
+import { opensslCertificate, opensslCsr, testCa } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 
 // The kinds of fault of issue #11, each as a table of several values.
@@ -459,6 +459,70 @@ describe("4. one bad field never hides another", () => {
     test.each(cases)("reports all of %s", (_d, mutate, paths) => {
         const found = issuesOf(mutate).map((i) => i.path);
         expect(found).toEqual(expect.arrayContaining(paths));
+    });
+
+    test.each([
+        [
+            "an OIDC user after an entry that is not an object",
+            (c: RawConfig) => {
+                users(c).unshift("oops");
+                users(c)[4].name = "DA-Admin";
+                bindings(c)[1].subjects = [{ user: "DA-Admin" }];
+            },
+            "users[4].name",
+            /lower-cases usernames/,
+        ],
+        [
+            "a user name with the OIDC prefix after an entry that is not an object",
+            (c: RawConfig) => {
+                users(c).unshift(42);
+                users(c)[1].name = "oidc:user1";
+            },
+            "users[1].name",
+            /OIDC username prefix/,
+        ],
+        [
+            "a group after a group that is not a string",
+            (c: RawConfig) => (users(c)[0].groups = ["group1", 7, "a/b"]),
+            "users[0].groups[2]",
+            /contains '\/'/,
+        ],
+        [
+            "a group with the OIDC prefix after a duplicate",
+            (c: RawConfig) => (users(c)[0].groups = ["group1", "group1", "oidc:x"]),
+            "users[0].groups[2]",
+            /OIDC groups prefix/,
+        ],
+        [
+            "a namespace after a duplicate",
+            (c: RawConfig) => (bindings(c)[1].namespaces = ["default", "default", "Bad"]),
+            "bindings[1].namespaces[2]",
+            /did you mean "bad"\?/,
+        ],
+        [
+            "a declared group after one that is not a string",
+            (c: RawConfig) => (c.groups = [null, "x%"]),
+            "groups[1]",
+            /contains '%'/,
+        ],
+    ])("reports %s at its own path", (_d, mutate, path, pattern) => {
+        expectIssue(issuesOf(mutate), path, [pattern]);
+    });
+
+    test("a user's own CSR for another identity is reported even when the signer is missing", () => {
+        const csr = opensslCsr("/CN=mallory/O=group1").csrPem;
+        const paths = issuesOf((c) => (users(c)[1].auth = { method: "certificate", certificateRequest: csr })).map(
+            (i) => i.path,
+        );
+        expect(paths).toEqual(expect.arrayContaining(["users[1].auth.signer", "users[1].auth.certificateRequest"]));
+    });
+
+    test("an OIDC user without email is still told to write the name in lower case", () => {
+        const paths = issuesOf((c) => {
+            delete users(c)[3].auth.email;
+            users(c)[3].name = "Da-Admin";
+        }).map((i) => i.path);
+        expect(paths).toEqual(expect.arrayContaining(["users[3].auth.email", "users[3].name"]));
     });
 
     test.each([
