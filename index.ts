@@ -19,9 +19,14 @@ const cluster = needsKubernetesObjects(spec)
 
 const access = new KubeAccess("kube-access", { spec, secrets }, cluster ? { providers: { kubernetes: cluster } } : {});
 
-/** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
-export const kubeconfigs = access.kubeconfigs;
-/** Who has access and how: method, groups, identity, certificate expiry, grants. */
-export const users = access.users;
-/** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
-export const oidc = access.oidc;
+// The stack outputs. `oidc` exists only when OIDC is configured: an output
+// whose value is undefined would make every healthy stack without OIDC print
+// "Undefined value (oidc) will not show as a stack output".
+export = {
+    /** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
+    kubeconfigs: access.kubeconfigs,
+    /** Who has access and how: method, groups, identity, certificate expiry, grants. */
+    users: access.users,
+    /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
+    ...(access.oidc ? { oidc: access.oidc } : {}),
+};

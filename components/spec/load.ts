@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { RawConfig, configKeys, validateAccessSpec } from "./validate";
+import { RawConfig, clusterKubeconfigText, configKeys, validateAccessSpec } from "./validate";
 import { AccessSpec } from "./types";
 
 /** The config namespace kube-access reads. */
@@ -35,7 +35,7 @@ export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
     return {
         spec,
         secrets: {
-            clusterKubeconfig: asString(raw.clusterKubeconfig),
+            clusterKubeconfig: asString(clusterKubeconfigText(raw.clusterKubeconfig)),
             clusterCaKey: asString(raw.clusterCaKey),
             oidcInitialPasswords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pulumi.secret(v)])),
         },

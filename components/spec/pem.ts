@@ -8,13 +8,20 @@ import * as crypto from "crypto";
 export function normaliseCertificatePem(value: string): string {
     const text = value.trim();
     const pem = text.startsWith("-----BEGIN") ? text : Buffer.from(text, "base64").toString("utf8").trim();
+    if (/^-----BEGIN CERTIFICATE-----/.test(pem) && !/-----END CERTIFICATE-----/.test(pem)) {
+        throw new Error("has no -----END CERTIFICATE----- line, so it was cut off; paste the whole certificate");
+    }
     if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(pem)) {
         throw new Error("is not a PEM certificate (nor base64 of one)");
     }
     try {
         new crypto.X509Certificate(pem);
-    } catch (e) {
-        throw new Error(`is not a valid X.509 certificate: ${(e as Error).message}`);
+    } catch {
+        // OpenSSL's own text ("asn1 encoding routines::too long") tells users nothing.
+        throw new Error(
+            "is not a valid X.509 certificate: its content does not decode, so it is probably truncated or altered; " +
+                "copy the whole certificate again",
+        );
     }
     return pem + "\n";
 }

@@ -1,3 +1,5 @@
+import { closestMatch, didYouMean } from "./suggest";
+
 /** One problem found in the config: where it is and what to do about it. */
 export interface SpecIssue {
     /** Field path inside the `kube-access` config namespace, e.g. `users[3].groups[1]`, or a full key of another namespace (`keycloak:url`). */
@@ -24,35 +26,70 @@ export function qualifiedKey(path: string): string {
 
 export type Raw = unknown;
 
+/**
+ * What a value is, for messages: `the string "x"`, `number 3`, `a list`.
+ * A string that holds a private key is never quoted.
+ */
 export function describeType(value: Raw): string {
+    if (typeof value === "string" && /PRIVATE KEY/.test(value)) return "a private key (not shown)";
+    if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+    if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${JSON.stringify(value)}`;
+    return describeShape(value);
+}
+
+/** The shape of a value without any of its content: for secrets, whatever they hold. */
+export function describeShape(value: Raw): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "an object";
-    if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-    return `${typeof value} ${JSON.stringify(value)}`;
+    if (typeof value === "string") return "a string";
+    if (typeof value === "number") return "a number";
+    if (typeof value === "boolean") return "true or false";
+    return `a ${typeof value}`;
 }
 
 export function isPlainObject(value: Raw): value is Record<string, Raw> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Collects issues while reading raw config; each read names its field path. */
+/** A PEM private key inside a message, up to its END line or the end of the quoted value. */
+const quotedPrivateKey = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|(?=")|$)/g;
+
+/**
+ * Collects issues while reading raw config; each read names its field path.
+ * Values under a secret key (`secretKeys`, top-level keys of the namespace)
+ * are described by their shape only, never by their content.
+ */
 export class IssueCollector {
     readonly issues: SpecIssue[] = [];
 
+    constructor(private readonly secretKeys: readonly string[] = []) {}
+
+    /** Records an issue; a private key quoted by mistake (pasted into the wrong field) is cut out. */
     add(path: string, message: string): void {
-        this.issues.push({ path, message });
+        this.issues.push({ path, message: message.replace(quotedPrivateKey, "<a private key, not shown>") });
     }
 
-    /** Reads an object and reports fields that are not in `known`. */
+    /** Whether a field path lies inside a secret config key. */
+    isSecretPath(path: string): boolean {
+        const root = /^[^.[]*/.exec(path)![0];
+        return this.secretKeys.includes(root);
+    }
+
+    /** {@link describeType}, or {@link describeShape} inside a secret key. */
+    describe(path: string, value: Raw): string {
+        return this.isSecretPath(path) ? describeShape(value) : describeType(value);
+    }
+
+    /** Reads an object and reports fields that are not in `known`, with the closest known field. */
     object(path: string, value: Raw, known: readonly string[]): Record<string, Raw> | undefined {
         if (!isPlainObject(value)) {
-            this.add(path, `must be an object, got ${describeType(value)}`);
+            this.add(path, `must be an object, got ${this.describe(path, value)}`);
             return undefined;
         }
         for (const key of Object.keys(value)) {
             if (!known.includes(key)) {
-                this.add(join(path, key), `unknown field; known fields are ${known.join(", ")}`);
+                this.add(join(path, key), `unknown field; ${knownNames("fields", key, known)}`);
             }
         }
         return value;
@@ -64,7 +101,7 @@ export class IssueCollector {
             return opts.fallback;
         }
         if (typeof value !== "string") {
-            this.add(path, `must be a string, got ${describeType(value)}`);
+            this.add(path, `must be a string, got ${this.describe(path, value)}`);
             return opts.fallback;
         }
         if (opts.required && value.trim() === "") {
@@ -78,7 +115,7 @@ export class IssueCollector {
         if (value === undefined || value === null) return fallback;
         if (typeof value === "boolean") return value;
         if (value === "true" || value === "false") return value === "true";
-        this.add(path, `must be true or false, got ${describeType(value)}`);
+        this.add(path, `must be true or false, got ${this.describe(path, value)}`);
         return fallback;
     }
 
@@ -86,7 +123,7 @@ export class IssueCollector {
         if (value === undefined || value === null) return fallback;
         const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
         if (typeof n !== "number" || !Number.isInteger(n)) {
-            this.add(path, `must be a whole number, got ${describeType(value)}`);
+            this.add(path, `must be a whole number, got ${this.describe(path, value)}`);
             return fallback;
         }
         if (n < min || n > max) {
@@ -102,7 +139,7 @@ export class IssueCollector {
             return [];
         }
         if (!Array.isArray(value)) {
-            this.add(path, `must be a list, got ${describeType(value)}`);
+            this.add(path, `must be a list, got ${this.describe(path, value)}`);
             return [];
         }
         return value;
@@ -126,11 +163,19 @@ export class IssueCollector {
             return fallback;
         }
         if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-            this.add(path, `must be one of ${allowed.join(", ")}, got ${describeType(value)}`);
+            const hint = typeof value === "string" ? didYouMean(closestMatch(value, allowed)) : "";
+            this.add(path, `must be one of ${allowed.join(", ")}, got ${this.describe(path, value)}${hint}`);
             return undefined;
         }
         return value as T;
     }
+}
+
+/** `did you mean "groups"? Known fields are ...`, or `known fields are ...` when nothing is close. */
+export function knownNames(what: string, given: string, known: readonly string[]): string {
+    const near = closestMatch(given, known);
+    const list = `${what} are ${known.join(", ")}`;
+    return near === undefined ? `known ${list}` : `did you mean ${JSON.stringify(near)}? Known ${list}`;
 }
 
 export function join(path: string, key: string): string {

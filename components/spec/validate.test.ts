@@ -117,7 +117,7 @@ const badCases: BadCase[] = [
         "service account with an invalid object name",
         (c) => (users(c)[2].name = "Build_Bot"),
         "users[2].name",
-        /try "build-bot"/,
+        /did you mean "build-bot"/,
     ],
     [
         "service account with groups",

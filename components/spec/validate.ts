@@ -7,6 +7,7 @@ import {
     KeyAlgorithm,
     ClusterSpec,
     OidcSpec,
+    RoleRef,
     SubjectSpec,
     UserSpec,
     authMethods,
@@ -15,9 +16,27 @@ import {
     oidcKubeconfigStyles,
     oidcUsernameClaims,
 } from "./types";
-import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
+import * as YAML from "yaml";
+import { AccessSpecError, IssueCollector, Raw, describeShape, isPlainObject, knownNames } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
-import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
+import { isDnsLabel, toObjectName, tokenSecretName } from "./names";
+import { caCertificateProblem } from "./caCertificate";
+import {
+    dnsLabelProblem,
+    dnsSubdomainMax,
+    dnsSubdomainProblem,
+    characterCount,
+    identityTextProblem,
+    keycloakEmailProblem,
+    keycloakGroupNameProblem,
+    keycloakPersonNameProblem,
+    keycloakUsernameProblem,
+    labelValueMax,
+    labelValueProblem,
+    rbacNameProblem,
+    x509AttributeProblem,
+} from "./limits";
+import { closestMatch, didYouMean, suggestHttpsUrl, suggestNamespace } from "./suggest";
 import { parseCsrPem } from "../certificates/csr";
 
 /** Config keys of the `kube-access` namespace. */
@@ -95,11 +114,11 @@ const maxValidityHours = 10 * 8760;
  * each with its field path, so nothing is created from a bad config.
  */
 export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secretKeys: [] }): AccessSpec {
-    const c = new IssueCollector();
+    const c = new IssueCollector(secretConfigKeys);
 
     for (const key of Object.keys(raw)) {
         if (!(configKeys as readonly string[]).includes(key)) {
-            c.add(key, `unknown config key; known keys are ${configKeys.join(", ")}`);
+            c.add(key, `unknown config key; ${knownNames("keys", key, configKeys)}`);
         }
     }
     for (const key of secretConfigKeys) {
@@ -116,15 +135,19 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const defaults = readCertificateOptions(c, "certificates", raw.certificates, defaultCertificateOptions);
     const clusterSigning = readClusterSigning(c, raw.clusterSigning);
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
-    const users = readUsers(c, raw.users, defaults, allowSystemMasters);
+    const namespaces = namespacesNamedIn(raw);
+    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
     const groups = c.stringList("groups", raw.groups);
-    groups.forEach((g, i) => checkGroupName(c, `groups[${i}]`, g, allowSystemMasters));
-    const bindings = readBindings(c, raw.bindings);
+    groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
+    const readBindingList = readBindings(c, raw.bindings, namespaces);
+    const bindings: BindingSpec[] = readBindingList.flatMap(({ name, role, namespaces, subjects }) =>
+        role === undefined ? [] : [{ name, role, namespaces, subjects }],
+    );
 
-    checkUsersAgainstSettings(c, users, oidc);
-    checkBindingSubjects(c, bindings, users, groups);
-    if (oidc) checkOidcPrefixes(c, oidc, users);
-    checkSecrets(c, raw, users, cluster);
+    checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined);
+    checkBindingSubjects(c, readBindingList, declaredIdentities(raw, groups));
+    if (oidc) checkOidcPrefixes(c, oidc, declared);
+    checkSecrets(c, raw, declared, cluster);
     checkKeycloakProvider(c, users, facts.keycloak);
 
     if (c.issues.length > 0) throw new AccessSpecError(c.issues);
@@ -149,7 +172,10 @@ function readCluster(c: IssueCollector, value: Raw): ClusterSpec | undefined {
     const name = c.string("cluster.name", o.name, { required: true });
     const server = c.string("cluster.server", o.server, { required: true });
     if (server !== undefined && !isHttpsUrl(server)) {
-        c.add("cluster.server", `must be an https:// URL of the API server, got ${JSON.stringify(server)}`);
+        c.add(
+            "cluster.server",
+            `must be an https:// URL of the API server, got ${JSON.stringify(server)}${didYouMean(suggestHttpsUrl(server))}`,
+        );
     }
     const ca = c.string("cluster.caCertificate", o.caCertificate, { required: true });
     let caCertificatePem: string | undefined;
@@ -159,6 +185,11 @@ function readCluster(c: IssueCollector, value: Raw): ClusterSpec | undefined {
         } catch (e) {
             c.add("cluster.caCertificate", `${(e as Error).message}; paste the cluster CA in PEM or base64 form`);
         }
+    }
+    const notCa = caCertificatePem === undefined ? undefined : caCertificateProblem(caCertificatePem);
+    if (notCa !== undefined) {
+        c.add("cluster.caCertificate", notCa);
+        caCertificatePem = undefined;
     }
     if (name === undefined || server === undefined || caCertificatePem === undefined) return undefined;
     return { name, server, caCertificatePem };
@@ -214,8 +245,10 @@ function readUsers(
     value: Raw,
     defaults: CertificateOptions,
     allowSystemMasters: boolean,
-): UserSpec[] {
+    namespaces: string[],
+): { users: UserSpec[]; declared: DeclaredUser[] } {
     const users: UserSpec[] = [];
+    const declared: DeclaredUser[] = [];
     const byName = new Map<string, number>();
     const byObjectName = new Map<string, number>();
     c.list("users", value, { required: true }).forEach((item, i) => {
@@ -223,8 +256,8 @@ function readUsers(
         const o = c.object(path, item, ["name", "groups", "auth"]);
         if (!o) return;
         const name = c.string(`${path}.name`, o.name, { required: true });
+        const nameOk = name !== undefined && checkUserName(c, `${path}.name`, name);
         if (name !== undefined) {
-            checkUserName(c, `${path}.name`, name);
             const earlier = byName.get(name);
             if (earlier !== undefined) {
                 c.add(`${path}.name`, `duplicate user name ${JSON.stringify(name)} (also users[${earlier}].name)`);
@@ -242,61 +275,163 @@ function readUsers(
             }
         }
         const groups = c.stringList(`${path}.groups`, o.groups);
-        groups.forEach((g, j) => checkGroupName(c, `${path}.groups[${j}]`, g, allowSystemMasters));
-        const auth = readAuth(c, `${path}.auth`, o.auth, defaults);
-        if (name === undefined || auth === undefined) return;
-        if (auth.method === "serviceAccount") {
-            if (!isDnsSubdomain(name)) {
-                c.add(
-                    `${path}.name`,
-                    `a service-account user's name becomes the ServiceAccount name and must be lower case ` +
-                        `letters, digits, '-' and '.', got ${JSON.stringify(name)}` +
-                        (isDnsSubdomain(toObjectName(name)) ? `; try ${JSON.stringify(toObjectName(name))}` : ""),
-                );
-            }
-            if (groups.length > 0) {
-                c.add(
-                    `${path}.groups`,
-                    "must be empty for a service-account user: the API server sets its groups " +
-                        "(system:serviceaccounts and system:serviceaccounts:<namespace>)",
-                );
-            }
+        const groupPath = (g: string, j: number) => entryPath(`${path}.groups`, o.groups, g, j);
+        groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters));
+        const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces);
+        // Checks that depend on the method run even when other auth fields are wrong.
+        const method = auth?.method ?? declaredMethod(o.auth);
+        const signer = auth?.method === "certificate" ? auth.signer : declaredSigner(o.auth);
+        declared.push({ index: i, name, groups, groupPath, method, signer });
+        if (nameOk && method !== undefined) checkNameForMethod(c, `${path}.name`, name!, method);
+        groups.forEach((g, j) => checkGroupForMethod(c, groupPath(g, j), g, method));
+        if (method === "serviceAccount" && groups.length > 0) {
+            c.add(
+                `${path}.groups`,
+                "must be empty for a service-account user: the API server sets its groups " +
+                    "(system:serviceaccounts and system:serviceaccounts:<namespace>)",
+            );
         }
-        if (auth.method === "certificate" && auth.certificateRequestPem) {
-            const csr = parseCsrPem(auth.certificateRequestPem);
-            const expected = `/CN=${name}${groups.map((g) => `/O=${g}`).join("")}`;
-            const actual = `/CN=${csr.commonNames.join(",")}${csr.organizations.map((o) => `/O=${o}`).join("")}`;
-            const sameGroups = [...csr.organizations].sort().join("\0") === [...groups].sort().join("\0");
-            if (csr.commonNames.length !== 1 || csr.commonNames[0] !== name || !sameGroups) {
-                c.add(
-                    `${path}.auth.certificateRequest`,
-                    `has subject ${actual} but the user is ${expected}; the certificate would grant a different identity, so make a new request with that subject`,
-                );
-            }
-        }
-        if (auth.method === "certificate" && auth.signer === "cluster" && groups.includes("system:masters")) {
+        if (method === "certificate" && signer === "cluster" && groups.includes("system:masters")) {
             c.add(
                 `${path}.groups`,
                 "the cluster signer (kubernetes.io/kube-apiserver-client) refuses certificates for system:masters; " +
                     "use signer external or bind a ClusterRole instead",
             );
         }
+        const requestPem =
+            auth?.method === "certificate"
+                ? auth.certificateRequestPem
+                : method === "certificate" && isPlainObject(o.auth) && typeof o.auth.certificateRequest === "string"
+                  ? o.auth.certificateRequest
+                  : undefined;
+        if (name !== undefined && requestPem !== undefined) {
+            // A request that does not parse is reported under certificateRequest already.
+            let csr: ReturnType<typeof parseCsrPem> | undefined;
+            try {
+                csr = parseCsrPem(requestPem);
+            } catch {
+                csr = undefined;
+            }
+            const expected = `/CN=${name}${groups.map((g) => `/O=${g}`).join("")}`;
+            const actual = `/CN=${csr?.commonNames.join(",")}${csr?.organizations.map((o) => `/O=${o}`).join("")}`;
+            const sameGroups = [...(csr?.organizations ?? [])].sort().join("\0") === [...groups].sort().join("\0");
+            if (csr && (csr.commonNames.length !== 1 || csr.commonNames[0] !== name || !sameGroups)) {
+                c.add(
+                    `${path}.auth.certificateRequest`,
+                    `has subject ${actual} but the user is ${expected}; the certificate would grant a different identity, so make a new request with that subject`,
+                );
+            }
+        }
+        if (name === undefined || auth === undefined) return;
         users.push({ name, groups, auth });
     });
-    return users;
+    return { users, declared };
 }
 
-function checkUserName(c: IssueCollector, path: string, name: string): void {
+/**
+ * What a user entry declares, even when some of its fields are invalid, so
+ * checks across entries still run and name the entry's own field path.
+ */
+interface DeclaredUser {
+    /** Position in `users`. */
+    index: number;
+    name?: string;
+    groups: string[];
+    /** Field path of a group, by the group and its position among the valid ones. */
+    groupPath: (group: string, j: number) => string;
+    method?: AuthSpec["method"];
+    signer?: string;
+}
+
+/** The path of a list entry, by its position in the raw list (skipped or duplicate entries keep the numbering). */
+function entryPath(path: string, rawList: Raw, value: string, j: number): string {
+    const index = Array.isArray(rawList) ? rawList.indexOf(value) : -1;
+    return `${path}[${index >= 0 ? index : j}]`;
+}
+
+/** The auth method a user entry names, if it names a known one. */
+function declaredMethod(auth: Raw): AuthSpec["method"] | undefined {
+    const method = isPlainObject(auth) ? auth.method : undefined;
+    return (authMethods as readonly unknown[]).includes(method) ? (method as AuthSpec["method"]) : undefined;
+}
+
+function declaredSigner(auth: Raw): string | undefined {
+    return isPlainObject(auth) && typeof auth.signer === "string" ? auth.signer : undefined;
+}
+
+/**
+ * Rules for every user name: not `system:` (Kubernetes' own identities), no
+ * leading or trailing whitespace or control characters, no '/' or '%'
+ * (kube-access names RBAC binding objects after the user), and a letter or
+ * digit (for the CertificateSigningRequest object name).
+ */
+function checkUserName(c: IssueCollector, path: string, name: string): boolean {
+    const issues = c.issues.length;
+    const text = identityTextProblem(name);
+    const rbac = /[/%]/.test(name) ? rbacNameProblem(name) : undefined;
     if (name.startsWith("system:")) {
         c.add(path, `must not start with "system:", which Kubernetes reserves for its own identities`);
-    } else if (/[\s/%]/.test(name)) {
-        c.add(path, `must not contain whitespace, '/' or '%', got ${JSON.stringify(name)}`);
+    } else if (text !== undefined) {
+        c.add(path, text);
+    } else if (rbac !== undefined) {
+        c.add(
+            path,
+            `${rbac}; kube-access names each binding object kube-access:<binding>:user:<name>, so it cannot bind this user; rename it`,
+        );
     } else if (toObjectName(name) === "") {
-        c.add(path, `needs at least one letter or digit, got ${JSON.stringify(name)}`);
+        c.add(
+            path,
+            `needs at least one ASCII letter or digit (kube-access names objects such as the user's ` +
+                `CertificateSigningRequest after it), got ${JSON.stringify(name)}`,
+        );
+    }
+    return c.issues.length === issues;
+}
+
+/** Where a user's name ends up for its method, and the limits of that place. */
+function checkNameForMethod(c: IssueCollector, path: string, name: string, method: AuthSpec["method"]): void {
+    switch (method) {
+        case "certificate": {
+            const problem = x509AttributeProblem(name, "CN");
+            if (problem) c.add(path, problem);
+            return;
+        }
+        case "serviceAccount": {
+            // The token Secret is named <name>-kube-access-token, so the name leaves room for the suffix.
+            const max = dnsSubdomainMax - (tokenSecretName(name).length - name.length);
+            const problem = dnsSubdomainProblem(
+                name,
+                "it becomes the ServiceAccount name",
+                max,
+                `it becomes the ServiceAccount name and, with -kube-access-token appended, the token Secret name; ` +
+                    `Kubernetes limits a Secret name to ${dnsSubdomainMax}, so this name is limited`,
+            );
+            if (problem) {
+                const fixed = toObjectName(name);
+                c.add(
+                    path,
+                    problem +
+                        (fixed !== name && dnsSubdomainProblem(fixed, "", max) === undefined ? didYouMean(fixed) : ""),
+                );
+            }
+            return;
+        }
+        case "oidc": {
+            const problem = keycloakUsernameProblem(name);
+            if (problem) c.add(path, problem);
+            return;
+        }
     }
 }
 
+/**
+ * Rules for every group name: Kubernetes takes any string, spaces and commas
+ * included. kube-access refuses `system:` groups other than system:masters
+ * (which needs allowSystemMasters), leading or trailing whitespace, control
+ * characters, and '/' or '%' (binding objects are named after the group).
+ */
 function checkGroupName(c: IssueCollector, path: string, group: string, allowSystemMasters: boolean): void {
+    const text = identityTextProblem(group);
     if (group === "system:masters") {
         if (!allowSystemMasters) {
             c.add(
@@ -307,12 +442,39 @@ function checkGroupName(c: IssueCollector, path: string, group: string, allowSys
         }
     } else if (group.startsWith("system:")) {
         c.add(path, `must not start with "system:", which Kubernetes reserves for its own groups`);
-    } else if (/[\s/%]/.test(group)) {
-        c.add(path, `must not contain whitespace, '/' or '%', got ${JSON.stringify(group)}`);
+    } else if (text !== undefined) {
+        c.add(path, text);
+    } else if (/[/%]/.test(group)) {
+        c.add(
+            path,
+            `${rbacNameProblem(group)}; kube-access names each binding object kube-access:<binding>:group:<name>, so it cannot bind this group; rename it`,
+        );
     }
 }
 
-function readAuth(c: IssueCollector, path: string, value: Raw, defaults: CertificateOptions): AuthSpec | undefined {
+/** Where a user's group ends up for the user's method: an O of the certificate, or a Keycloak group. */
+function checkGroupForMethod(
+    c: IssueCollector,
+    path: string,
+    group: string,
+    method: AuthSpec["method"] | undefined,
+): void {
+    const problem =
+        method === "certificate"
+            ? x509AttributeProblem(group, "O")
+            : method === "oidc"
+              ? keycloakGroupNameProblem(group)
+              : undefined;
+    if (problem) c.add(path, problem);
+}
+
+function readAuth(
+    c: IssueCollector,
+    path: string,
+    value: Raw,
+    defaults: CertificateOptions,
+    namespaces: string[],
+): AuthSpec | undefined {
     if (value === undefined) {
         c.add(path, `is required: an object with method (${authMethods.join(", ")})`);
         return undefined;
@@ -335,23 +497,24 @@ function readAuth(c: IssueCollector, path: string, value: Raw, defaults: Certifi
         case "serviceAccount": {
             c.object(path, value, ["method", "namespace", "createNamespace"]);
             const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
-            if (!isDnsLabel(namespace)) {
-                c.add(
-                    `${path}.namespace`,
-                    `must be a valid namespace name (lower case DNS label), got ${JSON.stringify(namespace)}`,
-                );
-            }
+            checkNamespace(c, `${path}.namespace`, namespace, namespaces);
             const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
             return { method, namespace, createNamespace };
         }
         case "oidc": {
             c.object(path, value, ["method", "email", "firstName", "lastName"]);
             const email = c.string(`${path}.email`, value.email, { required: true });
-            if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) {
-                c.add(`${path}.email`, `must be an email address, got ${JSON.stringify(email)}`);
-            }
+            const emailProblem = email === undefined ? undefined : keycloakEmailProblem(email);
+            if (emailProblem) c.add(`${path}.email`, emailProblem);
             const firstName = c.string(`${path}.firstName`, value.firstName, { required: true });
             const lastName = c.string(`${path}.lastName`, value.lastName, { required: true });
+            for (const [field, personName] of [
+                ["firstName", firstName],
+                ["lastName", lastName],
+            ] as const) {
+                const problem = personName === undefined ? undefined : keycloakPersonNameProblem(personName);
+                if (problem) c.add(`${path}.${field}`, problem);
+            }
             if (email === undefined || firstName === undefined || lastName === undefined) return undefined;
             return { method, email, firstName, lastName };
         }
@@ -400,8 +563,15 @@ function readCertificateRequest(
     }
 }
 
-function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
-    const bindings: BindingSpec[] = [];
+/** A binding as read; `role` is missing when the entry names none (then the config is refused). */
+type ReadBinding = Omit<BindingSpec, "role"> & { role?: RoleRef; index: number; subjectIndexes: number[] };
+
+/**
+ * Reads every binding field even when another field of the same binding is
+ * wrong, so all problems are reported at once.
+ */
+function readBindings(c: IssueCollector, value: Raw, knownNamespaces: string[]): ReadBinding[] {
+    const bindings: ReadBinding[] = [];
     const names = new Map<string, number>();
     c.list("bindings", value).forEach((item, i) => {
         const path = `bindings[${i}]`;
@@ -409,64 +579,185 @@ function readBindings(c: IssueCollector, value: Raw): BindingSpec[] {
         if (!o) return;
         const clusterRole = c.string(`${path}.clusterRole`, o.clusterRole);
         const role = c.string(`${path}.role`, o.role);
-        if ((clusterRole === undefined) === (role === undefined)) {
-            c.add(path, "needs exactly one of clusterRole or role");
-            return;
-        }
-        const roleRef =
-            clusterRole !== undefined
-                ? { kind: "ClusterRole" as const, name: clusterRole }
-                : { kind: "Role" as const, name: role! };
-        const namespaces = c.stringList(`${path}.namespaces`, o.namespaces);
-        namespaces.forEach((ns, j) => {
-            if (!isDnsLabel(ns))
-                c.add(`${path}.namespaces[${j}]`, `must be a valid namespace name, got ${JSON.stringify(ns)}`);
-        });
-        if (roleRef.kind === "Role" && namespaces.length === 0) {
-            c.add(`${path}.namespaces`, "is required with role: a Role exists only inside namespaces");
-        }
-        const defaultName = `${roleRef.kind === "ClusterRole" ? "clusterrole" : "role"}-${roleRef.name}`;
-        const name = c.string(`${path}.name`, o.name, { fallback: defaultName }) ?? defaultName;
-        if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-            c.add(`${path}.name`, `must be lower case letters, digits, '-' and '.', got ${JSON.stringify(name)}`);
-        }
-        const earlier = names.get(name);
-        if (earlier !== undefined) {
+        if (o.clusterRole === undefined && o.role === undefined) {
             c.add(
-                `${path}.name`,
-                `binding name ${JSON.stringify(name)} is also used by bindings[${earlier}]; give each binding a distinct name`,
+                path,
+                "needs exactly one of clusterRole or role, and has neither: set clusterRole to a ClusterRole " +
+                    "(such as view, edit or admin), or role to a Role that exists in each of namespaces",
+            );
+        } else if (o.clusterRole !== undefined && o.role !== undefined) {
+            c.add(
+                path,
+                "needs exactly one of clusterRole or role, and has both: keep clusterRole to grant a ClusterRole " +
+                    "(cluster-wide, or in namespaces), or role to grant a Role of each namespace",
             );
         }
-        names.set(name, i);
+        for (const [field, roleName] of [
+            ["clusterRole", clusterRole],
+            ["role", role],
+        ] as const) {
+            const problem = roleName === undefined ? undefined : rbacNameProblem(roleName);
+            if (problem)
+                c.add(
+                    `${path}.${field}`,
+                    `${problem}; it must name an existing ${field === "role" ? "Role" : "ClusterRole"}`,
+                );
+        }
+        const roleRef: RoleRef | undefined =
+            clusterRole !== undefined && role === undefined
+                ? { kind: "ClusterRole", name: clusterRole }
+                : role !== undefined && clusterRole === undefined
+                  ? { kind: "Role", name: role }
+                  : undefined;
+        const namespaces = c.stringList(`${path}.namespaces`, o.namespaces);
+        namespaces.forEach((ns, j) =>
+            checkNamespace(c, entryPath(`${path}.namespaces`, o.namespaces, ns, j), ns, knownNamespaces),
+        );
+        if (roleRef?.kind === "Role" && namespaces.length === 0) {
+            c.add(`${path}.namespaces`, "is required with role: a Role exists only inside namespaces");
+        }
+        const name = readBindingName(c, `${path}.name`, o.name, roleRef);
+        if (name !== undefined) {
+            const earlier = names.get(name);
+            if (earlier !== undefined) {
+                c.add(
+                    `${path}.name`,
+                    `binding name ${JSON.stringify(name)} is also used by bindings[${earlier}]; give each binding a distinct name`,
+                );
+            }
+            names.set(name, i);
+        }
         const subjects: SubjectSpec[] = [];
+        const subjectIndexes: number[] = [];
         const rawSubjects = c.list(`${path}.subjects`, o.subjects, { required: true });
         if (Array.isArray(o.subjects) && rawSubjects.length === 0)
             c.add(`${path}.subjects`, "must name at least one subject");
         rawSubjects.forEach((s, j) => {
-            const sp = `${path}.subjects[${j}]`;
-            const so = c.object(sp, s, ["user", "group", "external"]);
-            if (!so) return;
-            const user = c.string(`${sp}.user`, so.user);
-            const group = c.string(`${sp}.group`, so.group);
-            if ((user === undefined) === (group === undefined)) {
-                c.add(sp, "needs exactly one of user or group");
-                return;
-            }
-            const subject: SubjectSpec = {
-                kind: user !== undefined ? "user" : "group",
-                name: (user ?? group)!,
-                external: c.boolean(`${sp}.external`, so.external, false),
-            };
-            if (subject.kind === "group" && subject.name === "system:masters") {
-                c.add(sp, "binding a role to system:masters has no effect; it already bypasses RBAC");
-            }
+            const subject = readSubject(c, `${path}.subjects[${j}]`, s);
+            if (subject === undefined) return;
             if (subjects.some((x) => x.kind === subject.kind && x.name === subject.name)) {
-                c.add(sp, `duplicate subject ${subject.kind} ${JSON.stringify(subject.name)}`);
-            } else subjects.push(subject);
+                c.add(`${path}.subjects[${j}]`, `duplicate subject ${subject.kind} ${JSON.stringify(subject.name)}`);
+            } else {
+                subjects.push(subject);
+                subjectIndexes.push(j);
+            }
         });
-        bindings.push({ name, role: roleRef, namespaces, subjects });
+        bindings.push({ index: i, name: name ?? "", role: roleRef, namespaces, subjects, subjectIndexes });
     });
     return bindings;
+}
+
+/** The pattern kube-access has always required of binding names (a subset of label values). */
+const bindingNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * A binding's name: given, or `clusterrole-<role>` / `role-<role>`, with the
+ * role name made into object-name characters (identical for every role name
+ * that was already valid, so existing objects keep their names). It becomes
+ * part of each binding object's name and the value of the
+ * `kube-access/binding` label, so it is limited to 63 characters.
+ */
+function readBindingName(
+    c: IssueCollector,
+    path: string,
+    value: Raw,
+    roleRef: RoleRef | undefined,
+): string | undefined {
+    const given = c.string(path, value, { required: value !== undefined });
+    if (value !== undefined && given === undefined) return undefined;
+    if (given === undefined && roleRef === undefined) return undefined;
+    const name = given ?? `${roleRef!.kind === "ClusterRole" ? "clusterrole" : "role"}-${toObjectName(roleRef!.name)}`;
+    const origin = given === undefined ? `the default name ${JSON.stringify(name)} (from the role) ` : "";
+    const length = characterCount(name) > labelValueMax ? labelValueProblem(name, "the binding name") : undefined;
+    if (length !== undefined) {
+        c.add(path, `${origin}${length}${given === undefined ? "; set name to a shorter one" : ""}`);
+    } else if (given === undefined && !bindingNamePattern.test(name)) {
+        c.add(path, `${origin}is not a valid binding name; set name (lower case letters, digits, '-' and '.')`);
+    } else if (!bindingNamePattern.test(name)) {
+        const fixed = toObjectName(name);
+        c.add(
+            path,
+            `must be lower case letters, digits, '-' and '.', starting and ending with a letter or digit, got ${JSON.stringify(name)}` +
+                (fixed !== "" && bindingNamePattern.test(fixed) ? didYouMean(fixed) : ""),
+        );
+    }
+    return name;
+}
+
+/** A subject of a binding: `user` or `group`, and whether kube-access manages the identity. */
+function readSubject(c: IssueCollector, path: string, value: Raw): SubjectSpec | undefined {
+    const o = c.object(path, value, ["user", "group", "external"]);
+    if (!o) return undefined;
+    const user = c.string(`${path}.user`, o.user, { required: o.user !== undefined });
+    const group = c.string(`${path}.group`, o.group, { required: o.group !== undefined });
+    const external = c.boolean(`${path}.external`, o.external, false);
+    if (o.user === undefined && o.group === undefined) {
+        c.add(path, "needs exactly one of user or group, and has neither: name the user or group to grant the role to");
+        return undefined;
+    }
+    if (o.user !== undefined && o.group !== undefined) {
+        c.add(path, "needs exactly one of user or group, and has both: make them two subjects");
+        return undefined;
+    }
+    const kind = user !== undefined ? "user" : "group";
+    const name = user ?? group;
+    if (name === undefined) return undefined;
+    if (kind === "group" && name === "system:masters") {
+        c.add(path, "binding a role to system:masters has no effect; it already bypasses RBAC");
+    }
+    if (external) {
+        // Declared users and groups are checked where they are declared.
+        const problem = identityTextProblem(name) ?? (/[/%]/.test(name) ? rbacNameProblem(name) : undefined);
+        if (problem !== undefined) {
+            c.add(
+                `${path}.${kind}`,
+                `${JSON.stringify(name)} ${problem}` +
+                    (/[/%]/.test(name)
+                        ? `; kube-access names each binding object kube-access:<binding>:${kind}:<name>, so it cannot bind ` +
+                          `this identity: bind a group it belongs to, or grant it with a RoleBinding of your own outside kube-access`
+                        : ""),
+            );
+        }
+    }
+    return { kind, name, external };
+}
+
+/** A namespace name (DNS-1123 label), with the closest valid name when it is not one. */
+function checkNamespace(c: IssueCollector, path: string, namespace: string, known: string[]): void {
+    const problem = dnsLabelProblem(namespace, "a namespace name");
+    if (problem !== undefined) {
+        c.add(path, problem + (problem.startsWith("is ") ? "" : didYouMean(suggestNamespace(namespace, known))));
+    }
+}
+
+/** Valid namespace names the config uses anywhere, for "did you mean" suggestions. */
+function namespacesNamedIn(raw: RawConfig): string[] {
+    const found: unknown[] = [];
+    if (Array.isArray(raw.users)) {
+        for (const u of raw.users) if (isPlainObject(u) && isPlainObject(u.auth)) found.push(u.auth.namespace);
+    }
+    if (Array.isArray(raw.bindings)) {
+        for (const b of raw.bindings) if (isPlainObject(b) && Array.isArray(b.namespaces)) found.push(...b.namespaces);
+    }
+    return [...new Set(found.filter((n): n is string => typeof n === "string" && isDnsLabel(n)))];
+}
+
+/**
+ * Every user and group name the config declares, including entries that are
+ * invalid for other reasons, so a binding to them is not also reported as
+ * undeclared.
+ */
+function declaredIdentities(raw: RawConfig, groups: string[]): { users: Set<string>; groups: Set<string> } {
+    const users = new Set<string>();
+    const allGroups = new Set(groups);
+    if (Array.isArray(raw.users)) {
+        for (const u of raw.users) {
+            if (!isPlainObject(u)) continue;
+            if (typeof u.name === "string") users.add(u.name);
+            if (Array.isArray(u.groups)) for (const g of u.groups) if (typeof g === "string") allGroups.add(g);
+        }
+    }
+    return { users, groups: allGroups };
 }
 
 function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
@@ -590,36 +881,52 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     };
 }
 
-function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: OidcSpec | undefined): void {
-    users.forEach((u, i) => {
-        if (u.auth.method !== "oidc") return;
+function checkUsersAgainstSettings(
+    c: IssueCollector,
+    users: DeclaredUser[],
+    oidc: OidcSpec | undefined,
+    oidcGiven: boolean,
+): void {
+    users.forEach((u) => {
+        if (u.method !== "oidc") return;
         if (oidc === undefined) {
+            // Settings that are there but wrong are reported under kube-access:oidc.
+            if (oidcGiven) return;
             c.add(
-                `users[${i}].auth.method`,
+                `users[${u.index}].auth.method`,
                 "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method",
             );
-        } else if (oidc.usernameClaim === "preferred_username" && u.name !== u.name.toLowerCase()) {
+        } else if (
+            oidc.usernameClaim === "preferred_username" &&
+            u.name !== undefined &&
+            u.name !== u.name.toLowerCase()
+        ) {
             c.add(
-                `users[${i}].name`,
+                `users[${u.index}].name`,
                 `Keycloak lower-cases usernames, so the token would carry ${JSON.stringify(u.name.toLowerCase())}; write the name in lower case`,
             );
         }
     });
 }
 
-function checkBindingSubjects(c: IssueCollector, bindings: BindingSpec[], users: UserSpec[], groups: string[]): void {
-    const userNames = new Set(users.map((u) => u.name));
-    const groupNames = new Set([...groups, ...users.flatMap((u) => u.groups)]);
-    bindings.forEach((b, i) =>
-        b.subjects.forEach((s, j) => {
+function checkBindingSubjects(
+    c: IssueCollector,
+    bindings: ReadBinding[],
+    declared: { users: Set<string>; groups: Set<string> },
+): void {
+    bindings.forEach((b) =>
+        b.subjects.forEach((s, k) => {
             if (s.external) return;
-            const declared = s.kind === "user" ? userNames.has(s.name) : groupNames.has(s.name);
-            if (!declared) {
+            const isDeclared = s.kind === "user" ? declared.users.has(s.name) : declared.groups.has(s.name);
+            if (!isDeclared) {
+                const near = didYouMean(
+                    closestMatch(s.name, [...(s.kind === "user" ? declared.users : declared.groups)]),
+                );
                 c.add(
-                    `bindings[${i}].subjects[${j}].${s.kind}`,
+                    `bindings[${b.index}].subjects[${b.subjectIndexes[k]}].${s.kind}`,
                     s.kind === "user"
-                        ? `${JSON.stringify(s.name)} is not a user in kube-access:users; add the user, remove this subject, or set external: true for an identity managed elsewhere`
-                        : `${JSON.stringify(s.name)} is not a group of any user nor listed in kube-access:groups; declare it, or set external: true`,
+                        ? `${JSON.stringify(s.name)} is not a user in kube-access:users${near}; add the user, remove this subject, or set external: true for an identity managed elsewhere`
+                        : `${JSON.stringify(s.name)} is not a group of any user nor listed in kube-access:groups${near}; declare it, or set external: true`,
                 );
             }
         }),
@@ -627,19 +934,19 @@ function checkBindingSubjects(c: IssueCollector, bindings: BindingSpec[], users:
 }
 
 /** OIDC prefixes must keep OIDC identities apart from every other identity. */
-function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: UserSpec[]): void {
-    users.forEach((u, i) => {
-        if (u.auth.method === "oidc") return;
-        if (u.name.startsWith(oidc.usernamePrefix)) {
+function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: DeclaredUser[]): void {
+    users.forEach((u) => {
+        if (u.method === "oidc") return;
+        if (u.name?.startsWith(oidc.usernamePrefix)) {
             c.add(
-                `users[${i}].name`,
+                `users[${u.index}].name`,
                 `starts with the OIDC username prefix ${JSON.stringify(oidc.usernamePrefix)}, so it could not be told apart from an OIDC user; rename it or change oidc.usernamePrefix`,
             );
         }
         u.groups.forEach((g, j) => {
             if (g.startsWith(oidc.groupsPrefix)) {
                 c.add(
-                    `users[${i}].groups[${j}]`,
+                    u.groupPath(g, j),
                     `starts with the OIDC groups prefix ${JSON.stringify(oidc.groupsPrefix)}, so it could not be told apart from an OIDC group; rename it or change oidc.groupsPrefix`,
                 );
             }
@@ -647,13 +954,18 @@ function checkOidcPrefixes(c: IssueCollector, oidc: OidcSpec, users: UserSpec[])
     });
 }
 
-function checkSecrets(c: IssueCollector, raw: RawConfig, users: UserSpec[], cluster: ClusterSpec | undefined): void {
-    const externalUsers = users.filter((u) => u.auth.method === "certificate" && u.auth.signer === "external");
+function checkSecrets(
+    c: IssueCollector,
+    raw: RawConfig,
+    users: DeclaredUser[],
+    cluster: ClusterSpec | undefined,
+): void {
+    const externalUsers = users.filter((u) => u.method === "certificate" && u.signer === "external");
     const caKey = c.string("clusterCaKey", raw.clusterCaKey);
     if (caKey === undefined && raw.clusterCaKey === undefined && externalUsers.length > 0) {
         c.add(
             "clusterCaKey",
-            `is required because ${externalUsers.map((u) => u.name).join(", ")} ha${externalUsers.length === 1 ? "s" : "ve"} ` +
+            `is required because ${externalUsers.map((u) => u.name ?? `users[${u.index}]`).join(", ")} ha${externalUsers.length === 1 ? "s" : "ve"} ` +
                 "an externally signed certificate; set it with `pulumi config set --secret kube-access:clusterCaKey < ca.key`",
         );
     }
@@ -670,26 +982,106 @@ function checkSecrets(c: IssueCollector, raw: RawConfig, users: UserSpec[], clus
             c.add("clusterCaKey", (e as Error).message);
         }
     }
-    const kubeconfig = c.string("clusterKubeconfig", raw.clusterKubeconfig);
-    if (
-        kubeconfig !== undefined &&
-        !/^\s*(apiVersion|clusters|kind|contexts|users|current-context|\{)/m.test(kubeconfig)
-    ) {
-        c.add("clusterKubeconfig", "does not look like a kubeconfig (YAML or JSON with clusters, users and contexts)");
+    if (raw.clusterKubeconfig !== undefined) {
+        const kubeconfig = clusterKubeconfigText(raw.clusterKubeconfig);
+        const problem =
+            kubeconfig === undefined
+                ? `must be a kubeconfig (YAML or JSON text, or an object), got ${describeShape(raw.clusterKubeconfig)}`
+                : kubeconfigProblem(kubeconfig);
+        if (problem) c.add("clusterKubeconfig", problem);
     }
-    if (raw.oidcInitialPasswords !== undefined) {
-        const o = c.object(
+    if (raw.oidcInitialPasswords !== undefined) checkInitialPasswords(c, raw);
+}
+
+/**
+ * The admin kubeconfig as text. A kubeconfig set as text (YAML or JSON) is
+ * used as it is; one set as structured config (`pulumi config set --path`,
+ * or JSON that Pulumi hands over parsed) is serialised as JSON, which
+ * kubeconfig readers take as well.
+ */
+export function clusterKubeconfigText(value: Raw): string | undefined {
+    if (typeof value === "string") return value;
+    if (isPlainObject(value)) return JSON.stringify(value);
+    return undefined;
+}
+
+/**
+ * What keeps a kubeconfig from reaching a cluster: it must parse, list
+ * clusters, users and contexts, and name in current-context the context to use.
+ * Messages never quote the kubeconfig (it holds credentials).
+ */
+function kubeconfigProblem(text: string): string | undefined {
+    let doc: unknown;
+    try {
+        doc = YAML.parse(text);
+    } catch (e) {
+        const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+        return `is not valid YAML or JSON${line ? ` (line ${line})` : ""}; paste the whole kubeconfig file`;
+    }
+    if (!isPlainObject(doc)) {
+        return `must be a kubeconfig with clusters, users and contexts, got ${describeShape(doc)}`;
+    }
+    const missing = ["clusters", "users", "contexts"].filter((k) => !Array.isArray(doc[k]) || doc[k].length === 0);
+    if (missing.length > 0) {
+        return `is not a usable kubeconfig: it has no ${missing.join(", no ")}; use an admin kubeconfig of the cluster`;
+    }
+    const named = (key: string) =>
+        (doc[key] as unknown[]).map((e) => (isPlainObject(e) && typeof e.name === "string" ? e.name : undefined));
+    const current = doc["current-context"];
+    if (typeof current !== "string" || current === "") {
+        return "has no current-context; set it to the context Pulumi should use (kubectl config use-context <name>)";
+    }
+    if (!named("contexts").includes(current)) {
+        return "names a current-context that is not among its contexts; fix current-context";
+    }
+    return undefined;
+}
+
+/**
+ * Initial passwords: a map from OIDC user name to a string of at least 8
+ * characters. Neither a value nor a key that is not a user name is ever
+ * quoted: a key might be a password typed in the wrong place.
+ */
+function checkInitialPasswords(c: IssueCollector, raw: RawConfig): void {
+    const entries = Array.isArray(raw.users) ? raw.users.filter(isPlainObject) : [];
+    const oidcUsers = entries.filter((u) => declaredMethod(u.auth) === "oidc").map((u) => u.name);
+    const allUsers = entries.map((u) => u.name);
+    const value = raw.oidcInitialPasswords;
+    if (!isPlainObject(value)) {
+        c.add(
             "oidcInitialPasswords",
-            raw.oidcInitialPasswords,
-            users.filter((u) => u.auth.method === "oidc").map((u) => u.name),
+            `must be a map from OIDC user name to password, got ${describeShape(value)}; ` +
+                "set each with `pulumi config set --secret --path kube-access:oidcInitialPasswords.<user>`",
         );
-        if (o) {
-            for (const [name, value] of Object.entries(o)) {
-                if (typeof value !== "string" || value.length < 8) {
-                    c.add(`oidcInitialPasswords.${name}`, "must be a string of at least 8 characters");
-                }
-            }
+        return;
+    }
+    let unknownKeys = 0;
+    for (const [name, password] of Object.entries(value)) {
+        if (!oidcUsers.includes(name)) {
+            if (allUsers.includes(name)) {
+                c.add(
+                    `oidcInitialPasswords.${name}`,
+                    "unknown field: this user is not an OIDC user, and only OIDC users have Keycloak passwords",
+                );
+            } else unknownKeys++;
+            continue;
         }
+        if (typeof password !== "string") {
+            c.add(
+                `oidcInitialPasswords.${name}`,
+                `must be a string of at least 8 characters, got ${describeShape(password)}` +
+                    (typeof password === "number" ? " (quote it in the config so it stays text)" : ""),
+            );
+        } else if (password.length < 8) {
+            c.add(`oidcInitialPasswords.${name}`, "must be a string of at least 8 characters");
+        }
+    }
+    if (unknownKeys > 0) {
+        c.add(
+            "oidcInitialPasswords",
+            `has ${unknownKeys} entr${unknownKeys === 1 ? "y" : "ies"} whose key is not a user name (not shown, in case ` +
+                `it is a password); the keys are OIDC user names${oidcUsers.length > 0 ? `: ${oidcUsers.join(", ")}` : ""}`,
+        );
     }
 }
 

@@ -68,3 +68,101 @@ export function opensslCsr(
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+
+/** What {@link opensslCertificate} makes. */
+export interface CertificateFixture {
+    /** Subject, as openssl's -subj takes it. */
+    subject: string;
+    /** Extensions in openssl's config syntax (`basicConstraints=CA:FALSE`), one per entry; none when empty. */
+    extensions: string[];
+    /** Signed by this CA; self-signed when absent. */
+    issuer?: TestCa;
+}
+
+/**
+ * A certificate made with openssl, for tests that need certificates of a
+ * given kind (a serving certificate, a client certificate, a CA without
+ * keyCertSign). Only the extensions given are added.
+ */
+export function opensslCertificate(fixture: CertificateFixture): { certificatePem: string; privateKeyPem: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-cert-"));
+    const file = (name: string) => path.join(dir, name);
+    try {
+        // A config with no default extensions: the certificate carries exactly `extensions`.
+        fs.writeFileSync(
+            file("openssl.cnf"),
+            "[req]\ndistinguished_name = dn\n[dn]\n[ext]\n" + fixture.extensions.join("\n") + "\n",
+        );
+        fs.writeFileSync(file("ext.cnf"), fixture.extensions.join("\n") + "\n");
+        const common = ["-days", "30", "-config", file("openssl.cnf")];
+        if (fixture.issuer === undefined) {
+            execFileSync(
+                "openssl",
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    file("key.pem"),
+                    "-out",
+                    file("cert.pem"),
+                    "-subj",
+                    fixture.subject,
+                    ...common,
+                    ...(fixture.extensions.length > 0 ? ["-extensions", "ext"] : []),
+                ],
+                { stdio: "ignore" },
+            );
+        } else {
+            fs.writeFileSync(file("ca.crt"), fixture.issuer.certificatePem);
+            fs.writeFileSync(file("ca.key"), fixture.issuer.privateKeyPem);
+            execFileSync(
+                "openssl",
+                [
+                    "req",
+                    "-new",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    file("key.pem"),
+                    "-out",
+                    file("req.pem"),
+                    "-subj",
+                    fixture.subject,
+                    "-config",
+                    file("openssl.cnf"),
+                ],
+                { stdio: "ignore" },
+            );
+            execFileSync(
+                "openssl",
+                [
+                    "x509",
+                    "-req",
+                    "-in",
+                    file("req.pem"),
+                    "-CA",
+                    file("ca.crt"),
+                    "-CAkey",
+                    file("ca.key"),
+                    "-CAcreateserial",
+                    "-days",
+                    "30",
+                    "-out",
+                    file("cert.pem"),
+                    ...(fixture.extensions.length > 0 ? ["-extfile", file("ext.cnf")] : []),
+                ],
+                { stdio: "ignore" },
+            );
+        }
+        return {
+            certificatePem: fs.readFileSync(file("cert.pem"), "utf8"),
+            privateKeyPem: fs.readFileSync(file("key.pem"), "utf8"),
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}

@@ -1,0 +1,62 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { testCa } from "../helpers/fixtures";
+
+// Validation under the real engine: what `pulumi preview` prints for configs
+// that used to pass validation and fail half-way through `pulumi up`.
+
+describe("validation under the real engine", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-validation-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const ca = testCa("kube-access-e2e-validation-ca");
+    const cluster = { name: "validation", server: "https://127.0.0.1:6443", caCertificate: ca.certificatePem };
+
+    test("an external subject alice/ops is refused by pulumi preview before anything is created", async () => {
+        const workspace = await PulumiWorkspace.create({
+            dir: path.join(dir, "subject"),
+            stack: "subject",
+            config: {
+                "kube-access:cluster": cluster,
+                "kube-access:users": [
+                    { name: "user1", groups: ["team, a"], auth: { method: "certificate", signer: "external" } },
+                ],
+                "kube-access:bindings": [
+                    { name: "ext-view", clusterRole: "view", subjects: [{ user: "alice/ops", external: true }] },
+                    { name: "team-view", clusterRole: "view", subjects: [{ group: "team, a" }] },
+                ],
+            },
+            secrets: { "kube-access:clusterCaKey": ca.privateKeyPem },
+        });
+        const preview = await workspace.pulumi(["preview"], { check: false });
+        const output = `${preview.stdout}${preview.stderr}`;
+        expect(preview.code).not.toBe(0);
+        expect(output).toContain("kube-access:bindings[0].subjects[0].user:");
+        expect(output).toMatch(/"alice\/ops" contains '\/', which Kubernetes refuses in RBAC object names/);
+        expect(output).toContain("nothing was created");
+        // One problem only: the group with a space and a comma is accepted.
+        expect(output).toContain("(1 problem)");
+        expect(output).not.toContain("kube-access:users[0].groups[0]");
+        expect(output).not.toContain("PRIVATE KEY");
+        const state = JSON.parse(await workspace.exportState());
+        expect(state.deployment.resources ?? []).toEqual([]);
+        await workspace.removeStack();
+    });
+
+    test("a valid stack without OIDC previews without an 'Undefined value' warning", async () => {
+        const workspace = await PulumiWorkspace.create({
+            dir: path.join(dir, "healthy"),
+            stack: "healthy",
+            // No users yet: the program needs no provider plugin, only the engine.
+            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
+            secrets: {},
+        });
+        const preview = await workspace.pulumi(["preview"], { check: false });
+        const output = `${preview.stdout}${preview.stderr}`;
+        expect({ code: preview.code, output }).toMatchObject({ code: 0 });
+        expect(output).not.toMatch(/Undefined value/);
+        expect(output).not.toMatch(/warning/i);
+        await workspace.removeStack();
+    });
+});

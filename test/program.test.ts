@@ -1,0 +1,75 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import { RawConfig } from "../components/spec/validate";
+import { recordingMocks } from "./helpers/mocks";
+import { validConfig } from "./helpers/config";
+import { testCa } from "./helpers/fixtures";
+
+// Runs the whole program (index.ts) inside a Pulumi stack under mocks, the way
+// the engine runs it, and looks at the stack outputs and at what the SDK warns.
+// Each case gets a fresh module registry, so the program runs once per case.
+
+const ca = testCa();
+
+type Stack = { outputs: Record<string, unknown>; warnings: string[] };
+
+async function runProgram(config: RawConfig, extra: Record<string, string> = {}): Promise<Stack> {
+    jest.resetModules();
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+    const { runInPulumiStack } =
+        require("@pulumi/pulumi/runtime/stack") as typeof import("@pulumi/pulumi/runtime/stack");
+    const warnings: string[] = [];
+    jest.spyOn(log, "warn").mockImplementation(async (message: string) => {
+        warnings.push(message);
+    });
+    await pulumi.runtime.setMocks(recordingMocks(ca.certificatePem).mocks, "kube-access", "program", false);
+    const all: Record<string, string> = { ...extra };
+    for (const [key, value] of Object.entries(config)) {
+        all[`kube-access:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const secrets = Object.keys(all).filter((k) =>
+        /clusterCaKey|clusterKubeconfig|oidcInitialPasswords|password/.test(k),
+    );
+    pulumi.runtime.setAllConfig(all, secrets);
+    const outputs = (await runInPulumiStack(async () => require("../index"))) as Record<string, unknown>;
+    return { outputs, warnings };
+}
+
+/** The example config without OIDC: certificate and service-account users only. */
+function configWithoutOidc(): RawConfig {
+    const config = validConfig();
+    config.users = (config.users as { auth: { method: string } }[]).filter((u) => u.auth.method !== "oidc");
+    config.bindings = [{ clusterRole: "view", subjects: [{ group: "group1" }, { user: "sa1" }] }];
+    delete config.oidc;
+    return config;
+}
+
+describe("the program's stack outputs", () => {
+    test.each([
+        ["certificate and service-account users", configWithoutOidc()],
+        [
+            "one externally signed user",
+            {
+                ...configWithoutOidc(),
+                users: [{ name: "user1", auth: { method: "certificate", signer: "external" } }],
+                bindings: [],
+            },
+        ],
+    ])("a stack without OIDC (%s) has no oidc output and prints no warning", async (_name, config) => {
+        const { outputs, warnings } = await runProgram(config);
+        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "users"]);
+        expect(warnings).toEqual([]);
+    });
+
+    test("a stack with OIDC has the oidc output with the API server settings", async () => {
+        const { outputs, warnings } = await runProgram(validConfig(), {
+            "keycloak:url": "https://127.0.0.1:8443",
+            "keycloak:clientId": "admin-cli",
+            "keycloak:username": "admin",
+            "keycloak:password": "admin-password",
+        });
+        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "oidc", "users"]);
+        expect(outputs.oidc).toMatchObject({ issuerUrl: "https://127.0.0.1:8443/realms/kube-access" });
+        expect(warnings).toEqual([]);
+    });
+});
