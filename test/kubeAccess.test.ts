@@ -1,10 +1,11 @@
+import * as crypto from "crypto";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { RecordedResource, isSecret, mockedExpiry, promiseOf, recordingMocks, secretInput } from "./helpers/mocks";
+import { RecordedResource, isSecret, promiseOf, recordingMocks, secretInput } from "./helpers/mocks";
 import { secretKeys, validConfig } from "./helpers/config";
 import { testCa } from "./helpers/fixtures";
 import { decodeCsr } from "./helpers/x509";
@@ -267,7 +268,8 @@ describe("outputs", () => {
             keyHeldBy: "kube-access",
             groups: ["group1", "group2"],
             identity: "user1",
-            expiresAt: mockedExpiry,
+            // The notAfter of the certificate the (mocked) signer returned.
+            expiresAt: new Date(new crypto.X509Certificate(ca.certificatePem).validTo).toISOString(),
             grants: ["ClusterRole/view cluster-wide (kube-access:clusterrole-view:group:group1)"],
         });
         expect(users.find((u) => u.name === "sa1")).toMatchObject({ identity: "system:serviceaccount:ci:sa1" });

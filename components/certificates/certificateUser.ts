@@ -6,6 +6,7 @@ import { buildCsrPem, clientCertificateUsages } from "./csr";
 import { ClusterSignedCertificate } from "./clusterSignedCertificate";
 import { CertificateRenewal } from "./certificateRenewal";
 import { renderKubeconfig } from "../kubeconfig/render";
+import { certificateExpiry } from "../spec/pem";
 
 /** The signer of cluster-issued client certificates. */
 export const kubeApiserverClientSigner = "kubernetes.io/kube-apiserver-client";
@@ -102,7 +103,9 @@ export class CertificateUser extends pulumi.ComponentResource {
                 { parent: this, replaceWith: [renewal] },
             );
             this.certificatePem = certificate.certPem;
-            this.expiresAt = certificate.validityEndTime;
+            // The certificate's own notAfter (whole seconds), not the provider's
+            // validityEndTime, which carries the sub-second time of signing.
+            this.expiresAt = certificate.certPem.apply(certificateExpiry);
         } else {
             const certificate = new ClusterSignedCertificate(
                 `${name}-certificate`,
