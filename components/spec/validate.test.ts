@@ -354,6 +354,20 @@ describe("validateAccessSpec", () => {
         expect(match!.message).toMatch(message);
     });
 
+    test("a secret map left empty (what `pulumi config rm --path` leaves after the last entry) may be plain text", () => {
+        const config = validConfig();
+        config.oidcInitialPasswords = {};
+        const plain = { secretKeys: secretKeys.filter((k) => k !== "oidcInitialPasswords") };
+        expect(() => validateAccessSpec(config, plain)).not.toThrow();
+    });
+
+    test("a secret map with an entry in plain text is still refused", () => {
+        const config = validConfig();
+        config.oidcInitialPasswords = { "da-admin": "long-enough-password" };
+        const plain = { secretKeys: secretKeys.filter((k) => k !== "oidcInitialPasswords") };
+        expect(() => validateAccessSpec(config, plain)).toThrow(/oidcInitialPasswords: holds a secret/);
+    });
+
     test("reports every problem at once, each with its path", () => {
         const issues = issuesOf((c) => {
             users(c)[0].name = "system:x";

@@ -109,6 +109,16 @@ function checkKeycloakProvider(c: IssueCollector, users: UserSpec[], keycloak: C
 const maxValidityHours = 10 * 8760;
 
 /**
+ * Whether a config value holds anything: not unset, null or an empty map. An
+ * empty map is what `pulumi config rm --path key.entry` leaves behind after the
+ * last entry (stored in plain text, with nothing secret in it).
+ */
+function holdsValue(value: unknown): boolean {
+    if (value === undefined || value === null) return false;
+    return !(typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0);
+}
+
+/**
  * Validates the whole `kube-access` config and returns the access spec with
  * defaults filled in. Throws {@link AccessSpecError} listing every problem,
  * each with its field path, so nothing is created from a bad config.
@@ -122,7 +132,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         }
     }
     for (const key of secretConfigKeys) {
-        if (raw[key] !== undefined && !facts.secretKeys.includes(key)) {
+        if (holdsValue(raw[key]) && !facts.secretKeys.includes(key)) {
             c.add(
                 key,
                 `holds a secret but is stored in plain text; set it with \`pulumi config set --secret kube-access:${key}\``,
