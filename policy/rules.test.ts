@@ -112,3 +112,15 @@ describe("renewalWindowViolations", () => {
         expect(renewalWindowViolations([user], now)).toHaveLength(count);
     });
 });
+
+test("a value not known during a preview (reading it throws) skips that check, not the policy", () => {
+    const user = certificateUser("root", ["system:masters"], { validityHours: 99999 });
+    Object.defineProperty(user.props, "expiresAt", {
+        get() {
+            throw new Error("unknown value during preview");
+        },
+    });
+    expect(systemMastersViolations([user])).toHaveLength(1);
+    expect(certificateValidityViolations([user], 8760)).toHaveLength(1);
+    expect(renewalWindowViolations([user], new Date())).toEqual([]);
+});

@@ -50,6 +50,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A property, or undefined when it is not known yet: during a preview,
+ * @pulumi/policy throws on reading a value the engine does not know yet (the
+ * expiry of a certificate not issued yet), which would skip the whole policy.
+ */
+function known(props: Record<string, unknown>, key: string): unknown {
+    try {
+        return props[key];
+    } catch {
+        return undefined;
+    }
+}
+
 function bindingsOf(resources: StackResource[]): Binding[] {
     return resources.flatMap((r): Binding[] => {
         if (r.type !== clusterRoleBindingType && r.type !== roleBindingType) return [];
@@ -76,7 +89,8 @@ function bindingsOf(resources: StackResource[]): Binding[] {
 function certificateUsersOf(resources: StackResource[]): CertificateUser[] {
     return resources.flatMap((r): CertificateUser[] => {
         if (r.type !== certificateUserType) return [];
-        const subject = isObject(r.props.subject) ? r.props.subject : {};
+        const subjectProp = known(r.props, "subject");
+        const subject = isObject(subjectProp) ? subjectProp : {};
         const organizations = Array.isArray(subject.organizations)
             ? subject.organizations.filter((o): o is string => typeof o === "string")
             : [];
@@ -86,9 +100,11 @@ function certificateUsersOf(resources: StackResource[]): CertificateUser[] {
                 resource: r,
                 commonName: typeof subject.commonName === "string" ? subject.commonName : r.name,
                 organizations,
-                validityHours: number(r.props.validityHours),
-                renewBeforeHours: number(r.props.renewBeforeHours),
-                ...(typeof r.props.expiresAt === "string" ? { expiresAt: r.props.expiresAt } : {}),
+                validityHours: number(known(r.props, "validityHours")),
+                renewBeforeHours: number(known(r.props, "renewBeforeHours")),
+                ...(typeof known(r.props, "expiresAt") === "string"
+                    ? { expiresAt: known(r.props, "expiresAt") as string }
+                    : {}),
             },
         ];
     });
