@@ -156,6 +156,8 @@ beforeAll(async () => {
     reportCode = json.code;
     report = JSON.parse(json.text);
     markdown = (await accessReport("markdown", changeAt)).text;
+    // The README's excerpt comes from here: KUBE_ACCESS_REPORT_SAMPLE=<file> keeps a copy.
+    if (process.env.KUBE_ACCESS_REPORT_SAMPLE) fs.writeFileSync(process.env.KUBE_ACCESS_REPORT_SAMPLE, markdown);
 
     // The merge: pulumi up at the time the report was asked about.
     await workspace.up([], {
