@@ -180,12 +180,12 @@ describe("the report before the merge", () => {
     test("exits 2 (changes) with the one-line summary", () => {
         expect(reportCode).toBe(2);
         expect(report.summary.text).toBe(
-            "1 user gains access, 1 loses it, 1 changes access; 4 escalations; 1 credential re-issued, 1 certificate due for renewal",
+            "1 user gains access, 1 loses it, 1 changes access; 5 escalations; 1 credential re-issued, 1 certificate due for renewal",
         );
         expect(report.cluster).toEqual({ rulesRead: true });
     });
 
-    test("dave gains edit in default through developers; read from the cluster, edit reads Secrets and creates pods and tokens", () => {
+    test("dave gains edit in default through developers; read from the cluster, edit reads Secrets, impersonates service accounts and creates pods and tokens", () => {
         expect(report.added.map((u) => u.name)).toEqual(["dave"]);
         const [grant] = report.added[0].gained;
         expect(grant).toMatchObject({
@@ -193,7 +193,13 @@ describe("the report before the merge", () => {
             namespace: "default",
             via: { kind: "group", group: "developers" },
         });
-        expect(grant.escalations.map((e) => e.kind)).toEqual(["reads-secrets", "creates-pods", "creates-tokens"]);
+        // Kubernetes' edit role also lets its holder impersonate the namespace's service accounts.
+        expect(grant.escalations.map((e) => e.kind)).toEqual([
+            "reads-secrets",
+            "impersonate",
+            "creates-pods",
+            "creates-tokens",
+        ]);
     });
 
     test("carol loses edit in default and view, and keeps view through viewers until her certificate expires", () => {
@@ -246,6 +252,7 @@ describe("what is really granted after pulumi up", () => {
         expect(await canI(dave, "get", "secrets", "-n", "default")).toBe(true);
         expect(await canI(dave, "create", "pods", "-n", "default")).toBe(true);
         expect(await canI(dave, "create", "serviceaccounts/token", "-n", "default")).toBe(true);
+        expect(await canI(dave, "impersonate", "serviceaccounts", "-n", "default")).toBe(true);
         expect(await canI(dave, "list", "pods", "--all-namespaces")).toBe(false);
     });
 
