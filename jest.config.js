@@ -2,7 +2,7 @@
 module.exports = {
     preset: "ts-jest",
     testEnvironment: "node",
-    roots: ["<rootDir>/components", "<rootDir>/test"],
+    roots: ["<rootDir>/components", "<rootDir>/test", "<rootDir>/policy"],
     testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
     transform: { "^.+\\.ts$": ["ts-jest"] },
     testTimeout: 60000,

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AccessSpec, CertificateAuth, OidcAuth, ServiceAccountAuth, UserSpec } from "./spec/types";
@@ -8,7 +9,7 @@ import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
 import { oidcCredential } from "./oidc/kubeconfigCredential";
 import { AccessBindings } from "./rbac/accessBindings";
-import { apiServerUsername, grantsByUser, planRoleBindings } from "./rbac/plan";
+import { GrantDetail, apiServerUsername, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { renderKubeconfig } from "./kubeconfig/render";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
@@ -40,6 +41,45 @@ export interface UserSummary {
     expiresAt?: string;
     /** Roles granted through bindings to the user or its groups. */
     grants: string[];
+    /** The same grants, structured: role, namespace (none: cluster-wide), binding, and whether through a group. */
+    grantDetails: GrantDetail[];
+    /** What the user's credential is made from; a change here issues a new credential. */
+    credential: CredentialSummary;
+}
+
+/** The settings a user's credential is made from (no secret; a CSR is named by its SHA-256). */
+export interface CredentialSummary {
+    /** Certificate users: key algorithm, lifetime and renewal window in hours. */
+    keyAlgorithm?: string;
+    validityHours?: number;
+    renewBeforeHours?: number;
+    /** Certificate users who brought their own CSR: SHA-256 (hex) of its PEM text. */
+    certificateRequestSha256?: string;
+    /** Service-account users: the ServiceAccount's namespace. */
+    namespace?: string;
+    /** OIDC users: the Keycloak user's email. */
+    email?: string;
+}
+
+/** The credential settings of a declared user, for the `users` output. */
+export function credentialSummary(user: UserSpec): CredentialSummary {
+    switch (user.auth.method) {
+        case "certificate": {
+            const { keyAlgorithm, validityHours, renewBeforeHours, certificateRequestPem } = user.auth;
+            return {
+                keyAlgorithm,
+                validityHours,
+                renewBeforeHours,
+                ...(certificateRequestPem
+                    ? { certificateRequestSha256: createHash("sha256").update(certificateRequestPem).digest("hex") }
+                    : {}),
+            };
+        }
+        case "serviceAccount":
+            return { namespace: user.auth.namespace };
+        case "oidc":
+            return { email: user.auth.email };
+    }
 }
 
 /** Everything OIDC-related the API server's operators need (no secrets). */
@@ -156,6 +196,7 @@ export class KubeAccess extends pulumi.ComponentResource {
 
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
         const grants = grantsByUser(spec, planned);
+        const grantDetails = grantDetailsByUser(spec, planned);
         this.users = pulumi.all(expiries).apply((expiresAt) =>
             spec.users.map((u): UserSummary => ({
                 name: u.name,
@@ -167,6 +208,8 @@ export class KubeAccess extends pulumi.ComponentResource {
                 identity: apiServerUsername(u, spec.oidc),
                 ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
                 grants: grants[u.name],
+                grantDetails: grantDetails[u.name],
+                credential: credentialSummary(u),
             })),
         );
         if (spec.oidc) {

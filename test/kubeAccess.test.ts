@@ -271,11 +271,36 @@ describe("outputs", () => {
             // The notAfter of the certificate the (mocked) signer returned.
             expiresAt: new Date(new crypto.X509Certificate(ca.certificatePem).validTo).toISOString(),
             grants: ["ClusterRole/view cluster-wide (kube-access:clusterrole-view:group:group1)"],
+            grantDetails: [
+                {
+                    roleKind: "ClusterRole",
+                    role: "view",
+                    binding: "clusterrole-view",
+                    via: { kind: "group", group: "group1" },
+                },
+            ],
+            credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720 },
         });
-        expect(users.find((u) => u.name === "sa1")).toMatchObject({ identity: "system:serviceaccount:ci:sa1" });
+        expect(users.find((u) => u.name === "sa1")).toMatchObject({
+            identity: "system:serviceaccount:ci:sa1",
+            grantDetails: [
+                { roleKind: "ClusterRole", role: "view", binding: "clusterrole-view", via: { kind: "user" } },
+            ],
+            credential: { namespace: "ci" },
+        });
         expect(users.find((u) => u.name === "da-admin")).toMatchObject({
             identity: "oidc:da-admin",
             grants: ["ClusterRole/admin in default (kube-access:admins:group:oidc:admins)"],
+            grantDetails: [
+                {
+                    roleKind: "ClusterRole",
+                    role: "admin",
+                    namespace: "default",
+                    binding: "admins",
+                    via: { kind: "group", group: "admins" },
+                },
+            ],
+            credential: { email: "da@example.com" },
         });
     });
 

@@ -32,6 +32,10 @@ async function runProgram(config: RawConfig, extra: Record<string, string> = {})
     );
     pulumi.runtime.setAllConfig(all, secrets);
     const outputs = (await runInPulumiStack(async () => require("../index"))) as Record<string, unknown>;
+    // The stack registers its outputs after returning them; let that finish
+    // before the next case replaces the mocks.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+    await settings.waitForRPCs();
     return { outputs, warnings };
 }
 

@@ -7,7 +7,9 @@
 #   tools/build-engine.sh pulumi tls       # only these tools
 #
 # Tools: pulumi (CLI), language-nodejs (language host), pulumi-nodejs (dynamic
-# provider launcher from the @pulumi/pulumi npm package), the kubernetes, tls and
+# provider launcher from the @pulumi/pulumi npm package), policy-launcher (the
+# Node.js policy pack launcher, from the same npm package at an older release,
+# registered as an analyzer plugin), actionlint (workflow linter, module proxy), the kubernetes, tls and
 # keycloak providers, and kubelogin (`kubectl-oidc_login`, on PATH through
 # tools/env.sh). tls, keycloak and kubelogin are built from the upstream source
 # archives in $KUBE_ACCESS_THIRD_PARTY (../shared/third_party beside the clone);
@@ -21,10 +23,12 @@ tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$tools_dir/env.sh"
 . "$tools_dir/engine/modules.sh"
 
-ALL_TOOLS=(pulumi language-nodejs pulumi-nodejs kubernetes tls keycloak kubelogin)
+ALL_TOOLS=(pulumi language-nodejs pulumi-nodejs policy-launcher kubernetes tls keycloak kubelogin actionlint)
 WORK_DIR="$KUBE_ACCESS_CACHE/engine-build"   # writable copies of module sources
 LOG_DIR="$KUBE_ACCESS_CACHE/logs"
 mkdir -p "$WORK_DIR" "$LOG_DIR" "$KUBE_ACCESS_PULUMI_BIN" "$KUBE_ACCESS_PLUGIN_BIN"
+# actionlint lives outside PATH; tools/actionlint.sh runs it.
+KUBE_ACCESS_ACTIONLINT="$KUBE_ACCESS_CACHE/actionlint-$ACTIONLINT_VERSION/bin/actionlint"
 
 # Upstream release flags: static, no VCS stamping, pure-Go user lookup.
 export CGO_ENABLED=0
@@ -172,6 +176,63 @@ build_pulumi-nodejs() {
   if stamped "$dest" "pulumi-nodejs $v"; then say "$v ready"; return 0; fi
   step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.tmp"
   install_file "$dest.tmp" "$dest" "$stamp"
+  say "$v: installed $dest"
+}
+
+# --- Node.js policy pack launcher (npm) ------------------------------------
+
+# The 3.248.0 CLI runs a `runtime: nodejs` policy pack through the language
+# host's RunPlugin, which the 3.68.0 host answers "not supported". For a
+# runtime without a language host it starts the analyzer plugin
+# policy-<runtime> instead, with the engine address and the pack folder, in
+# the pack folder: what the npm launcher does. scripts/lib/policyPack.ts links
+# a pack into a folder that names $PULUMI_POLICY_LAUNCHER_RUNTIME.
+fetch_policy_launcher() { # DEST.tmp
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@pulumi/pulumi@$PULUMI_POLICY_LAUNCHER_VERSION" >/dev/null)
+  tar -xzf "$tmp"/pulumi-pulumi-"$PULUMI_POLICY_LAUNCHER_VERSION".tgz -C "$tmp" \
+    package/package.json package/pulumi-analyzer-policy
+  grep -q "\"version\": \"$PULUMI_POLICY_LAUNCHER_VERSION\"" "$tmp/package/package.json"
+  cp "$tmp/package/pulumi-analyzer-policy" "$1"
+  rm -rf "$tmp"
+}
+
+analyzer_registered() { # NAME VERSION
+  "$KUBE_ACCESS_PULUMI_BIN/pulumi" plugin ls 2>/dev/null |
+    awk -v n="$1" -v v="$2" '$1 == n && $2 == "analyzer" && $3 == v { found = 1 } END { exit !found }'
+}
+
+build_policy-launcher() {
+  local v=$PULUMI_POLICY_LAUNCHER_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-analyzer-policy
+  local name="policy-$PULUMI_POLICY_LAUNCHER_RUNTIME"
+  begin policy-launcher "$v"
+  if stamped "$dest" "policy-launcher $v" && analyzer_registered "$name" "$v"; then say "$v ready"; return 0; fi
+  if ! stamped "$dest" "policy-launcher $v"; then
+    step "fetching from npm @pulumi/pulumi@$v" fetch_policy_launcher "$dest.tmp"
+    install_file "$dest.tmp" "$dest" "policy-launcher $v npm"
+  fi
+  step "finding the pulumi CLI to register with (build 'pulumi' first)" test -x "$KUBE_ACCESS_PULUMI_BIN/pulumi"
+  step "registering analyzer $name in $PULUMI_HOME" \
+    "$KUBE_ACCESS_PULUMI_BIN/pulumi" plugin install analyzer "$name" "$v" -f "$dest" --reinstall
+  step "checking 'pulumi plugin ls'" analyzer_registered "$name" "$v"
+  say "$v: installed $dest, registered as analyzer $name"
+}
+
+# --- actionlint --------------------------------------------------------------
+
+build_actionlint() {
+  local v=$ACTIONLINT_VERSION dest=$KUBE_ACCESS_ACTIONLINT
+  begin actionlint "$v"
+  if stamped "$dest" "actionlint $v"; then say "$v ready"; return 0; fi
+  say "$v: building (log $LOG)"
+  mkdir -p "$(dirname "$dest")"
+  step "go install github.com/rhysd/actionlint/cmd/actionlint@v$v" \
+    env GOBIN="$WORK_DIR/actionlint-$v" go install "${GO_BUILD_FLAGS[@]}" \
+    -ldflags "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@v$v"
+  step "checking 'actionlint -version'" check_version_output "$v" "$WORK_DIR/actionlint-$v/actionlint" -version
+  install_file "$WORK_DIR/actionlint-$v/actionlint" "$dest" "actionlint $v proxy"
+  rm -rf "$WORK_DIR/actionlint-$v"
   say "$v: installed $dest"
 }
 

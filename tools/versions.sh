@@ -36,3 +36,15 @@ KUBELOGIN_ARCHIVE_SHA256=6338e00b743b946c0f2884df31ebcf2e6d52f9aae1ce033be16eb1b
 KUBERNETES_VERSION=1.37.2
 ETCD_VERSION=3.6.16
 KEYCLOAK_VERSION=26.5.6
+
+# Node.js policy packs (policy/): the launcher script `pulumi-analyzer-policy`
+# from the @pulumi/pulumi npm package. 3.220.0 is the last release that ships
+# it (later ones run packs through the language host's RunPlugin, which the
+# 3.68.0 language host here does not implement). See docs/engine.md.
+PULUMI_POLICY_LAUNCHER_VERSION=3.220.0
+# The runtime name a policy pack declares for this engine, so the CLI starts
+# the launcher (analyzer plugin policy-<runtime>) instead of the language host.
+PULUMI_POLICY_LAUNCHER_RUNTIME=nodejs-launcher
+
+# actionlint, the GitHub Actions workflow linter, from the Go module proxy.
+ACTIONLINT_VERSION=1.7.12

@@ -148,6 +148,12 @@ export class CertificateUser extends pulumi.ComponentResource {
             certificatePem: this.certificatePem,
             expiresAt: this.expiresAt,
             kubeconfig: this.kubeconfig,
+            // Known at preview, for policy packs (policy/): who the certificate
+            // names and how long it lives. No secret.
+            subject: { commonName: user.name, organizations: user.groups },
+            signer: auth.signer,
+            validityHours: auth.validityHours,
+            renewBeforeHours: auth.renewBeforeHours,
         });
     }
 }

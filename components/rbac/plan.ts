@@ -124,6 +124,59 @@ export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Recor
     return out;
 }
 
+/** One role a user holds, and how it reaches them. */
+export interface GrantDetail {
+    roleKind: RoleRef["kind"];
+    role: string;
+    /** The namespace of a RoleBinding; undefined for a ClusterRoleBinding (cluster-wide). */
+    namespace?: string;
+    /** The spec binding it comes from. */
+    binding: string;
+    /** Bound to the user's own identity, or to one of its groups (by its name in config, without an OIDC prefix). */
+    via: { kind: "user" } | { kind: "group"; group: string };
+}
+
+/** The bindings of a subject, as {@link GrantDetail}s reached through `via`. */
+export function grantsOfSubject(
+    planned: PlannedBinding[],
+    subject: RbacSubject,
+    via: GrantDetail["via"],
+): GrantDetail[] {
+    return planned
+        .filter((p) => sameSubject(p.subject, subject))
+        .map((p) => ({
+            roleKind: p.roleRef.kind,
+            role: p.roleRef.name,
+            ...(p.namespace ? { namespace: p.namespace } : {}),
+            binding: p.bindingName,
+            via,
+        }));
+}
+
+/**
+ * What each user is granted, structured: every binding to the user's own
+ * identity or to one of its groups, in plan order. The same grants as
+ * {@link grantsByUser}, for tools that compare them (the access report).
+ */
+export function grantDetailsByUser(spec: AccessSpec, planned: PlannedBinding[]): Record<string, GrantDetail[]> {
+    const out: Record<string, GrantDetail[]> = {};
+    for (const user of spec.users) {
+        const groupPrefix = user.auth.method === "oidc" ? (spec.oidc?.groupsPrefix ?? "") : "";
+        const paths: [RbacSubject, GrantDetail["via"]][] = [
+            [subjectForUser(user, spec.oidc), { kind: "user" }],
+            ...user.groups.map((g): [RbacSubject, GrantDetail["via"]] => [
+                { kind: "Group", name: `${groupPrefix}${g}` },
+                { kind: "group", group: g },
+            ]),
+        ];
+        out[user.name] = planned.flatMap((p) => {
+            const path = paths.find(([subject]) => sameSubject(p.subject, subject));
+            return path ? grantsOfSubject([p], path[0], path[1]) : [];
+        });
+    }
+    return out;
+}
+
 function sameSubject(a: RbacSubject, b: RbacSubject): boolean {
     return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
 }

@@ -50,7 +50,7 @@ function splitKey(fullKey: string): [string, string] {
 }
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
-function parseConfigValue(value: string): unknown {
+export function parseConfigValue(value: string): unknown {
     const trimmed = value.trim();
     if (/^[[{]/.test(trimmed) || trimmed === "true" || trimmed === "false" || /^-?\d+$/.test(trimmed)) {
         try {

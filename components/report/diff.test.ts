@@ -1,0 +1,350 @@
+import { validateAccessSpec } from "../spec/validate";
+import { grantsByUser, planRoleBindings } from "../rbac/plan";
+import { testCa } from "../../test/helpers/fixtures";
+import { buildAccessReport, credentialChanges, diffGrants, hasChanges, summaryText } from "./diff";
+import { accessFromSpec, accessFromUsersOutput, parseGrantLine } from "./snapshot";
+import { AccessEntry, GrantDetail, PolicyRule, RoleRules } from "./model";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const ca = testCa();
+const secretKeys = ["clusterCaKey"];
+
+/** A team's config: alice and carol view through `viewers`, carol also edits `default`, bob's certificate is short-lived. */
+function teamConfig(): any {
+    return {
+        cluster: { name: "team", server: "https://127.0.0.1:6443", caCertificate: ca.certificatePem },
+        clusterCaKey: ca.privateKeyPem,
+        users: [
+            { name: "alice", groups: ["viewers"], auth: { method: "certificate", signer: "cluster" } },
+            {
+                name: "bob",
+                groups: ["viewers"],
+                auth: { method: "certificate", signer: "external", validityHours: 2, renewBeforeHours: 1 },
+            },
+            { name: "carol", groups: ["viewers"], auth: { method: "certificate", signer: "cluster" } },
+        ],
+        groups: ["admins", "developers"],
+        bindings: [
+            { name: "viewers", clusterRole: "view", subjects: [{ group: "viewers" }] },
+            { name: "admins", clusterRole: "cluster-admin", subjects: [{ group: "admins" }] },
+            { name: "developers", clusterRole: "edit", namespaces: ["apps"], subjects: [{ group: "developers" }] },
+            { name: "carol-edit", clusterRole: "edit", namespaces: ["default"], subjects: [{ user: "carol" }] },
+        ],
+    };
+}
+
+/** The pull request: dave joins the developers, carol leaves, alice moves to the admins. */
+function pullRequestConfig(): any {
+    const config = teamConfig();
+    config.users = config.users.filter((u: any) => u.name !== "carol");
+    config.users[0].groups = ["admins"];
+    config.users.push({ name: "dave", groups: ["developers"], auth: { method: "certificate", signer: "cluster" } });
+    config.bindings = config.bindings.filter((b: any) => b.name !== "carol-edit");
+    return config;
+}
+
+const now = new Date("2026-06-01T12:00:00Z");
+const hours = (h: number) => new Date(now.getTime() + h * 3600 * 1000).toISOString();
+
+/** What the stack's users output says after deploying a config: the program's summary plus expiry dates. */
+function deployed(config: any, expiresAt: Record<string, string>): AccessEntry[] {
+    return accessFromSpec(validateAccessSpec(config, { secretKeys })).map((u) => ({
+        ...u,
+        ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+    }));
+}
+
+const rules: Record<string, PolicyRule[]> = {
+    view: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+    edit: [{ apiGroups: [""], resources: ["pods", "secrets"], verbs: ["get", "list", "watch", "create", "delete"] }],
+    "cluster-admin": [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+};
+const fromCluster = (g: GrantDetail): RoleRules =>
+    rules[g.role] ? { state: "read", rules: rules[g.role] } : { state: "missing" };
+
+function teamReport(rolesOf = fromCluster) {
+    const before = deployed(teamConfig(), { alice: hours(8000), bob: hours(0.5), carol: hours(8000) });
+    const spec = validateAccessSpec(pullRequestConfig(), { secretKeys });
+    return buildAccessReport({
+        before,
+        after: accessFromSpec(spec),
+        planned: planRoleBindings(spec),
+        rolesOf,
+        now,
+        stack: "team",
+        cluster: { rulesRead: true },
+    });
+}
+
+describe("buildAccessReport: a pull request that adds, removes and moves users", () => {
+    const report = teamReport();
+
+    test("the summary counts each kind of change", () => {
+        expect(report.summary).toEqual({
+            gainAccess: 1,
+            loseAccess: 1,
+            changeAccess: 1,
+            escalations: 3,
+            credentialsReissued: 1,
+            renewalsDue: 1,
+            text: "1 user gains access, 1 loses it, 1 changes access; 3 escalations; 1 credential re-issued, 1 certificate due for renewal",
+        });
+        expect(hasChanges(report)).toBe(true);
+    });
+
+    test("dave is added with edit in apps through developers, which reads Secrets and creates pods", () => {
+        expect(report.added.map((u) => u.name)).toEqual(["dave"]);
+        const [grant] = report.added[0].gained;
+        expect(grant).toMatchObject({ role: "edit", namespace: "apps", via: { kind: "group", group: "developers" } });
+        expect(grant.escalations.map((e) => e.kind)).toEqual(["reads-secrets", "creates-pods"]);
+        expect(grant.allows).toEqual(["get, list, watch, create, delete on pods, secrets"]);
+    });
+
+    test("carol loses her own edit grant, and keeps view through viewers until her certificate expires", () => {
+        const [carol] = report.removed;
+        expect(carol.name).toBe("carol");
+        expect(carol.lost.map((g) => [g.role, g.namespace ?? "cluster", g.via.kind])).toEqual([
+            ["view", "cluster", "group"],
+            ["edit", "default", "user"],
+        ]);
+        expect(carol.kept).toEqual([
+            expect.objectContaining({ role: "view", via: { kind: "group", group: "viewers" }, until: hours(8000) }),
+        ]);
+        expect(carol.kept[0].reason).toContain("CN=carol, O=viewers");
+    });
+
+    test("alice gains cluster-admin through admins (an escalation), loses view, gets a new certificate, and the old one keeps view", () => {
+        const alice = report.changed.find((u) => u.name === "alice")!;
+        expect(alice.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
+        expect(alice.lost.map((g) => g.role)).toEqual(["view"]);
+        expect(alice.escalations).toEqual([
+            { kind: "cluster-admin", message: "every verb on every resource cluster-wide (cluster-admin)" },
+        ]);
+        expect(alice.credential).toEqual([
+            expect.objectContaining({ kind: "certificate-reissued", reasons: ["groups viewers → admins"] }),
+        ]);
+        expect(alice.kept.map((k) => [k.role, k.until])).toEqual([["view", hours(8000)]]);
+    });
+
+    test("bob changes nothing but his certificate is inside its renewal window", () => {
+        const bob = report.changed.find((u) => u.name === "bob")!;
+        expect(bob.gained).toEqual([]);
+        expect(bob.lost).toEqual([]);
+        expect(bob.credential).toEqual([
+            {
+                kind: "renewal-due",
+                reasons: ["renewal window"],
+                message: `certificate expires at ${hours(0.5)}, inside its 1-hour renewal window: the next pulumi up issues a new one`,
+            },
+        ]);
+    });
+
+    test("without the cluster's rules, only cluster-admin is judged, by its name", () => {
+        const blind = teamReport(() => ({ state: "unknown" }));
+        expect(blind.summary.escalations).toBe(1);
+        expect(blind.added[0].gained[0]).toMatchObject({ rules: "unknown", allows: [], escalations: [] });
+    });
+
+    test("the same config on both sides is no change", () => {
+        const config = teamConfig();
+        const spec = validateAccessSpec(config, { secretKeys });
+        const same = buildAccessReport({
+            before: deployed(config, { alice: hours(8000), bob: hours(1.5), carol: hours(8000) }),
+            after: accessFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf: fromCluster,
+            now,
+            cluster: { rulesRead: true },
+        });
+        expect(same.summary.text).toBe("No access change.");
+        expect(hasChanges(same)).toBe(false);
+    });
+});
+
+describe("credentialChanges", () => {
+    const base: AccessEntry = {
+        name: "u",
+        method: "certificate",
+        signer: "external",
+        identity: "u",
+        groups: ["a"],
+        keyHeldBy: "kube-access",
+        expiresAt: hours(1000),
+        grants: [],
+        credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720 },
+    };
+    const after = (change: (u: any) => void): AccessEntry => {
+        const u = structuredClone(base) as any;
+        delete u.expiresAt;
+        change(u);
+        return u;
+    };
+    test.each([
+        ["nothing", (_u: any) => undefined, []],
+        [
+            "another key algorithm",
+            (u: any) => (u.credential.keyAlgorithm = "ECDSA-P256"),
+            ["key RSA-2048 → ECDSA-P256"],
+        ],
+        ["other groups", (u: any) => (u.groups = ["a", "b"]), ["groups a → a, b"]],
+        ["groups in another order", (u: any) => (u.groups = ["a"]), []],
+        ["no groups any more", (u: any) => (u.groups = []), ["groups a → (none)"]],
+        ["another validity", (u: any) => (u.credential.validityHours = 24), ["validity 8760 h → 24 h"]],
+        ["another signer", (u: any) => (u.signer = "cluster"), ["signer external → cluster"]],
+        [
+            "the user's own CSR",
+            (u: any) => ((u.keyHeldBy = "user"), (u.credential.certificateRequestSha256 = "ab")),
+            ["key held by kube-access → user"],
+        ],
+        ["only a longer renewal window", (u: any) => (u.credential.renewBeforeHours = 100), []],
+    ])("certificate: %s", (_label, change, reasons) => {
+        const changes = credentialChanges(base, after(change), now);
+        expect(changes.flatMap((c) => c.reasons ?? [])).toEqual(reasons);
+    });
+
+    test.each([
+        ["outside the window", 1000, 720, "external", []],
+        ["inside the window", 700, 720, "external", ["renewal-due"]],
+        ["exactly at the window's start", 720, 720, "external", ["renewal-due"]],
+        ["expired", -1, 720, "external", ["expired"]],
+        // The cluster signer renews at most half a lifetime early: 8760 h lifetime, 5000 h window → 4380 h.
+        ["cluster signer, window capped at half the lifetime", 4500, 5000, "cluster", []],
+        ["cluster signer, inside the capped window", 4000, 5000, "cluster", ["renewal-due"]],
+    ])("renewal: %s", (_label, expiresInHours, renewBeforeHours, signer, kinds) => {
+        const before = { ...base, signer, expiresAt: hours(expiresInHours) };
+        const next = after((u) => ((u.signer = signer), (u.credential.renewBeforeHours = renewBeforeHours)));
+        expect(credentialChanges(before, next, now).map((c) => c.kind)).toEqual(kinds);
+    });
+
+    test.each([
+        [
+            "service account moved",
+            { method: "serviceAccount", credential: { namespace: "ci" } },
+            { method: "serviceAccount", credential: { namespace: "build" } },
+            ["token-secret-replaced"],
+        ],
+        [
+            "service account unchanged",
+            { method: "serviceAccount", credential: { namespace: "ci" } },
+            { method: "serviceAccount", credential: { namespace: "ci" } },
+            [],
+        ],
+        [
+            "OIDC groups and email",
+            { method: "oidc", groups: ["a"], credential: { email: "a@x.io" } },
+            { method: "oidc", groups: ["b"], credential: { email: "b@x.io" } },
+            ["keycloak-groups-changed", "keycloak-user-changed"],
+        ],
+        ["method", { method: "certificate" }, { method: "oidc", credential: { email: "u@x.io" } }, ["method-changed"]],
+    ])("%s", (_label, b, a, kinds) => {
+        const changes = credentialChanges({ ...base, ...b } as AccessEntry, { ...base, ...a } as AccessEntry, now);
+        expect(changes.map((c) => c.kind)).toEqual(kinds);
+    });
+
+    test("OIDC group changes name the groups joined and left", () => {
+        const b = { ...base, method: "oidc", groups: ["a", "b"] };
+        const a = { ...base, method: "oidc", groups: ["b", "c"] };
+        expect(credentialChanges(b, a, now)[0].message).toMatch(/^Keycloak groups: \+c, −a;/);
+    });
+});
+
+describe("diffGrants", () => {
+    const g = (role: string, via: GrantDetail["via"], namespace?: string): GrantDetail => ({
+        roleKind: "ClusterRole",
+        role,
+        ...(namespace ? { namespace } : {}),
+        binding: "b",
+        via,
+    });
+    const user = { kind: "user" } as const;
+    const group = (name: string) => ({ kind: "group", group: name }) as const;
+    test.each([
+        ["same grants", [g("view", user)], [g("view", user)], [], []],
+        ["a new role", [g("view", user)], [g("view", user), g("edit", user)], ["edit"], []],
+        ["another namespace", [g("edit", user, "a")], [g("edit", user, "b")], ["edit"], ["edit"]],
+        ["same role through a group instead", [g("view", user)], [g("view", group("x"))], ["view"], ["view"]],
+        ["through another group", [g("view", group("x"))], [g("view", group("y"))], ["view"], ["view"]],
+        ["everything removed", [g("view", user), g("edit", user)], [], [], ["view", "edit"]],
+    ])("%s", (_label, before, after, gained, lost) => {
+        const diff = diffGrants(before, after);
+        expect([diff.gained.map((x) => x.role), diff.lost.map((x) => x.role)]).toEqual([gained, lost]);
+    });
+});
+
+describe("users output of the program", () => {
+    test("every grant line the program writes reads back as the structured grant", () => {
+        const config = teamConfig();
+        config.bindings.push({
+            name: "ext",
+            role: "pod-reader",
+            namespaces: ["a", "b"],
+            subjects: [{ group: "viewers" }],
+        });
+        const spec = validateAccessSpec(config, { secretKeys });
+        const planned = planRoleBindings(spec);
+        const lines = grantsByUser(spec, planned);
+        for (const entry of accessFromSpec(spec)) {
+            expect(lines[entry.name].map(parseGrantLine)).toEqual(entry.grants);
+        }
+    });
+
+    test("a stack deployed before grantDetails existed is read from its grant lines", () => {
+        const entries = accessFromUsersOutput([
+            {
+                name: "user1",
+                method: "certificate",
+                signer: "external",
+                identity: "user1",
+                groups: ["group1"],
+                expiresAt: "2027-01-01T00:00:00Z",
+                grants: ["ClusterRole/view cluster-wide (kube-access:clusterrole-view:group:group1)"],
+            },
+        ]);
+        expect(entries[0].grants).toEqual([
+            {
+                roleKind: "ClusterRole",
+                role: "view",
+                binding: "clusterrole-view",
+                via: { kind: "group", group: "group1" },
+            },
+        ]);
+        expect(entries[0].credential).toBeUndefined();
+    });
+
+    test.each([
+        ["not a list", { users: [] }, /not a list/],
+        ["an entry without a method", [{ name: "x" }], /users\[0\]/],
+        ["a grant line of another tool", [{ name: "x", method: "oidc", grants: ["admin everywhere"] }], /cannot read/],
+    ])("refuses %s", (_label, value, message) => {
+        expect(() => accessFromUsersOutput(value)).toThrow(message);
+    });
+
+    test("no output yet reads as nobody", () => {
+        expect(accessFromUsersOutput(undefined)).toEqual([]);
+    });
+});
+
+describe("summaryText", () => {
+    const zero = {
+        gainAccess: 0,
+        loseAccess: 0,
+        changeAccess: 0,
+        escalations: 0,
+        credentialsReissued: 0,
+        renewalsDue: 0,
+    };
+    test.each([
+        [zero, "No access change."],
+        [
+            { ...zero, gainAccess: 3, loseAccess: 1, escalations: 1 },
+            "3 users gain access, 1 loses it, 0 change access; 1 escalation",
+        ],
+        [{ ...zero, loseAccess: 2 }, "0 users gain access, 2 lose it, 0 change access"],
+        [
+            { ...zero, renewalsDue: 2 },
+            "0 users gain access, 0 lose it, 0 change access; 2 certificates due for renewal",
+        ],
+    ])("%j", (counts, text) => {
+        expect(summaryText(counts)).toBe(text);
+    });
+});

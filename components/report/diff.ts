@@ -1,0 +1,373 @@
+import { needsRenewal } from "../certificates/clusterSigning";
+import { PlannedBinding, grantsOfSubject } from "../rbac/plan";
+import { escalationsOf, groupEscalations, describeRules } from "./escalation";
+import {
+    AccessEntry,
+    AccessReport,
+    CredentialChange,
+    Escalation,
+    GrantChange,
+    GrantDetail,
+    KeptGrant,
+    RoleRules,
+    UserChange,
+} from "./model";
+
+/** Inputs of {@link buildAccessReport}. */
+export interface ReportInput {
+    /** What the stack grants now (its `users` output). */
+    before: AccessEntry[];
+    /** What the proposed config would grant. */
+    after: AccessEntry[];
+    /** The bindings the proposed config makes: what a removed or replaced certificate still reaches. */
+    planned: PlannedBinding[];
+    /** The rules of a grant's role. */
+    rolesOf: (grant: GrantDetail) => RoleRules;
+    /** The time renewal windows are judged at. */
+    now: Date;
+    stack?: string;
+    /** Whether role rules were read from the cluster, and if not, why. */
+    cluster: { rulesRead: boolean; note?: string };
+}
+
+/** A key that is equal for the same role, scope, binding and path to the user. */
+export function grantKey(g: GrantDetail): string {
+    return JSON.stringify([
+        g.roleKind,
+        g.role,
+        g.namespace ?? "",
+        g.binding,
+        g.via.kind,
+        g.via.kind === "group" ? g.via.group : "",
+    ]);
+}
+
+/** Grants in `after` and not in `before` (gained), and the other way round (lost). */
+export function diffGrants(
+    before: GrantDetail[],
+    after: GrantDetail[],
+): { gained: GrantDetail[]; lost: GrantDetail[] } {
+    const had = new Set(before.map(grantKey));
+    const has = new Set(after.map(grantKey));
+    return { gained: after.filter((g) => !had.has(grantKey(g))), lost: before.filter((g) => !has.has(grantKey(g))) };
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+    return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+function listOrNone(values: string[]): string {
+    return values.length > 0 ? values.join(", ") : "(none)";
+}
+
+/**
+ * Why a certificate user's certificate is issued again: a new key or
+ * request, other groups (the certificate's O values), another lifetime or
+ * signer. Settings a stack deployed before the `users` output carried them
+ * are not compared.
+ */
+export function certificateReissueReasons(before: AccessEntry, after: AccessEntry): string[] {
+    const reasons: string[] = [];
+    const b = before.credential ?? {};
+    const a = after.credential ?? {};
+    if (before.signer !== after.signer) reasons.push(`signer ${before.signer} → ${after.signer}`);
+    if (before.keyHeldBy !== undefined && before.keyHeldBy !== after.keyHeldBy) {
+        reasons.push(`key held by ${before.keyHeldBy} → ${after.keyHeldBy}`);
+    } else if (b.certificateRequestSha256 !== a.certificateRequestSha256 && before.credential) {
+        reasons.push("new certificate request");
+    }
+    if (b.keyAlgorithm !== undefined && b.keyAlgorithm !== a.keyAlgorithm) {
+        reasons.push(`key ${b.keyAlgorithm} → ${a.keyAlgorithm}`);
+    }
+    if (!sameSet(before.groups, after.groups)) {
+        reasons.push(`groups ${listOrNone(before.groups)} → ${listOrNone(after.groups)}`);
+    }
+    if (b.validityHours !== undefined && b.validityHours !== a.validityHours) {
+        reasons.push(`validity ${b.validityHours} h → ${a.validityHours} h`);
+    }
+    return reasons;
+}
+
+/**
+ * The renewal window a certificate is judged by: `renewBeforeHours`, and for
+ * the cluster signer at most half the lifetime (what the program's
+ * ClusterSignedCertificate does; the lifetime is taken as validityHours).
+ */
+function renewBeforeSeconds(entry: AccessEntry): number | undefined {
+    const c = entry.credential;
+    if (c?.renewBeforeHours === undefined) return undefined;
+    const seconds = c.renewBeforeHours * 3600;
+    return entry.signer === "cluster" && c.validityHours !== undefined
+        ? Math.min(seconds, Math.floor((c.validityHours * 3600) / 2))
+        : seconds;
+}
+
+/** Credential changes of a user present before and after. */
+export function credentialChanges(before: AccessEntry, after: AccessEntry, now: Date): CredentialChange[] {
+    if (before.method !== after.method) {
+        return [
+            {
+                kind: "method-changed",
+                message: `credential replaced: ${before.method} → ${after.method}; the old ${before.method} credential ${
+                    before.method === "certificate" && before.expiresAt
+                        ? `stays valid until ${before.expiresAt}`
+                        : "is removed"
+                }`,
+            },
+        ];
+    }
+    const b = before.credential ?? {};
+    const a = after.credential ?? {};
+    switch (after.method) {
+        case "certificate": {
+            const reasons = certificateReissueReasons(before, after);
+            if (reasons.length > 0) {
+                const old = before.expiresAt ? `; the previous certificate stays valid until ${before.expiresAt}` : "";
+                return [
+                    {
+                        kind: "certificate-reissued",
+                        reasons,
+                        message: `certificate re-issued (${reasons.join("; ")})${old}`,
+                    },
+                ];
+            }
+            if (before.expiresAt === undefined) return [];
+            if (now.getTime() >= Date.parse(before.expiresAt)) {
+                return [
+                    {
+                        kind: "expired",
+                        reasons: ["expired"],
+                        message: `certificate expired at ${before.expiresAt}; the next pulumi up issues a new one`,
+                    },
+                ];
+            }
+            const window = renewBeforeSeconds(after);
+            if (window !== undefined && needsRenewal(before.expiresAt, window, now.getTime())) {
+                return [
+                    {
+                        kind: "renewal-due",
+                        reasons: ["renewal window"],
+                        message:
+                            `certificate expires at ${before.expiresAt}, inside its ${window / 3600}-hour renewal window: ` +
+                            "the next pulumi up issues a new one",
+                    },
+                ];
+            }
+            return [];
+        }
+        case "serviceAccount":
+            return b.namespace !== undefined && b.namespace !== a.namespace
+                ? [
+                      {
+                          kind: "token-secret-replaced",
+                          message: `ServiceAccount and token Secret move from namespace ${b.namespace} to ${a.namespace}; the old token is refused once its Secret is deleted`,
+                      },
+                  ]
+                : [];
+        case "oidc": {
+            const changes: CredentialChange[] = [];
+            if (!sameSet(before.groups, after.groups)) {
+                const joined = after.groups.filter((g) => !before.groups.includes(g));
+                const left = before.groups.filter((g) => !after.groups.includes(g));
+                changes.push({
+                    kind: "keycloak-groups-changed",
+                    message: `Keycloak groups: ${[...joined.map((g) => `+${g}`), ...left.map((g) => `−${g}`)].join(", ")}; tokens issued before carry the old groups until they expire`,
+                });
+            }
+            if (b.email !== undefined && b.email !== a.email) {
+                changes.push({ kind: "keycloak-user-changed", message: `Keycloak email ${b.email} → ${a.email}` });
+            }
+            return changes;
+        }
+        default:
+            return [];
+    }
+}
+
+/**
+ * What a certificate that stays valid still reaches through the proposed
+ * bindings: its CN and the given O values (groups), until it expires.
+ * Kubernetes cannot revoke a client certificate.
+ */
+export function keptByCertificate(
+    entry: AccessEntry,
+    groups: string[],
+    planned: PlannedBinding[],
+    now: Date,
+    includeUser: boolean,
+): KeptGrant[] {
+    if (entry.method !== "certificate" || !entry.expiresAt || now.getTime() >= Date.parse(entry.expiresAt)) return [];
+    const reason = `the certificate (CN=${entry.identity}${groups.map((g) => `, O=${g}`).join("")}) stays valid until it expires; Kubernetes cannot revoke a client certificate`;
+    const grants = [
+        ...(includeUser ? grantsOfSubject(planned, { kind: "User", name: entry.identity }, { kind: "user" }) : []),
+        ...groups.flatMap((g) => grantsOfSubject(planned, { kind: "Group", name: g }, { kind: "group", group: g })),
+    ];
+    return grants.map((g) => ({ ...g, until: entry.expiresAt, reason }));
+}
+
+function grantChange(grant: GrantDetail, rules: RoleRules, escalations: Escalation[]): GrantChange {
+    return {
+        ...grant,
+        allows: rules.state === "read" ? describeRules(rules.rules) : [],
+        rules: rules.state,
+        escalations,
+    };
+}
+
+function userHead(entry: AccessEntry): Pick<UserChange, "name" | "method" | "signer" | "identity"> {
+    return {
+        name: entry.name,
+        method: entry.method,
+        ...(entry.signer ? { signer: entry.signer } : {}),
+        identity: entry.identity,
+    };
+}
+
+function gainedChanges(entry: AccessEntry, gained: GrantDetail[], input: ReportInput): GrantChange[] {
+    const ownNamespace = entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
+    return gained.map((g) => {
+        const rules = input.rolesOf(g);
+        return grantChange(g, rules, escalationsOf(g, rules, ownNamespace));
+    });
+}
+
+function lostChanges(lost: GrantDetail[], input: ReportInput): GrantChange[] {
+    return lost.map((g) => grantChange(g, input.rolesOf(g), []));
+}
+
+function removedCredential(entry: AccessEntry): CredentialChange[] {
+    switch (entry.method) {
+        case "serviceAccount":
+            return [
+                {
+                    kind: "token-secret-deleted",
+                    message: "the ServiceAccount and its token Secret are deleted: the token is refused at once",
+                },
+            ];
+        case "oidc":
+            return [
+                {
+                    kind: "keycloak-user-deleted",
+                    message:
+                        "the Keycloak user is deleted; tokens issued before are accepted until they expire (oidc.tokenLifespanSeconds)",
+                },
+            ];
+        default:
+            return [];
+    }
+}
+
+/** The report's one-line summary. */
+export function summaryText(s: Omit<AccessReport["summary"], "text">): string {
+    const total = s.gainAccess + s.loseAccess + s.changeAccess + s.escalations + s.credentialsReissued + s.renewalsDue;
+    if (total === 0) return "No access change.";
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    const parts = [
+        `${plural(s.gainAccess, "user gains", "users gain")} access, ${plural(s.loseAccess, "loses", "lose")} it, ${plural(s.changeAccess, "changes", "change")} access`,
+    ];
+    if (s.escalations > 0) parts.push(plural(s.escalations, "escalation", "escalations"));
+    const credentials = [
+        ...(s.credentialsReissued > 0
+            ? [`${plural(s.credentialsReissued, "credential", "credentials")} re-issued`]
+            : []),
+        ...(s.renewalsDue > 0 ? [`${plural(s.renewalsDue, "certificate", "certificates")} due for renewal`] : []),
+    ];
+    if (credentials.length > 0) parts.push(credentials.join(", "));
+    return parts.join("; ");
+}
+
+/**
+ * Compares what a stack grants now with what a proposed config would grant,
+ * per user: added and removed users, grants gained and lost (with what each
+ * gained role allows and its escalations), credential changes, and access
+ * that certificates keep until they expire.
+ */
+export function buildAccessReport(input: ReportInput): AccessReport {
+    const beforeByName = new Map(input.before.map((u) => [u.name, u]));
+    const afterByName = new Map(input.after.map((u) => [u.name, u]));
+
+    const added: UserChange[] = input.after
+        .filter((u) => !beforeByName.has(u.name))
+        .map((u) => {
+            const gained = gainedChanges(u, u.grants, input);
+            return {
+                ...userHead(u),
+                gained,
+                lost: [],
+                kept: [],
+                credential: [],
+                escalations: [
+                    ...groupEscalations(u.method === "certificate" ? u.groups : []),
+                    ...gained.flatMap((g) => g.escalations),
+                ],
+            };
+        });
+
+    const removed: UserChange[] = input.before
+        .filter((u) => !afterByName.has(u.name))
+        .map((u) => ({
+            ...userHead(u),
+            gained: [],
+            lost: lostChanges(u.grants, input),
+            kept: keptByCertificate(u, u.groups, input.planned, input.now, true),
+            credential: removedCredential(u),
+            escalations: [],
+        }));
+
+    const changed: UserChange[] = [];
+    for (const after of input.after) {
+        const before = beforeByName.get(after.name);
+        if (!before) continue;
+        const { gained, lost } = diffGrants(before.grants, after.grants);
+        const credential = credentialChanges(before, after, input.now);
+        const reissued = credential.some((c) => c.kind === "certificate-reissued" || c.kind === "method-changed");
+        const leftGroups = before.groups.filter((g) => !after.groups.includes(g));
+        const kept = reissued ? keptByCertificate(before, leftGroups, input.planned, input.now, false) : [];
+        const newGroups = after.method === "certificate" ? after.groups.filter((g) => !before.groups.includes(g)) : [];
+        const gainedChangesList = gainedChanges(after, gained, input);
+        const escalations = [...groupEscalations(newGroups), ...gainedChangesList.flatMap((g) => g.escalations)];
+        if (gained.length + lost.length + credential.length + escalations.length === 0) continue;
+        changed.push({
+            ...userHead(after),
+            gained: gainedChangesList,
+            lost: lostChanges(lost, input),
+            kept,
+            credential,
+            escalations,
+        });
+    }
+
+    const all = [...added, ...removed, ...changed];
+    const counts = {
+        gainAccess: added.length,
+        loseAccess: removed.length,
+        changeAccess: changed.filter((u) => u.gained.length + u.lost.length > 0).length,
+        escalations: all.reduce((n, u) => n + u.escalations.length, 0),
+        credentialsReissued: changed.reduce(
+            (n, u) =>
+                n +
+                u.credential.filter((c) =>
+                    ["certificate-reissued", "method-changed", "token-secret-replaced"].includes(c.kind),
+                ).length,
+            0,
+        ),
+        renewalsDue: changed.reduce(
+            (n, u) => n + u.credential.filter((c) => c.kind === "renewal-due" || c.kind === "expired").length,
+            0,
+        ),
+    };
+    return {
+        ...(input.stack ? { stack: input.stack } : {}),
+        at: input.now.toISOString(),
+        cluster: input.cluster,
+        summary: { ...counts, text: summaryText(counts) },
+        added,
+        removed,
+        changed,
+    };
+}
+
+/** Whether the report shows any change (the access-report command exits 2 then). */
+export function hasChanges(report: AccessReport): boolean {
+    return report.added.length + report.removed.length + report.changed.length > 0;
+}

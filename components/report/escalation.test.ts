@@ -1,0 +1,171 @@
+import { describeRules, escalationsOf, groupEscalations, ruleAllows } from "./escalation";
+import { EscalationKind, GrantDetail, PolicyRule, RoleRules } from "./model";
+
+/** Rules in the shape of Kubernetes' default ClusterRoles (a representative subset of each). */
+const view: PolicyRule[] = [
+    { apiGroups: [""], resources: ["pods", "services", "configmaps"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
+];
+const edit: PolicyRule[] = [
+    ...view,
+    { apiGroups: [""], resources: ["secrets"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] },
+    { apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create", "delete", "patch", "update"] },
+    { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
+];
+const clusterAdmin: PolicyRule[] = [
+    { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+    { nonResourceURLs: ["*"], verbs: ["*"] },
+];
+const read = (rules: PolicyRule[]): RoleRules => ({ state: "read", rules });
+const grant = (role: string, namespace?: string, roleKind: GrantDetail["roleKind"] = "ClusterRole"): GrantDetail => ({
+    roleKind,
+    role,
+    ...(namespace ? { namespace } : {}),
+    binding: `b-${role}`,
+    via: { kind: "user" },
+});
+
+describe("escalationsOf", () => {
+    const cases: [string, GrantDetail, RoleRules, string | undefined, EscalationKind[]][] = [
+        ["view cluster-wide: nothing to flag", grant("view"), read(view), undefined, []],
+        [
+            "edit in a namespace, for a person",
+            grant("edit", "apps"),
+            read(edit),
+            undefined,
+            ["reads-secrets", "creates-pods", "creates-tokens"],
+        ],
+        ["edit in a service account's own namespace", grant("edit", "apps"), read(edit), "apps", ["reads-secrets"]],
+        [
+            "edit in another namespace than the service account's",
+            grant("edit", "prod"),
+            read(edit),
+            "apps",
+            ["reads-secrets", "creates-pods", "creates-tokens"],
+        ],
+        ["cluster-admin, rules read", grant("cluster-admin"), read(clusterAdmin), undefined, ["cluster-admin"]],
+        [
+            "a role with every verb on every resource",
+            grant("root-ish", "x"),
+            read(clusterAdmin),
+            undefined,
+            ["cluster-admin"],
+        ],
+        [
+            "cluster-admin judged by name when rules were not read",
+            grant("cluster-admin"),
+            { state: "unknown" },
+            undefined,
+            ["cluster-admin"],
+        ],
+        ["edit not judged when rules were not read", grant("edit", "apps"), { state: "unknown" }, undefined, []],
+        ["a role the cluster does not have", grant("custom", "apps", "Role"), { state: "missing" }, undefined, []],
+        [
+            "every verb on deployments is a wildcard",
+            grant("deployer", "apps", "Role"),
+            read([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }]),
+            undefined,
+            ["wildcard"],
+        ],
+        [
+            "list on every core resource is a wildcard that reads Secrets",
+            grant("lister"),
+            read([{ apiGroups: [""], resources: ["*"], verbs: ["list"] }]),
+            undefined,
+            ["wildcard", "reads-secrets"],
+        ],
+        [
+            "a single watch on secrets",
+            grant("secret-watcher", "apps", "Role"),
+            read([{ apiGroups: [""], resources: ["secrets"], verbs: ["watch"] }]),
+            undefined,
+            ["reads-secrets"],
+        ],
+        [
+            "impersonate users",
+            grant("impersonator"),
+            read([{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }]),
+            undefined,
+            ["impersonate"],
+        ],
+        [
+            "bind and escalate on roles",
+            grant("role-manager"),
+            read([
+                { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind", "escalate"] },
+            ]),
+            undefined,
+            ["bind", "escalate"],
+        ],
+        [
+            "creating rolebindings alone is not bind",
+            grant("binder", "apps"),
+            read([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"] }]),
+            undefined,
+            [],
+        ],
+        [
+            "serviceaccounts/* covers the token subresource",
+            grant("token-maker", "apps"),
+            read([{ apiGroups: [""], resources: ["serviceaccounts/*"], verbs: ["create"] }]),
+            undefined,
+            ["creates-tokens"],
+        ],
+        [
+            "pods in another API group are not core pods",
+            grant("metrics"),
+            read([{ apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["create", "get", "list"] }]),
+            undefined,
+            [],
+        ],
+    ];
+    test.each(cases)("%s", (_label, g, rules, ownNamespace, kinds) => {
+        expect(escalationsOf(g, rules, ownNamespace).map((e) => e.kind)).toEqual(kinds);
+    });
+
+    test("messages say where: cluster-wide or in the namespace", () => {
+        expect(escalationsOf(grant("edit", "apps"), read(edit))[0].message).toBe("reads Secrets in namespace apps");
+        expect(escalationsOf(grant("cluster-admin"), read(clusterAdmin))[0].message).toBe(
+            "every verb on every resource cluster-wide (cluster-admin)",
+        );
+    });
+});
+
+describe("groupEscalations", () => {
+    test.each([
+        [["system:masters"], ["system-masters"]],
+        [["admins", "system:masters"], ["system-masters"]],
+        [["admins"], []],
+        [[], []],
+    ])("%j", (groups, kinds) => {
+        expect(groupEscalations(groups).map((e) => e.kind)).toEqual(kinds);
+    });
+});
+
+describe("ruleAllows", () => {
+    test.each([
+        [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }, "create", "pods", "", true],
+        [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }, "delete", "pods", "", false],
+        [{ apiGroups: ["*"], resources: ["pods"], verbs: ["*"] }, "delete", "pods", "", true],
+        [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }, "create", "pods/exec", "", false],
+        [{ apiGroups: [""], resources: ["pods/*"], verbs: ["create"] }, "create", "pods/exec", "", true],
+        [{ resources: ["pods"], verbs: ["create"] }, "create", "pods", "", false],
+    ] as [PolicyRule, string, string, string, boolean][])("%j %s %s", (rule, verb, resource, group, allowed) => {
+        expect(ruleAllows(rule, verb, resource, group)).toBe(allowed);
+    });
+});
+
+describe("describeRules", () => {
+    test("one line per rule, API groups other than core named, the rest counted", () => {
+        expect(describeRules(view)).toEqual([
+            "get, list, watch on pods, services, configmaps",
+            "get, list, watch on deployments (apps)",
+        ]);
+        expect(describeRules(clusterAdmin)).toEqual(["* on * (*)", "* on *"]);
+        expect(describeRules(edit, 2)).toEqual([
+            "get, list, watch on pods, services, configmaps",
+            "get, list, watch on deployments (apps)",
+            "and 3 more rules",
+        ]);
+    });
+});

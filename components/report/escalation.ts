@@ -1,0 +1,127 @@
+import { Escalation, GrantDetail, PolicyRule, RoleRules } from "./model";
+
+/*
+ * Escalation rules: which grants let their holder do more than the role's
+ * name suggests, or gain other identities' permissions. Sources: Kubernetes
+ * documentation, "Role Based Access Control Good Practices" (least privilege,
+ * privilege escalation risks: listing Secrets, workload creation, impersonate,
+ * bind and escalate verbs, token request) and "Using RBAC Authorization"
+ * (privilege escalation prevention; user-facing roles).
+ */
+
+const coreGroup = "";
+const rbacGroup = "rbac.authorization.k8s.io";
+
+function includes(list: string[] | undefined, value: string): boolean {
+    return (list ?? []).includes("*") || (list ?? []).includes(value);
+}
+
+/** Whether a rule allows a verb on a resource (`pods`, `serviceaccounts/token`) of an API group. */
+export function ruleAllows(rule: PolicyRule, verb: string, resource: string, apiGroup: string): boolean {
+    if (!includes(rule.verbs, verb) || !includes(rule.apiGroups, apiGroup)) return false;
+    const resources = rule.resources ?? [];
+    const [parent] = resource.split("/");
+    return (
+        resources.includes("*") ||
+        resources.includes(resource) ||
+        (resource.includes("/") && resources.includes(`${parent}/*`))
+    );
+}
+
+function anyRuleAllows(rules: PolicyRule[], verbs: string[], resources: string[], apiGroups: string[]): boolean {
+    return rules.some((r) =>
+        verbs.some((v) => resources.some((res) => apiGroups.some((g) => ruleAllows(r, v, res, g)))),
+    );
+}
+
+/** Where a grant applies, as a reviewer reads it. */
+export function scopeOf(grant: Pick<GrantDetail, "namespace">): string {
+    return grant.namespace ? `in namespace ${grant.namespace}` : "cluster-wide";
+}
+
+/**
+ * The escalations of a grant, judged from its role's rules. `ownNamespace` is
+ * the namespace a service account lives in: creating pods or tokens there is
+ * its normal business; anywhere else (or cluster-wide, or for a person) it is
+ * a way to act as another service account. When the rules were not read,
+ * only `cluster-admin` is judged, by name.
+ */
+export function escalationsOf(grant: GrantDetail, roleRules: RoleRules, ownNamespace?: string): Escalation[] {
+    const scope = scopeOf(grant);
+    if (roleRules.state !== "read") {
+        return grant.roleKind === "ClusterRole" && grant.role === "cluster-admin"
+            ? [{ kind: "cluster-admin", message: `cluster-admin ${scope} (judged by name: its rules were not read)` }]
+            : [];
+    }
+    const rules = roleRules.rules;
+    const everything = rules.some(
+        (r) => r.verbs.includes("*") && (r.resources ?? []).includes("*") && (r.apiGroups ?? []).includes("*"),
+    );
+    if (everything) {
+        return [
+            {
+                kind: "cluster-admin",
+                message: `every verb on every resource ${scope}${grant.role === "cluster-admin" ? " (cluster-admin)" : ""}`,
+            },
+        ];
+    }
+    const found: Escalation[] = [];
+    const wildcards = rules.filter((r) => r.verbs.includes("*") || (r.resources ?? []).includes("*"));
+    if (wildcards.length > 0) {
+        found.push({ kind: "wildcard", message: `wildcard rule: ${describeRule(wildcards[0])} ${scope}` });
+    }
+    if (anyRuleAllows(rules, ["get", "list", "watch"], ["secrets"], [coreGroup])) {
+        found.push({ kind: "reads-secrets", message: `reads Secrets ${scope}` });
+    }
+    if (
+        rules.some((r) => r.verbs.includes("impersonate")) ||
+        anyRuleAllows(rules, ["impersonate"], ["users", "groups", "serviceaccounts"], [coreGroup])
+    ) {
+        found.push({ kind: "impersonate", message: `impersonates other users, groups or service accounts ${scope}` });
+    }
+    if (anyRuleAllows(rules, ["bind"], ["roles", "clusterroles"], [rbacGroup])) {
+        found.push({ kind: "bind", message: `binds roles it does not hold (verb bind) ${scope}` });
+    }
+    if (anyRuleAllows(rules, ["escalate"], ["roles", "clusterroles"], [rbacGroup])) {
+        found.push({ kind: "escalate", message: `edits roles beyond its own permissions (verb escalate) ${scope}` });
+    }
+    const elsewhere = grant.namespace === undefined || grant.namespace !== ownNamespace;
+    if (elsewhere && anyRuleAllows(rules, ["create"], ["pods"], [coreGroup])) {
+        found.push({
+            kind: "creates-pods",
+            message: `creates pods ${scope}, which can run as any service account there`,
+        });
+    }
+    if (elsewhere && anyRuleAllows(rules, ["create"], ["serviceaccounts/token"], [coreGroup])) {
+        found.push({ kind: "creates-tokens", message: `creates tokens for service accounts ${scope}` });
+    }
+    return found;
+}
+
+/** The escalation of holding the group `system:masters`, which bypasses RBAC. */
+export function groupEscalations(groups: string[]): Escalation[] {
+    return groups.includes("system:masters")
+        ? [
+              {
+                  kind: "system-masters",
+                  message: "group system:masters: bypasses every RBAC check, and no binding can take it away",
+              },
+          ]
+        : [];
+}
+
+/** One rule as a line: `get, list, watch on pods, services` (API group named unless core). */
+export function describeRule(rule: PolicyRule): string {
+    const verbs = rule.verbs.join(", ");
+    if ((rule.nonResourceURLs ?? []).length > 0) return `${verbs} on ${rule.nonResourceURLs!.join(", ")}`;
+    const groups = (rule.apiGroups ?? []).filter((g) => g !== coreGroup);
+    const resources = (rule.resources ?? []).join(", ");
+    const names = (rule.resourceNames ?? []).length > 0 ? ` named ${rule.resourceNames!.join(", ")}` : "";
+    return `${verbs} on ${resources}${names}${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`;
+}
+
+/** What a role's rules allow, at most `max` lines and a count of the rest. */
+export function describeRules(rules: PolicyRule[], max = 6): string[] {
+    const lines = rules.map(describeRule);
+    return lines.length <= max ? lines : [...lines.slice(0, max), `and ${lines.length - max} more rules`];
+}

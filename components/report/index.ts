@@ -1,0 +1,5 @@
+export * from "./model";
+export * from "./escalation";
+export * from "./snapshot";
+export * from "./diff";
+export * from "./render";

@@ -1,0 +1,141 @@
+/**
+ * The access-change report: who gains and who loses what when a stack's
+ * config changes, in the terms a reviewer uses (people, roles, namespaces,
+ * credentials), not in RoleBinding objects. Plain data, rendered as JSON or
+ * Markdown.
+ */
+import type { CredentialSummary } from "../kubeAccess";
+import type { GrantDetail } from "../rbac/plan";
+
+export type { GrantDetail } from "../rbac/plan";
+export type { CredentialSummary } from "../kubeAccess";
+
+/** One user as a stack grants it: the deployed `users` output, or what the working tree's config would make. */
+export interface AccessEntry {
+    name: string;
+    /** `certificate`, `serviceAccount` or `oidc`. */
+    method: string;
+    /** `external` or `cluster`, for certificate users. */
+    signer?: string;
+    /** The user name the API server sees. */
+    identity: string;
+    groups: string[];
+    /** Who holds a certificate user's private key: `kube-access` or `user`. */
+    keyHeldBy?: string;
+    /** Certificate expiry (ISO 8601); known only for deployed certificates. */
+    expiresAt?: string;
+    grants: GrantDetail[];
+    /** Absent for stacks deployed before the `users` output carried it. */
+    credential?: CredentialSummary;
+}
+
+/** An RBAC policy rule as a Role or ClusterRole holds it (rbac.authorization.k8s.io/v1 PolicyRule). */
+export interface PolicyRule {
+    apiGroups?: string[];
+    resources?: string[];
+    resourceNames?: string[];
+    nonResourceURLs?: string[];
+    verbs: string[];
+}
+
+/**
+ * The rules of a role as read from the cluster: `rules` when it was read,
+ * `missing` when the cluster has no such role, `unknown` when it was not read
+ * (the cluster could not be reached).
+ */
+export type RoleRules = { state: "read"; rules: PolicyRule[] } | { state: "missing" } | { state: "unknown" };
+
+/** Kinds of grant a reviewer must look at twice. */
+export const escalationKinds = [
+    "cluster-admin",
+    "wildcard",
+    "reads-secrets",
+    "impersonate",
+    "bind",
+    "escalate",
+    "creates-pods",
+    "creates-tokens",
+    "system-masters",
+] as const;
+export type EscalationKind = (typeof escalationKinds)[number];
+
+/** A grant that lets its holder do more than the role's name suggests, or take other identities' permissions. */
+export interface Escalation {
+    kind: EscalationKind;
+    /** What the holder can do, and where. */
+    message: string;
+}
+
+/** A grant gained or lost, with what the role lets its holder do. */
+export interface GrantChange extends GrantDetail {
+    /** What the role's rules allow, one line per rule (empty when the rules were not read). */
+    allows: string[];
+    /** Where the rules came from: read from the cluster, missing there, or not read. */
+    rules: RoleRules["state"];
+    /** Escalations of a gained grant (none for lost grants). */
+    escalations: Escalation[];
+}
+
+/** Access a credential keeps after the change, until it expires, because Kubernetes cannot revoke it. */
+export interface KeptGrant extends GrantDetail {
+    /** Until when (ISO 8601), when known. */
+    until?: string;
+    /** Why it is kept. */
+    reason: string;
+}
+
+/** Kinds of credential change. */
+export type CredentialChangeKind =
+    | "certificate-reissued"
+    | "renewal-due"
+    | "expired"
+    | "token-secret-replaced"
+    | "token-secret-deleted"
+    | "keycloak-groups-changed"
+    | "keycloak-user-deleted"
+    | "keycloak-user-changed"
+    | "method-changed";
+
+export interface CredentialChange {
+    kind: CredentialChangeKind;
+    /** For a re-issued certificate: key, groups, validity, signer, certificate request, renewal window. */
+    reasons?: string[];
+    message: string;
+}
+
+/** Everything that changes for one user. */
+export interface UserChange {
+    name: string;
+    method: string;
+    signer?: string;
+    identity: string;
+    gained: GrantChange[];
+    lost: GrantChange[];
+    kept: KeptGrant[];
+    credential: CredentialChange[];
+    /** Escalations of gained grants and groups, in one list. */
+    escalations: Escalation[];
+}
+
+/** The whole report. */
+export interface AccessReport {
+    /** The stack compared, if named. */
+    stack?: string;
+    /** The time renewal windows were judged at (ISO 8601). */
+    at: string;
+    /** Whether role rules were read from the cluster; a note says why not. */
+    cluster: { rulesRead: boolean; note?: string };
+    summary: {
+        gainAccess: number;
+        loseAccess: number;
+        changeAccess: number;
+        escalations: number;
+        credentialsReissued: number;
+        renewalsDue: number;
+        /** One line: "2 users gain access, 1 loses it, ...". */
+        text: string;
+    };
+    added: UserChange[];
+    removed: UserChange[];
+    changed: UserChange[];
+}

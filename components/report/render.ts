@@ -1,0 +1,80 @@
+import { AccessReport, GrantChange, GrantDetail, KeptGrant, UserChange } from "./model";
+import { scopeOf } from "./escalation";
+
+/** The first line of every Markdown report: CI finds its earlier comment by it and updates that one. */
+export function reportMarker(stack?: string): string {
+    return `<!-- kube-access access report${stack ? `: ${stack}` : ""} -->`;
+}
+
+/** Markdown inline code that survives any backticks in the value. */
+function code(value: string): string {
+    const fence = value.includes("`") ? "``" : "`";
+    return `${fence}${value.startsWith("`") || value.endsWith("`") ? ` ${value} ` : value}${fence}`;
+}
+
+/** `ClusterRole `edit` in namespace apps, via group `developers` (binding `dev-edit`)`. */
+export function describeGrant(grant: GrantDetail): string {
+    const via = grant.via.kind === "group" ? `via group ${code(grant.via.group)}` : "bound to the user";
+    return `${grant.roleKind} ${code(grant.role)} ${scopeOf(grant)}, ${via} (binding ${code(grant.binding)})`;
+}
+
+function userTitle(u: UserChange): string {
+    const method = u.signer ? `${u.method}, signer ${u.signer}` : u.method;
+    return `**${u.name}** (${method}; the API server sees ${code(u.identity)})`;
+}
+
+function gainedLines(g: GrantChange): string[] {
+    const lines = [`  - gains ${describeGrant(g)}`];
+    for (const e of g.escalations) lines.push(`    - ⚠️ ${e.message}`);
+    if (g.rules === "read" && g.allows.length > 0) lines.push(`    - allows: ${g.allows.join("; ")}`);
+    if (g.rules === "missing")
+        lines.push(`    - the cluster has no such ${g.roleKind} yet: the binding grants nothing until it exists`);
+    return lines;
+}
+
+function keptLine(k: KeptGrant): string {
+    return `  - keeps until ${k.until ?? "its credential expires"}: ${describeGrant(k)}; ${k.reason}`;
+}
+
+function userLines(u: UserChange): string[] {
+    return [
+        `- ${userTitle(u)}`,
+        ...u.escalations.filter((e) => e.kind === "system-masters").map((e) => `  - ⚠️ ${e.message}`),
+        ...u.gained.flatMap(gainedLines),
+        ...u.lost.map((g) => `  - loses ${describeGrant(g)}`),
+        ...u.credential.map((c) => `  - ${c.message}`),
+        ...u.kept.map(keptLine),
+    ];
+}
+
+/**
+ * The report as Markdown for a pull-request comment: a marker line, the
+ * one-line summary, escalations first, then added, removed and changed
+ * users. Holds no secret: only names, roles, groups and dates.
+ */
+export function renderMarkdown(report: AccessReport): string {
+    const title = `### Access changes${report.stack ? ` for stack ${code(report.stack)}` : ""}`;
+    const lines = [reportMarker(report.stack), title, "", `**${report.summary.text}**`, ""];
+    lines.push(
+        report.cluster.rulesRead
+            ? "Role rules were read from the cluster."
+            : `Role rules were not read: ${report.cluster.note ?? "no cluster access"}. Roles are judged by name only.`,
+    );
+    const all = [...report.added, ...report.removed, ...report.changed];
+    const escalations = all.flatMap((u) => u.escalations.map((e) => `- ⚠️ **${u.name}**: ${e.message}`));
+    if (escalations.length > 0) lines.push("", "#### Escalations", "", ...escalations);
+    for (const [heading, users] of [
+        ["Added", report.added],
+        ["Removed", report.removed],
+        ["Changed", report.changed],
+    ] as const) {
+        if (users.length > 0) lines.push("", `#### ${heading}`, "", ...users.flatMap(userLines));
+    }
+    lines.push("", `<sub>Renewal windows judged at ${report.at}.</sub>`, "");
+    return lines.join("\n");
+}
+
+/** The report as JSON text (the same data as the Markdown). */
+export function renderJson(report: AccessReport): string {
+    return JSON.stringify(report, null, 2) + "\n";
+}

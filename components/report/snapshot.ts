@@ -1,0 +1,80 @@
+import { AccessSpec } from "../spec/types";
+import { GrantDetail, apiServerUsername, grantDetailsByUser, planRoleBindings } from "../rbac/plan";
+import { credentialSummary } from "../kubeAccess";
+import { AccessEntry } from "./model";
+
+/** What a validated spec would grant: the `users` output the program would make, without expiry dates. */
+export function accessFromSpec(spec: AccessSpec): AccessEntry[] {
+    const details = grantDetailsByUser(spec, planRoleBindings(spec));
+    return spec.users.map((u) => ({
+        name: u.name,
+        method: u.auth.method,
+        ...(u.auth.method === "certificate"
+            ? { signer: u.auth.signer, keyHeldBy: u.auth.certificateRequestPem ? "user" : "kube-access" }
+            : {}),
+        identity: apiServerUsername(u, spec.oidc),
+        groups: u.groups,
+        grants: details[u.name],
+        credential: credentialSummary(u),
+    }));
+}
+
+/** A grant line of the `users` output: `ClusterRole/view in default (kube-access:<binding>:<kind>:<identity>)`. */
+const grantLine =
+    /^(ClusterRole|Role)\/(.+) (?:in (\S+)|cluster-wide) \(kube-access:([^:]+):(user|group|serviceaccount):(.+)\)$/;
+
+/** Reads one grant line of a stack deployed before the `users` output carried `grantDetails`. */
+export function parseGrantLine(line: string): GrantDetail | undefined {
+    const m = grantLine.exec(line);
+    if (!m) return undefined;
+    const [, roleKind, role, namespace, binding, kind, identity] = m;
+    return {
+        roleKind: roleKind as GrantDetail["roleKind"],
+        role,
+        ...(namespace ? { namespace } : {}),
+        binding,
+        via: kind === "group" ? { kind: "group", group: identity } : { kind: "user" },
+    };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function strings(v: unknown): string[] | undefined {
+    return Array.isArray(v) && v.every((s) => typeof s === "string") ? v : undefined;
+}
+
+/**
+ * Reads a deployed stack's `users` output (`pulumi stack output users
+ * --json`). Undefined (no output yet) reads as nobody. Throws when the value
+ * is not a list of user summaries.
+ */
+export function accessFromUsersOutput(value: unknown): AccessEntry[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw new Error("the stack's users output is not a list");
+    return value.map((u, i) => {
+        if (!isObject(u) || typeof u.name !== "string" || typeof u.method !== "string") {
+            throw new Error(`the stack's users output has an entry without name and method (users[${i}])`);
+        }
+        const lines = strings(u.grants) ?? [];
+        const grants = Array.isArray(u.grantDetails)
+            ? (u.grantDetails as GrantDetail[])
+            : lines.map((line) => {
+                  const grant = parseGrantLine(line);
+                  if (!grant) throw new Error(`users[${i}].grants has a line kube-access cannot read: ${line}`);
+                  return grant;
+              });
+        return {
+            name: u.name,
+            method: u.method,
+            ...(typeof u.signer === "string" ? { signer: u.signer } : {}),
+            identity: typeof u.identity === "string" ? u.identity : u.name,
+            groups: strings(u.groups) ?? [],
+            ...(typeof u.keyHeldBy === "string" ? { keyHeldBy: u.keyHeldBy } : {}),
+            ...(typeof u.expiresAt === "string" ? { expiresAt: u.expiresAt } : {}),
+            grants,
+            ...(isObject(u.credential) ? { credential: u.credential } : {}),
+        };
+    });
+}

@@ -1,0 +1,295 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { LocalCluster } from "../../scripts/lib/localCluster";
+import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { repoRoot, run } from "../../scripts/lib/toolEnv";
+import { AccessReport } from "../../components/report/model";
+
+/*
+ * The access-change report on a deployed stack, changed the way a pull
+ * request would: dave joins (developers: edit in default), carol leaves,
+ * alice moves from viewers to admins (cluster-admin), and bob's short-lived
+ * certificate is inside its renewal window at the time of the change. The
+ * report's JSON and Markdown are checked against what is really granted after
+ * `pulumi up`, with `kubectl auth can-i` for each person, including the
+ * access that carol's and alice's old certificates keep.
+ *
+ * The time of the change is 70 minutes from now: the report is asked about
+ * that time (--at), and `pulumi up` runs the program 70 minutes ahead under
+ * libfaketime, as the renewal test of access.test.ts does.
+ */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-report-"));
+const ports = {
+    etcd: 42379,
+    etcdPeer: 42380,
+    apiServer: 46443,
+    controllerManager: 40257,
+    keycloak: 48443,
+    keycloakHttp: 48080,
+};
+const ahead = 70 * 60 * 1000;
+let cluster: LocalCluster;
+let workspace: PulumiWorkspace;
+
+type Config = Record<string, unknown> & {
+    "kube-access:users": { name: string; groups: string[]; auth: Record<string, unknown> }[];
+    "kube-access:bindings": { name: string }[];
+};
+
+function teamConfig(): Config {
+    return {
+        "kube-access:cluster": { name: "report" },
+        "kube-access:users": [
+            {
+                name: "alice",
+                groups: ["viewers"],
+                auth: { method: "certificate", signer: "cluster", validityHours: 24 },
+            },
+            {
+                name: "bob",
+                groups: ["viewers"],
+                auth: { method: "certificate", signer: "external", validityHours: 2, renewBeforeHours: 1 },
+            },
+            {
+                name: "carol",
+                groups: ["viewers"],
+                auth: { method: "certificate", signer: "cluster", validityHours: 24 },
+            },
+        ],
+        "kube-access:groups": ["admins", "developers"],
+        "kube-access:bindings": [
+            { name: "viewers", clusterRole: "view", subjects: [{ group: "viewers" }] },
+            { name: "admins", clusterRole: "cluster-admin", subjects: [{ group: "admins" }] },
+            { name: "developers", clusterRole: "edit", namespaces: ["default"], subjects: [{ group: "developers" }] },
+            { name: "carol-edit", clusterRole: "edit", namespaces: ["default"], subjects: [{ user: "carol" }] },
+        ],
+    } as unknown as Config;
+}
+
+function pullRequestConfig(): Config {
+    const config = teamConfig();
+    config["kube-access:users"] = config["kube-access:users"].filter((u) => u.name !== "carol");
+    config["kube-access:users"][0].groups = ["admins"];
+    config["kube-access:users"].push({
+        name: "dave",
+        groups: ["developers"],
+        auth: { method: "certificate", signer: "cluster", validityHours: 24 },
+    });
+    config["kube-access:bindings"] = config["kube-access:bindings"].filter((b) => b.name !== "carol-edit");
+    return config;
+}
+
+function kubeconfigFile(label: string, text: string): string {
+    const file = path.join(dir, "kubeconfigs", label);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    return file;
+}
+
+async function canI(kubeconfig: string, ...args: string[]): Promise<boolean> {
+    const result = await cluster.kubectl(["auth", "can-i", ...args], { kubeconfig, check: false });
+    return result.stdout.trim() === "yes";
+}
+
+function serialOf(kubeconfig: string): string {
+    const data = YAML.parse(kubeconfig).users[0].user["client-certificate-data"];
+    return new crypto.X509Certificate(Buffer.from(data, "base64")).serialNumber;
+}
+
+async function kubeconfigs(): Promise<Record<string, string>> {
+    return (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+}
+
+async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ code: number; text: string }> {
+    const output = path.join(dir, `report-${format}-${Date.now()}`);
+    const result = await run(
+        "node",
+        [
+            path.join(repoRoot, "node_modules", ".bin", "ts-node"),
+            "--transpile-only",
+            path.join(repoRoot, "scripts", "access-report.ts"),
+            "--stack",
+            "report",
+            "--format",
+            format,
+            "--kubeconfig",
+            cluster.info.adminKubeconfigPath,
+            "--output",
+            output,
+            ...(at ? ["--at", at.toISOString()] : []),
+        ],
+        { cwd: workspace.projectDir, env: workspace.env, check: false },
+    );
+    if (result.code === 1) throw new Error(`access-report failed:\n${result.stderr}`);
+    return { code: result.code, text: fs.readFileSync(output, "utf8") };
+}
+
+let before: Record<string, string>;
+let after: Record<string, string>;
+let users: { name: string; expiresAt?: string }[];
+let report: AccessReport;
+let markdown: string;
+let reportCode: number;
+let changeAt: Date;
+
+beforeAll(async () => {
+    cluster = await LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]");
+    const { config, secrets } = cluster.pointStackAt(teamConfig());
+    workspace = await PulumiWorkspace.create({
+        dir: path.join(dir, "pulumi"),
+        stack: "report",
+        config,
+        secrets,
+        echo: "[pulumi]",
+    });
+    await workspace.up();
+    before = await kubeconfigs();
+    users = (await workspace.outputs(false)).users as typeof users;
+
+    // The pull request: the working tree's config changes; nothing is deployed yet.
+    await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
+    changeAt = new Date(Date.now() + ahead);
+    const json = await accessReport("json", changeAt);
+    reportCode = json.code;
+    report = JSON.parse(json.text);
+    markdown = (await accessReport("markdown", changeAt)).text;
+    // The README's excerpt comes from here: KUBE_ACCESS_REPORT_SAMPLE=<file> keeps a copy.
+    if (process.env.KUBE_ACCESS_REPORT_SAMPLE) fs.writeFileSync(process.env.KUBE_ACCESS_REPORT_SAMPLE, markdown);
+
+    // The merge: pulumi up at the time the report was asked about.
+    await workspace.up([], {
+        LD_PRELOAD: faketimeLibrary(),
+        FAKETIME: `+${ahead / 60000}m`,
+        FAKETIME_DONT_FAKE_MONOTONIC: "1",
+    });
+    after = await kubeconfigs();
+});
+
+afterAll(async () => {
+    if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
+    if (cluster) await cluster.stop();
+    if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const expiryOf = (name: string) => users.find((u) => u.name === name)!.expiresAt!;
+
+describe("the report before the merge", () => {
+    test("exits 2 (changes) with the one-line summary", () => {
+        expect(reportCode).toBe(2);
+        expect(report.summary.text).toBe(
+            "1 user gains access, 1 loses it, 1 changes access; 5 escalations; 1 credential re-issued, 1 certificate due for renewal",
+        );
+        expect(report.cluster).toEqual({ rulesRead: true });
+    });
+
+    test("dave gains edit in default through developers; read from the cluster, edit reads Secrets, impersonates service accounts and creates pods and tokens", () => {
+        expect(report.added.map((u) => u.name)).toEqual(["dave"]);
+        const [grant] = report.added[0].gained;
+        expect(grant).toMatchObject({
+            role: "edit",
+            namespace: "default",
+            via: { kind: "group", group: "developers" },
+        });
+        // Kubernetes' edit role also lets its holder impersonate the namespace's service accounts.
+        expect(grant.escalations.map((e) => e.kind)).toEqual([
+            "reads-secrets",
+            "impersonate",
+            "creates-pods",
+            "creates-tokens",
+        ]);
+    });
+
+    test("carol loses edit in default and view, and keeps view through viewers until her certificate expires", () => {
+        const [carol] = report.removed;
+        expect(carol.name).toBe("carol");
+        expect(carol.lost.map((g) => `${g.role} ${g.namespace ?? "cluster-wide"}`).sort()).toEqual([
+            "edit default",
+            "view cluster-wide",
+        ]);
+        expect(carol.kept.map((k) => [k.role, k.via, k.until])).toEqual([
+            ["view", { kind: "group", group: "viewers" }, expiryOf("carol")],
+        ]);
+    });
+
+    test("alice gains cluster-admin through admins (escalation), loses view, gets a new certificate; the old one keeps view", () => {
+        const alice = report.changed.find((u) => u.name === "alice")!;
+        expect(alice.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
+        expect(alice.escalations.map((e) => e.kind)).toEqual(["cluster-admin"]);
+        expect(alice.lost.map((g) => g.role)).toEqual(["view"]);
+        expect(alice.credential.map((c) => c.reasons)).toEqual([["groups viewers → admins"]]);
+        expect(alice.kept.map((k) => [k.role, k.until])).toEqual([["view", expiryOf("alice")]]);
+    });
+
+    test("bob's certificate is due for renewal at the time of the change", () => {
+        const bob = report.changed.find((u) => u.name === "bob")!;
+        expect(bob.credential.map((c) => c.kind)).toEqual(["renewal-due"]);
+        expect(bob.gained.concat(bob.lost)).toEqual([]);
+    });
+
+    test("the Markdown has the summary, the escalation, carol's kept access and bob's renewal", () => {
+        const lines = markdown.split("\n");
+        expect(lines[0]).toBe("<!-- kube-access access report: report -->");
+        expect(lines).toContain(`**${report.summary.text}**`);
+        expect(lines).toContain("- ⚠️ **alice**: every verb on every resource cluster-wide (cluster-admin)");
+        expect(lines).toContain("- ⚠️ **dave**: reads Secrets in namespace default");
+        expect(lines).toContain(
+            `  - keeps until ${expiryOf("carol")}: ClusterRole \`view\` cluster-wide, via group \`viewers\` (binding \`viewers\`); ` +
+                "the certificate (CN=carol, O=viewers) stays valid until it expires; Kubernetes cannot revoke a client certificate",
+        );
+        expect(lines).toContain(
+            `  - certificate expires at ${expiryOf("bob")}, inside its 1-hour renewal window: the next pulumi up issues a new one`,
+        );
+    });
+});
+
+describe("what is really granted after pulumi up", () => {
+    test("dave: edit in default, as reported (Secrets, pods, tokens), nothing cluster-wide", async () => {
+        const dave = kubeconfigFile("dave", after.dave);
+        expect(await canI(dave, "create", "deployments", "-n", "default")).toBe(true);
+        expect(await canI(dave, "get", "secrets", "-n", "default")).toBe(true);
+        expect(await canI(dave, "create", "pods", "-n", "default")).toBe(true);
+        expect(await canI(dave, "create", "serviceaccounts/token", "-n", "default")).toBe(true);
+        expect(await canI(dave, "impersonate", "serviceaccounts", "-n", "default")).toBe(true);
+        expect(await canI(dave, "list", "pods", "--all-namespaces")).toBe(false);
+    });
+
+    test("alice's new certificate: everything; her old one: view only, as the report says it keeps", async () => {
+        expect(serialOf(after.alice)).not.toBe(serialOf(before.alice));
+        expect(await canI(kubeconfigFile("alice", after.alice), "*", "*")).toBe(true);
+        const old = kubeconfigFile("alice-old", before.alice);
+        expect(await canI(old, "list", "pods", "--all-namespaces")).toBe(true);
+        expect(await canI(old, "*", "*")).toBe(false);
+    });
+
+    test("carol's certificate: edit in default is gone, view through viewers is kept", async () => {
+        const carol = kubeconfigFile("carol", before.carol);
+        expect(await canI(carol, "create", "deployments", "-n", "default")).toBe(false);
+        expect(await canI(carol, "list", "pods", "--all-namespaces")).toBe(true);
+    });
+
+    test("bob: a new certificate, the same view access", async () => {
+        expect(serialOf(after.bob)).not.toBe(serialOf(before.bob));
+        const bob = kubeconfigFile("bob", after.bob);
+        expect(await canI(bob, "list", "pods", "--all-namespaces")).toBe(true);
+        expect(await canI(bob, "create", "deployments", "-n", "default")).toBe(false);
+    });
+
+    test("the report after the merge: no access change, exit 0", async () => {
+        const { code, text } = await accessReport("json");
+        expect(JSON.parse(text).summary.text).toBe("No access change.");
+        expect(code).toBe(0);
+    });
+});
+
+/** libfaketime's preload library (Debian package faketime). */
+function faketimeLibrary(): string {
+    const found = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    ].find((f) => fs.existsSync(f));
+    if (!found) throw new Error("libfaketime is not installed: apt-get install faketime");
+    return found;
+}
