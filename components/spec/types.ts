@@ -5,7 +5,15 @@
  */
 
 /** Key algorithms a user's private key can use. */
-export const keyAlgorithms = ["RSA-2048", "RSA-3072", "RSA-4096", "ECDSA-P256", "ECDSA-P384"] as const;
+export const keyAlgorithms = [
+    "RSA-2048",
+    "RSA-3072",
+    "RSA-4096",
+    "ECDSA-P256",
+    "ECDSA-P384",
+    "ECDSA-P521",
+    "ED25519",
+] as const;
 export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
 /** Who signs a user's client certificate. */

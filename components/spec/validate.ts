@@ -18,7 +18,7 @@ import {
 import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
 import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
-import { parseCsrPem } from "../certificates/csr";
+import { ParsedCsr, parseCsrPem } from "../certificates/csr";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -327,7 +327,13 @@ function readAuth(c: IssueCollector, path: string, value: Raw, defaults: Certifi
             const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
             const { method: _m, signer: _s, certificateRequest, ...options } = value;
             const opts = readCertificateOptions(c, path, options, defaults);
-            const csr = readCertificateRequest(c, `${path}.certificateRequest`, certificateRequest, value.keyAlgorithm);
+            const csr = readCertificateRequest(
+                c,
+                `${path}.certificateRequest`,
+                certificateRequest,
+                value.keyAlgorithm,
+                signer,
+            );
             if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
             if (signer === undefined) return undefined;
             return { method, signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
@@ -366,13 +372,13 @@ function readCertificateRequest(
     path: string,
     value: Raw,
     keyAlgorithm: Raw,
+    signer: string | undefined,
 ): { pem: string; keyAlgorithm?: KeyAlgorithm; commonNames: string[]; organizations: string[] } | undefined {
     const pem = c.string(path, value);
     if (pem === undefined) return undefined;
     try {
         const csr = parseCsrPem(pem);
-        if (!csr.signatureValid)
-            c.add(path, "has a signature that does not verify with its own public key; make the request again");
+        checkCsrSignature(c, path, csr, signer);
         const algorithm = (keyAlgorithms as readonly string[]).includes(csr.keyAlgorithm ?? "")
             ? (csr.keyAlgorithm as KeyAlgorithm)
             : undefined;
@@ -386,7 +392,8 @@ function readCertificateRequest(
             );
         }
         return {
-            pem: pem.trim() + "\n",
+            // Canonical PEM (label CERTIFICATE REQUEST), whatever form the user pasted.
+            pem: csr.pem,
             keyAlgorithm: algorithm,
             commonNames: csr.commonNames,
             organizations: csr.organizations,
@@ -397,6 +404,27 @@ function readCertificateRequest(
             `${(e as Error).message}; create one with: openssl req -new -key <user>.key -subj "/CN=<user>/O=<group>..."`,
         );
         return undefined;
+    }
+}
+
+/** The self-signature of a user's CSR, checked with the algorithm it names. */
+function checkCsrSignature(c: IssueCollector, path: string, csr: ParsedCsr, signer: string | undefined): void {
+    const remake =
+        'make the request again with RSA or ECDSA and SHA-256 (openssl req -new -key <user>.key -sha256 -subj "/CN=<user>/O=<group>")';
+    if (csr.signatureCheck === "unsupported") {
+        c.add(path, `uses signature algorithm ${csr.signatureAlgorithm}, which kube-access cannot verify; ${remake}`);
+    } else if (csr.signatureCheck === "invalid") {
+        c.add(
+            path,
+            `has a ${csr.signatureAlgorithm} signature that does not verify with its own public key; ` +
+                "it was damaged or not made with this key, so make the request again",
+        );
+    } else if (csr.kubernetesRefusal && signer === "cluster") {
+        c.add(
+            path,
+            `uses signature algorithm ${csr.signatureAlgorithm}, which the cluster signer cannot take: ` +
+                `${csr.kubernetesRefusal}; ${remake}, or use signer external`,
+        );
     }
 }
 

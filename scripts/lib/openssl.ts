@@ -4,6 +4,7 @@ import * as fs from "fs";
 /** openssl arguments that make a new key of a kube-access key algorithm. */
 export function opensslKeyArgs(keyAlgorithm = "RSA-2048"): string[] {
     const [family, size] = keyAlgorithm.split("-");
+    if (family === "ED25519") return ["-newkey", "ed25519"];
     return family === "RSA"
         ? ["-newkey", `rsa:${size}`]
         : ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${size.replace("P", "P-")}`];
