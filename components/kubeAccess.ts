@@ -8,7 +8,8 @@ import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
 import { oidcCredential } from "./oidc/kubeconfigCredential";
 import { AccessBindings } from "./rbac/accessBindings";
-import { apiServerUsername, grantsByUser, planRoleBindings } from "./rbac/plan";
+import { grantsByUser, planRoleBindings } from "./rbac/plan";
+import { apiServerUsername } from "./identity";
 import { renderKubeconfig } from "./kubeconfig/render";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */

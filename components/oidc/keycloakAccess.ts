@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keycloak from "@pulumi/keycloak";
 import { OidcAuth, OidcSpec, UserSpec } from "../spec/types";
+import { keycloakEmail, keycloakUsername } from "../identity";
 
 /** Inputs of {@link KeycloakAccess}. */
 export interface KeycloakAccessArgs {
@@ -98,8 +99,9 @@ export class KeycloakAccess extends pulumi.ComponentResource {
                 `${name}-user-${user.name}`,
                 {
                     realmId,
-                    username: user.name,
-                    email: user.auth.email,
+                    // Keycloak stores both in lower case; giving them so keeps previews free of drift.
+                    username: keycloakUsername(user.name),
+                    email: keycloakEmail(user.auth.email),
                     emailVerified: true,
                     firstName: user.auth.firstName,
                     lastName: user.auth.lastName,

@@ -19,6 +19,7 @@ import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
 import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
 import { ParsedCsr, parseCsrPem } from "../certificates/csr";
+import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -622,12 +623,49 @@ function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: O
                 `users[${i}].auth.method`,
                 "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method",
             );
-        } else if (oidc.usernameClaim === "preferred_username" && u.name !== u.name.toLowerCase()) {
+        }
+    });
+    if (oidc) checkOidcIdentities(c, users, oidc);
+}
+
+/**
+ * An OIDC user's identity must be exactly what Keycloak will put in the token
+ * (see ../identity): Keycloak lower-cases usernames and emails, so an email is
+ * taken in any case and bound in lower case; a user name, which is also the
+ * config's key for the user, must be written as Keycloak stores it. Values
+ * whose stored form cannot be known, and two users Keycloak would see as one,
+ * are refused.
+ */
+function checkOidcIdentities(c: IssueCollector, users: UserSpec[], oidc: OidcSpec): void {
+    const byEmail = new Map<string, number>();
+    users.forEach((u, i) => {
+        if (u.auth.method !== "oidc") return;
+        const unknownName = keycloakNormalisationUnknown(u.name);
+        if (unknownName) c.add(`users[${i}].name`, unknownName);
+        else if (u.name !== keycloakUsername(u.name)) {
             c.add(
                 `users[${i}].name`,
-                `Keycloak lower-cases usernames, so the token would carry ${JSON.stringify(u.name.toLowerCase())}; write the name in lower case`,
+                `Keycloak lower-cases usernames, so it would store and issue ${JSON.stringify(keycloakUsername(u.name))}` +
+                    (oidc.usernameClaim === "preferred_username" ? " as the token's user name" : "") +
+                    "; write the name in lower case",
             );
         }
+        const unknownEmail = keycloakNormalisationUnknown(u.auth.email);
+        if (unknownEmail) {
+            c.add(`users[${i}].auth.email`, unknownEmail);
+            return;
+        }
+        const email = keycloakEmail(u.auth.email);
+        const earlier = byEmail.get(email);
+        if (earlier !== undefined) {
+            c.add(
+                `users[${i}].auth.email`,
+                `is the same address as users[${earlier}].auth.email once Keycloak lower-cases it (${JSON.stringify(email)}); ` +
+                    "Keycloak refuses a second user with it" +
+                    (oidc.usernameClaim === "email" ? " and the API server would see both as one user" : "") +
+                    "; give each user their own address",
+            );
+        } else byEmail.set(email, i);
     });
 }
 
