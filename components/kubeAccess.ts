@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AccessSpec, CertificateAuth, OidcAuth, ServiceAccountAuth, UserSpec } from "./spec/types";
+import { AccessSpec, CertificateAuth, OidcAuth, OidcSpec, ServiceAccountAuth, UserSpec } from "./spec/types";
 import { AccessSecrets } from "./spec/load";
-import { CertificateUser } from "./certificates/certificateUser";
+import { CertificateUser, userKeyFile } from "./certificates/certificateUser";
 import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
 import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
-import { oidcCredential } from "./oidc/kubeconfigCredential";
+import { oidcCredential, oidcFirstStep } from "./oidc/kubeconfigCredential";
 import { AccessBindings } from "./rbac/accessBindings";
 import { grantsByUser, planRoleBindings } from "./rbac/plan";
 import { apiServerUsername } from "./identity";
@@ -41,6 +41,8 @@ export interface UserSummary {
     expiresAt?: string;
     /** Roles granted through bindings to the user or its groups. */
     grants: string[];
+    /** What the user must do before the delivered kubeconfig works, when anything. */
+    firstStep?: string;
 }
 
 /** Everything OIDC-related the API server's operators need (no secrets). */
@@ -53,6 +55,17 @@ export interface OidcApiServerSettings {
     authenticationConfiguration: string;
     /** The CA the API server must trust for the issuer, PEM, if one is configured. */
     caCertificate?: string;
+}
+
+/** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
+function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
+    if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
+        return {
+            firstStep: `put your private key (the one your certificate request was made with) beside the kubeconfig as ${userKeyFile(user.name)}`,
+        };
+    }
+    if (user.auth.method === "oidc" && oidc) return { firstStep: oidcFirstStep(oidc) };
+    return {};
 }
 
 function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
@@ -140,8 +153,9 @@ export class KubeAccess extends pulumi.ComponentResource {
                 kubeconfigs[user.name] = saUser.kubeconfig;
             } else if (keycloakAccess && spec.oidc) {
                 const oidc = spec.oidc;
+                // A public client's kubeconfig holds no secret; a confidential client's holds its secret.
                 kubeconfigs[user.name] = pulumi.secret(
-                    keycloakAccess.clientSecret.apply((clientSecret) =>
+                    pulumi.output(keycloakAccess.clientSecret).apply((clientSecret) =>
                         renderKubeconfig({
                             cluster: spec.cluster,
                             userName: user.name,
@@ -168,6 +182,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 identity: apiServerUsername(u, spec.oidc),
                 ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
                 grants: grants[u.name],
+                ...firstStepOf(u, spec.oidc),
             })),
         );
         if (spec.oidc) {

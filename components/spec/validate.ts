@@ -15,6 +15,7 @@ import {
     oidcKubeconfigStyles,
     oidcUsernameClaims,
 } from "./types";
+import { kubeloginGrantTypes, oidcClientTypes } from "./types";
 import { AccessSpecError, IssueCollector, Raw, isPlainObject } from "./reader";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
 import { isDnsLabel, isDnsSubdomain, toObjectName } from "./names";
@@ -516,6 +517,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         "extraScopes",
         "kubeconfigStyle",
         "temporaryPasswords",
+        "clientType",
+        "kubeloginGrantType",
     ]);
     if (!o) return undefined;
     const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
@@ -605,14 +608,47 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         groupsPrefix,
         caCertificatePem,
         apiServerCaFile,
-        deviceAuthorizationGrant: c.boolean("oidc.deviceAuthorizationGrant", o.deviceAuthorizationGrant, false),
-        directAccessGrants: c.boolean("oidc.directAccessGrants", o.directAccessGrants, false),
+        clientType: c.oneOf("oidc.clientType", o.clientType, oidcClientTypes, "public") ?? "public",
+        ...readKubeloginGrant(c, o),
         redirectUris,
         extraScopes:
             o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
         kubeconfigStyle: c.oneOf("oidc.kubeconfigStyle", o.kubeconfigStyle, oidcKubeconfigStyles, "exec") ?? "exec",
         temporaryPasswords: c.boolean("oidc.temporaryPasswords", o.temporaryPasswords, true),
     };
+}
+
+/**
+ * The grant kubelogin uses and the grants the client allows, consistent with
+ * each other: the chosen grant is switched on unless config switches it off,
+ * which is refused (kubelogin could not log anyone in).
+ */
+function readKubeloginGrant(
+    c: IssueCollector,
+    o: Record<string, Raw>,
+): Pick<OidcSpec, "kubeloginGrantType" | "deviceAuthorizationGrant" | "directAccessGrants"> {
+    const kubeloginGrantType =
+        c.oneOf("oidc.kubeloginGrantType", o.kubeloginGrantType, kubeloginGrantTypes, "authcode") ?? "authcode";
+    const needs = (grant: string) => kubeloginGrantType === grant;
+    const deviceAuthorizationGrant = c.boolean(
+        "oidc.deviceAuthorizationGrant",
+        o.deviceAuthorizationGrant,
+        needs("device-code"),
+    );
+    const directAccessGrants = c.boolean("oidc.directAccessGrants", o.directAccessGrants, needs("password"));
+    for (const [grant, field, on] of [
+        ["device-code", "deviceAuthorizationGrant", deviceAuthorizationGrant],
+        ["password", "directAccessGrants", directAccessGrants],
+    ] as const) {
+        if (needs(grant) && !on) {
+            c.add(
+                `oidc.${field}`,
+                `is false, but oidc.kubeloginGrantType is ${grant}: kubelogin could not log anyone in; ` +
+                    `remove ${field} or choose another kubeloginGrantType`,
+            );
+        }
+    }
+    return { kubeloginGrantType, deviceAuthorizationGrant, directAccessGrants };
 }
 
 function checkUsersAgainstSettings(c: IssueCollector, users: UserSpec[], oidc: OidcSpec | undefined): void {

@@ -83,7 +83,12 @@ function accessConfig(): Config {
             { name: "admins", clusterRole: "admin", namespaces: ["default"], subjects: [{ group: "admins" }] },
             { name: "temp1-view", clusterRole: "view", namespaces: ["default"], subjects: [{ user: "temp1" }] },
         ],
-        "kube-access:oidc": { issuerUrl: "https://set-by-pointStackAt/realms/kube-access", realm: "kube-access" },
+        // Confidential, like the scaffold's client: the article's password grant and introspection use its secret.
+        "kube-access:oidc": {
+            issuerUrl: "https://set-by-pointStackAt/realms/kube-access",
+            realm: "kube-access",
+            clientType: "confidential",
+        },
     } as unknown as Config;
 }
 
