@@ -1,6 +1,15 @@
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AccessSpec, CertificateAuth, OidcAuth, OidcSpec, ServiceAccountAuth, UserSpec } from "./spec/types";
+import {
+    AccessSpec,
+    CertificateAuth,
+    ClusterSpec,
+    OidcAuth,
+    OidcSpec,
+    ServiceAccountAuth,
+    UserSpec,
+} from "./spec/types";
 import { AccessSecrets } from "./spec/load";
 import { CertificateUser, userKeyFile } from "./certificates/certificateUser";
 import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
@@ -18,6 +27,26 @@ export const serviceAccountTokenTimeoutSeconds = 120;
 /** Whether the spec makes Kubernetes objects (bindings, service accounts) through `@pulumi/kubernetes`. */
 export function needsKubernetesObjects(spec: AccessSpec): boolean {
     return spec.bindings.length > 0 || spec.users.some((u) => u.auth.method === "serviceAccount");
+}
+
+/**
+ * The `clusterIdentifier` of the Kubernetes provider: what identifies the
+ * cluster, not how Pulumi reaches it. It is the API server URL and the
+ * SHA-256 fingerprint of the cluster CA (`cluster.server`,
+ * `cluster.caCertificate`), e.g. `https://10.0.0.1:6443#sha256:3f1c...`.
+ *
+ * With it set, the provider is replaced only when this value changes; any
+ * other change to the admin kubeconfig (a renamed cluster or context, a
+ * `proxy-url`, rotated credentials) is an update of the provider, so the
+ * objects it manages (namespaces, ServiceAccounts, token Secrets, bindings)
+ * are kept. Without it, Pulumi guesses from the kubeconfig and may replace
+ * them all (pulumi/pulumi-kubernetes#4019).
+ */
+export function providerClusterIdentifier(cluster: ClusterSpec): string {
+    const fingerprint = new crypto.X509Certificate(cluster.caCertificatePem).fingerprint256
+        .replace(/:/g, "")
+        .toLowerCase();
+    return `${cluster.server}#sha256:${fingerprint}`;
 }
 
 /** Inputs of {@link KubeAccess}. */
