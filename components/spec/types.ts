@@ -69,7 +69,7 @@ export interface ServiceAccountAuth {
 /** A person who logs in through the OIDC identity provider (Keycloak). */
 export interface OidcAuth {
     method: "oidc";
-    /** Email address, required by Keycloak before a user can log in. */
+    /** Email address, required by Keycloak before a user can log in; Keycloak stores and issues it lower-cased. */
     email: string;
     firstName: string;
     lastName: string;
@@ -79,7 +79,11 @@ export type AuthSpec = CertificateAuth | ServiceAccountAuth | OidcAuth;
 
 /** One user of the cluster: a person or a machine. */
 export interface UserSpec {
-    /** The identity the API server sees (before any OIDC prefix). */
+    /**
+     * The user's key in config. Also the CN of a certificate user, the
+     * ServiceAccount name of a machine user and the Keycloak username of an
+     * OIDC user; what the API server calls each is in ../identity.
+     */
     name: string;
     /** Groups the user belongs to. */
     groups: string[];
