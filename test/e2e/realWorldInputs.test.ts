@@ -178,13 +178,13 @@ async function canI(kubeconfig: string, ...args: string[]): Promise<boolean> {
 
 /** The stack's access spec as the program validates it. */
 function deployedSpec() {
-    const { config } = cluster.pointStackAt(accessConfig());
+    const { config, secrets } = cluster.pointStackAt(accessConfig());
     const raw = Object.fromEntries(
-        Object.entries(config)
+        Object.entries({ ...config, ...secrets })
             .filter(([k]) => k.startsWith("kube-access:"))
             .map(([k, v]) => [k.slice("kube-access:".length), v]),
     );
-    return validateAccessSpec(raw, { secretKeys: [] });
+    return validateAccessSpec(raw, { secretKeys: Object.keys(secrets).map((k) => k.slice("kube-access:".length)) });
 }
 
 async function passwordGrant(clientId: string, username: string, clientSecret?: string) {
