@@ -105,6 +105,18 @@ export class KeycloakScaffold {
         return JSON.parse(secret.body).value;
     }
 
+    /** A client's representation as the admin API returns it (attributes, publicClient, ...). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async client(realm: string, clientId: string): Promise<Record<string, any>> {
+        const found = JSON.parse((await this.admin("GET", `/${realm}/clients?clientId=${clientId}`)).body);
+        return found[0];
+    }
+
+    /** Replaces a client's representation (to change a setting for a control case, then restore it). */
+    async updateClient(realm: string, representation: Record<string, unknown>): Promise<void> {
+        await this.admin("PUT", `/${realm}/clients/${representation.id}`, representation);
+    }
+
     async deleteRealm(realm: string): Promise<void> {
         await this.admin("DELETE", `/${realm}`);
     }

@@ -16,6 +16,7 @@ import { apiServerUsername } from "../../components/identity";
 import { validateAccessSpec } from "../../components/spec/validate";
 import { opensslCsr } from "../helpers/fixtures";
 import { findPlainSecrets } from "./secrets";
+import { KeycloakScaffold } from "./keycloakScaffold";
 
 /*
  * Issue #10's real-world reports, through the real Pulumi engine, a real
@@ -314,6 +315,38 @@ describe("3-6. OIDC identity, client type and grants", () => {
                 body: "",
             });
             expect(JSON.parse(response.body)).toHaveProperty("user_code");
+        },
+    );
+
+    (hasKeycloak ? test : test.skip)(
+        "the client is public and Keycloak does not enforce PKCE on it; with enforcement (the control) the same device request is refused",
+        async () => {
+            const keycloak = new KeycloakScaffold(cluster);
+            const client = await keycloak.client("reports", "kubernetes");
+            expect(client.publicClient).toBe(true);
+            expect(client.attributes?.["pkce.code.challenge.method"] ?? "").toBe("");
+            const deviceRequest = () =>
+                httpsRequest(`${cluster.info.keycloakUrl}/realms/reports/protocol/openid-connect/auth/device`, {
+                    method: "POST",
+                    ...form({ client_id: "kubernetes", scope: "openid" }),
+                    ca: cluster.read(cluster.info.keycloakCaCertificatePath),
+                });
+            await keycloak.updateClient("reports", {
+                ...client,
+                attributes: { ...client.attributes, "pkce.code.challenge.method": "S256" },
+            });
+            try {
+                const refused = await deviceRequest();
+                expect(refused.status).toBe(400);
+                expect(refused.body).toContain("code_challenge_method");
+            } finally {
+                // Keycloak merges attributes, so the setting is cleared explicitly.
+                await keycloak.updateClient("reports", {
+                    ...client,
+                    attributes: { ...client.attributes, "pkce.code.challenge.method": "" },
+                });
+            }
+            expect((await deviceRequest()).status).toBe(200);
         },
     );
 
