@@ -9,7 +9,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../../scripts/lib/localCluster";
 import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
-import { toolEnv } from "../../scripts/lib/toolEnv";
+import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { oidcCredential } from "../../components/oidc/kubeconfigCredential";
 import { apiServerUsername } from "../../components/identity";
@@ -259,10 +259,6 @@ describe("1-2. users' own CSRs in the forms and algorithms people use", () => {
         expect(await canI(alice, "create", "deployments", "-n", "default")).toBe(false);
         expect(await canI(dave, "create", "deployments", "-n", "default")).toBe(true);
     });
-
-    (hasTls ? test.skip : test)("external signer cases need the tls provider (not installed here)", () => {
-        expect(hasTls).toBe(false);
-    });
 });
 
 describe("3-6. OIDC identity, client type and grants", () => {
@@ -347,6 +343,28 @@ describe("3-6. OIDC identity, client type and grants", () => {
                 });
             }
             expect((await deviceRequest()).status).toBe(200);
+        },
+    );
+
+    (hasKeycloak ? test : test.skip)(
+        "scripts/oidc-token.js: the password grant works from the public client's kubeconfig; introspection says it needs a confidential client",
+        async () => {
+            const file = kubeconfigFile("da-oidc-token", kubeconfigs[oidcUser.name]);
+            const script = path.join(repoRoot, "scripts", "oidc-token.js");
+            const env = { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword };
+            const login = await run("node", [script, "--kubeconfig", file, "--username", oidcUser.name], { env });
+            const token = /^ID_TOKEN=(.+)$/m.exec(login.stdout)![1];
+            seenSecrets.push(token);
+            expect(JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString())).toMatchObject({
+                email: "da.admin@example.com",
+                aud: "kubernetes",
+            });
+            const introspect = await run("node", [script, "--kubeconfig", file, "--introspect"], {
+                env: { ...process.env, KUBE_ACCESS_OIDC_TOKEN: token },
+                check: false,
+            });
+            expect(introspect.code).toBe(2);
+            expect(introspect.stderr).toMatch(/token introspection needs a confidential client/);
         },
     );
 
