@@ -127,6 +127,12 @@ describe("normaliseCertificatePem", () => {
         expect(normaliseCertificatePem(crlf(ca.certificatePem + "\n" + other))).toBe(ca.certificatePem + other);
     });
 
+    test("a certificate pasted with its private key is refused, without echoing the key", () => {
+        const text = ca.certificatePem + ca.privateKeyPem;
+        expect(() => normaliseCertificatePem(text)).toThrow(/also holds a private key/);
+        expect(() => normaliseCertificatePem(text)).not.toThrow(/[A-Za-z0-9+/]{40}/);
+    });
+
     test("an OpenSSL TRUSTED CERTIFICATE, which Go cannot read, is refused with the conversion", () => {
         const trusted = execFileSync("openssl", ["x509", "-trustout", "-addtrust", "clientAuth"], {
             input: ca.certificatePem,

@@ -10,6 +10,12 @@ import * as crypto from "crypto";
  */
 export function normaliseCertificatePem(value: string): string {
     const blocks = decodePemBlocks(unwrapBase64Pem(value));
+    if (blocks.some((b) => /PRIVATE KEY$/.test(b.label))) {
+        throw new Error(
+            "also holds a private key, which must not be in plain config; paste only the certificate " +
+                "(a CA key belongs in kube-access:clusterCaKey, set with --secret)",
+        );
+    }
     if (blocks.some((b) => b.label === "TRUSTED CERTIFICATE")) {
         throw new Error(
             "is an OpenSSL TRUSTED CERTIFICATE, which kubectl and the API server cannot read; " +
