@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KubeAccess, loadAccessSpec, needsKubernetesObjects } from "./components";
+import { KubeAccess, loadAccessSpec, needsKubernetesObjects, providerClusterIdentifier } from "./components";
 
 // Read and validate the whole `kube-access` config before creating anything.
 const { spec, secrets } = (() => {
@@ -13,8 +13,14 @@ const { spec, secrets } = (() => {
 
 // Pulumi reaches the cluster with the configured admin kubeconfig, or the ambient one.
 // A stack that only signs certificates externally needs no cluster access at all.
+// The cluster's identity (API server URL and CA), not the kubeconfig, decides when the
+// provider and everything it manages would be replaced: a renamed cluster entry, a
+// proxy-url or rotated admin credentials only update it.
 const cluster = needsKubernetesObjects(spec)
-    ? new k8s.Provider("cluster", { kubeconfig: secrets.clusterKubeconfig })
+    ? new k8s.Provider("cluster", {
+          kubeconfig: secrets.clusterKubeconfig,
+          clusterIdentifier: providerClusterIdentifier(spec.cluster),
+      })
     : undefined;
 
 const access = new KubeAccess("kube-access", { spec, secrets }, cluster ? { providers: { kubernetes: cluster } } : {});

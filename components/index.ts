@@ -1,4 +1,5 @@
 export * from "./spec";
+export * from "./identity";
 export * from "./certificates";
 export * from "./serviceAccounts";
 export * from "./oidc";

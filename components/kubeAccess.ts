@@ -1,15 +1,24 @@
-import { createHash } from "crypto";
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AccessSpec, CertificateAuth, OidcAuth, ServiceAccountAuth, UserSpec } from "./spec/types";
+import {
+    AccessSpec,
+    CertificateAuth,
+    ClusterSpec,
+    OidcAuth,
+    OidcSpec,
+    ServiceAccountAuth,
+    UserSpec,
+} from "./spec/types";
 import { AccessSecrets } from "./spec/load";
-import { CertificateUser } from "./certificates/certificateUser";
+import { CertificateUser, userKeyFile } from "./certificates/certificateUser";
 import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
 import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
-import { oidcCredential } from "./oidc/kubeconfigCredential";
+import { oidcCredential, oidcFirstStep } from "./oidc/kubeconfigCredential";
 import { AccessBindings } from "./rbac/accessBindings";
-import { GrantDetail, apiServerUsername, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
+import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
+import { apiServerUsername } from "./identity";
 import { renderKubeconfig } from "./kubeconfig/render";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
@@ -18,6 +27,26 @@ export const serviceAccountTokenTimeoutSeconds = 120;
 /** Whether the spec makes Kubernetes objects (bindings, service accounts) through `@pulumi/kubernetes`. */
 export function needsKubernetesObjects(spec: AccessSpec): boolean {
     return spec.bindings.length > 0 || spec.users.some((u) => u.auth.method === "serviceAccount");
+}
+
+/**
+ * The `clusterIdentifier` of the Kubernetes provider: what identifies the
+ * cluster, not how Pulumi reaches it. It is the API server URL and the
+ * SHA-256 fingerprint of the cluster CA (`cluster.server`,
+ * `cluster.caCertificate`), e.g. `https://10.0.0.1:6443#sha256:3f1c...`.
+ *
+ * With it set, the provider is replaced only when this value changes; any
+ * other change to the admin kubeconfig (a renamed cluster or context, a
+ * `proxy-url`, rotated credentials) is an update of the provider, so the
+ * objects it manages (namespaces, ServiceAccounts, token Secrets, bindings)
+ * are kept. Without it, Pulumi guesses from the kubeconfig and may replace
+ * them all (pulumi/pulumi-kubernetes#4019).
+ */
+export function providerClusterIdentifier(cluster: ClusterSpec): string {
+    const fingerprint = new crypto.X509Certificate(cluster.caCertificatePem).fingerprint256
+        .replace(/:/g, "")
+        .toLowerCase();
+    return `${cluster.server}#sha256:${fingerprint}`;
 }
 
 /** Inputs of {@link KubeAccess}. */
@@ -41,6 +70,8 @@ export interface UserSummary {
     expiresAt?: string;
     /** Roles granted through bindings to the user or its groups. */
     grants: string[];
+    /** What the user must do before the delivered kubeconfig works, when anything. */
+    firstStep?: string;
     /** The same grants, structured: role, namespace (none: cluster-wide), binding, and whether through a group. */
     grantDetails: GrantDetail[];
     /** What the user's credential is made from; a change here issues a new credential. */
@@ -71,7 +102,12 @@ export function credentialSummary(user: UserSpec): CredentialSummary {
                 validityHours,
                 renewBeforeHours,
                 ...(certificateRequestPem
-                    ? { certificateRequestSha256: createHash("sha256").update(certificateRequestPem).digest("hex") }
+                    ? {
+                          certificateRequestSha256: crypto
+                              .createHash("sha256")
+                              .update(certificateRequestPem)
+                              .digest("hex"),
+                      }
                     : {}),
             };
         }
@@ -92,6 +128,17 @@ export interface OidcApiServerSettings {
     authenticationConfiguration: string;
     /** The CA the API server must trust for the issuer, PEM, if one is configured. */
     caCertificate?: string;
+}
+
+/** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
+function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
+    if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
+        return {
+            firstStep: `put your private key (the one your certificate request was made with) beside the kubeconfig as ${userKeyFile(user.name)}`,
+        };
+    }
+    if (user.auth.method === "oidc" && oidc) return { firstStep: oidcFirstStep(oidc) };
+    return {};
 }
 
 function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
@@ -179,8 +226,9 @@ export class KubeAccess extends pulumi.ComponentResource {
                 kubeconfigs[user.name] = saUser.kubeconfig;
             } else if (keycloakAccess && spec.oidc) {
                 const oidc = spec.oidc;
+                // A public client's kubeconfig holds no secret; a confidential client's holds its secret.
                 kubeconfigs[user.name] = pulumi.secret(
-                    keycloakAccess.clientSecret.apply((clientSecret) =>
+                    pulumi.output(keycloakAccess.clientSecret).apply((clientSecret) =>
                         renderKubeconfig({
                             cluster: spec.cluster,
                             userName: user.name,
@@ -210,6 +258,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 grants: grants[u.name],
                 grantDetails: grantDetails[u.name],
                 credential: credentialSummary(u),
+                ...firstStepOf(u, spec.oidc),
             })),
         );
         if (spec.oidc) {

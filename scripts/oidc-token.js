@@ -5,6 +5,12 @@
 // comes from KUBE_ACCESS_OIDC_PASSWORD or a prompt, a refresh token or token
 // to introspect from KUBE_ACCESS_OIDC_TOKEN or standard input.
 //
+// Client types (kube-access:oidc.clientType): the password and refresh grants
+// work with the default public client, which has no secret. Introspection
+// needs a confidential client: its secret comes from the kubeconfig (where a
+// confidential client's kubeconfigs carry it) or KUBE_ACCESS_OIDC_CLIENT_SECRET.
+// The password grant needs oidc.directAccessGrants: true.
+//
 //   node scripts/oidc-token.js --kubeconfig <file> --username <user>   # password grant
 //   node scripts/oidc-token.js --kubeconfig <file> --refresh           # refresh grant
 //   node scripts/oidc-token.js --kubeconfig <file> --introspect        # token introspection
@@ -99,7 +105,9 @@ function show(tokens) {
 }
 
 async function main() {
-    const client = { client_id: settings["oidc-client-id"], client_secret: settings["oidc-client-secret"] };
+    const clientSecret = process.env.KUBE_ACCESS_OIDC_CLIENT_SECRET || settings["oidc-client-secret"];
+    // A public client identifies itself by id alone; a confidential one adds its secret.
+    const client = { client_id: settings["oidc-client-id"], ...(clientSecret ? { client_secret: clientSecret } : {}) };
     if (flag("refresh")) {
         const refresh = await secretInput("KUBE_ACCESS_OIDC_TOKEN", "refresh token: ");
         show(
@@ -110,14 +118,14 @@ async function main() {
             }),
         );
     } else if (flag("introspect")) {
+        if (!clientSecret) {
+            fail(
+                "token introspection needs a confidential client, and this kubeconfig's client is public (no secret); " +
+                    "set kube-access:oidc.clientType to confidential, or give the secret in KUBE_ACCESS_OIDC_CLIENT_SECRET",
+            );
+        }
         const token = await secretInput("KUBE_ACCESS_OIDC_TOKEN", "token: ");
-        show(
-            await post(
-                "/protocol/openid-connect/token/introspect",
-                { token },
-                `${client.client_id}:${client.client_secret}`,
-            ),
-        );
+        show(await post("/protocol/openid-connect/token/introspect", { token }, `${client.client_id}:${clientSecret}`));
     } else {
         const username = value("username") || fail("--username is required for the password grant");
         const password = await secretInput("KUBE_ACCESS_OIDC_PASSWORD", `password of ${username}: `);

@@ -127,14 +127,14 @@ describe("service-account user", () => {
 });
 
 describe("OIDC through Keycloak", () => {
-    test("a realm and a confidential kubernetes client with PKCE browser login, other grants off by default", () => {
+    test("a realm and a public kubernetes client (no secret) with PKCE browser login, other grants off by default", () => {
         expect(one("keycloak:index/realm:Realm", "keycloak").inputs).toMatchObject({
             realm: "kube-access",
             enabled: true,
         });
         expect(one("keycloak:openid/client:Client", "keycloak").inputs).toMatchObject({
             clientId: "kubernetes",
-            accessType: "CONFIDENTIAL",
+            accessType: "PUBLIC",
             standardFlowEnabled: true,
             pkceCodeChallengeMethod: "S256",
             implicitFlowEnabled: false,
@@ -254,9 +254,12 @@ describe("outputs", () => {
                 "get-token",
                 "--oidc-issuer-url=https://127.0.0.1:8443/realms/kube-access",
                 "--oidc-client-id=kubernetes",
-                "--oidc-client-secret=mock-client-secret",
+                "--grant-type=authcode",
+                "--oidc-pkce-method=S256",
             ]),
         );
+        // A public client: no shared secret in any user's kubeconfig.
+        expect(kubeconfigs["da-admin"]).not.toMatch(/client-secret|mock-client-secret/);
     });
 
     test("the users summary says who has what, with certificate expiry", async () => {
@@ -301,6 +304,7 @@ describe("outputs", () => {
                 },
             ],
             credential: { email: "da@example.com" },
+            firstStep: expect.stringMatching(/^install kubelogin as the kubectl plugin oidc-login/),
         });
     });
 

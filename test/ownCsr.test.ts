@@ -16,7 +16,10 @@ test("kube-access signs the user's own CSR and never holds their key", async () 
     (config.users as Record<string, unknown>[])[1].auth = {
         method: "certificate",
         signer: "cluster",
-        certificateRequest: own.csrPem,
+        // As Java keytool writes it, with Windows line endings: the signer must still get CERTIFICATE REQUEST.
+        certificateRequest: own.csrPem
+            .replace(/CERTIFICATE REQUEST-----/g, "NEW CERTIFICATE REQUEST-----")
+            .replace(/\n/g, "\r\n"),
     };
     const spec = validateAccessSpec(config, { secretKeys });
     const access = new KubeAccess("kube-access", {
@@ -29,7 +32,7 @@ test("kube-access signs the user's own CSR and never holds their key", async () 
         "user-user1-key",
     ]);
     const request = resources.find((r) => r.type === "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate")!;
-    expect(request.inputs.requestPem).toBe(own.csrPem.trim() + "\n");
+    expect(request.inputs.requestPem).toBe(own.csrPem);
     expect(request.inputs.usages).toEqual(["digital signature", "key encipherment", "client auth"]);
 
     const user = YAML.parse(kubeconfigs.user2).users[0].user;
@@ -38,5 +41,9 @@ test("kube-access signs the user's own CSR and never holds their key", async () 
     expect(kubeconfigs.user2).not.toContain(own.keyPem.split("\n")[1]);
     expect(await isSecret(access.kubeconfigs)).toBe(true);
     const summary = (await promiseOf(access.users)).find((u) => u.name === "user2");
-    expect(summary).toMatchObject({ keyHeldBy: "user", signer: "cluster" });
+    expect(summary).toMatchObject({
+        keyHeldBy: "user",
+        signer: "cluster",
+        firstStep: expect.stringMatching(/beside the kubeconfig as user2\.key$/),
+    });
 });

@@ -30,6 +30,7 @@ export function userKeyFile(userName: string): string {
 /** tls.PrivateKey arguments for a key algorithm. */
 export function privateKeyArgs(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
     const [family, size] = algorithm.split("-");
+    if (family === "ED25519") return { algorithm: "ED25519" };
     return family === "RSA" ? { algorithm: "RSA", rsaBits: Number(size) } : { algorithm: "ECDSA", ecdsaCurve: size };
 }
 

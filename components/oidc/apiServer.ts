@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { OidcSpec } from "../spec/types";
+import { oidcClaimMappings } from "../identity";
 
 /** Where `--oidc-ca-file` points when config does not say. */
 export const defaultApiServerCaFile = "/etc/kubernetes/pki/oidc-ca.crt";
@@ -9,13 +10,14 @@ export const defaultApiServerCaFile = "/etc/kubernetes/pki/oidc-ca.crt";
  * alternative to {@link authenticationConfiguration}: use one, never both.
  */
 export function apiServerOidcFlags(oidc: OidcSpec): string[] {
+    const { username, groups } = oidcClaimMappings(oidc);
     const flags = [
         `--oidc-issuer-url=${oidc.issuerUrl}`,
         `--oidc-client-id=${oidc.clientId}`,
-        `--oidc-username-claim=${oidc.usernameClaim}`,
-        `--oidc-username-prefix=${oidc.usernamePrefix}`,
-        `--oidc-groups-claim=${oidc.groupsClaim}`,
-        `--oidc-groups-prefix=${oidc.groupsPrefix}`,
+        `--oidc-username-claim=${username.claim}`,
+        `--oidc-username-prefix=${username.prefix}`,
+        `--oidc-groups-claim=${groups.claim}`,
+        `--oidc-groups-prefix=${groups.prefix}`,
     ];
     if (oidc.caCertificatePem !== undefined || oidc.apiServerCaFile !== undefined) {
         flags.push(`--oidc-ca-file=${oidc.apiServerCaFile ?? defaultApiServerCaFile}`);
@@ -39,10 +41,7 @@ export function authenticationConfiguration(oidc: OidcSpec): Record<string, unkn
                     audiences: [oidc.clientId],
                     ...(oidc.caCertificatePem ? { certificateAuthority: oidc.caCertificatePem } : {}),
                 },
-                claimMappings: {
-                    username: { claim: oidc.usernameClaim, prefix: oidc.usernamePrefix },
-                    groups: { claim: oidc.groupsClaim, prefix: oidc.groupsPrefix },
-                },
+                claimMappings: oidcClaimMappings(oidc),
             },
         ],
     };

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keycloak from "@pulumi/keycloak";
 import { OidcAuth, OidcSpec, UserSpec } from "../spec/types";
+import { keycloakEmail, keycloakUsername } from "../identity";
 
 /** Inputs of {@link KeycloakAccess}. */
 export interface KeycloakAccessArgs {
@@ -14,16 +15,29 @@ export interface KeycloakAccessArgs {
 }
 
 /**
+ * Whether Keycloak should insist on PKCE (S256) for the client. It does, so a
+ * stolen authorization code is useless, unless the client allows the device
+ * grant: Keycloak then insists on PKCE for device requests too, which
+ * kubelogin's device flow does not send (int128/kubelogin#1470), so
+ * enforcement is left off and kubelogin still sends PKCE on its own in the
+ * browser flow (`--oidc-pkce-method=S256` in every kubeconfig).
+ */
+export function enforcesPkce(oidc: OidcSpec): boolean {
+    return !oidc.deviceAuthorizationGrant;
+}
+
+/**
  * Keycloak's side of OIDC login to Kubernetes: the realm (or an existing
- * one), a confidential `kubernetes` client with browser login (authorization
- * code + PKCE) and optional device and password grants, claim mappers for
- * groups and audience, and the groups and users themselves.
+ * one), a `kubernetes` client (public by default, or confidential) with
+ * browser login (authorization code + PKCE) and optional device and password
+ * grants, claim mappers for groups and audience, and the groups and users
+ * themselves.
  */
 export class KeycloakAccess extends pulumi.ComponentResource {
     /** The realm the client and users live in. */
     public readonly realmId: pulumi.Output<string>;
-    /** The client's secret (secret). */
-    public readonly clientSecret: pulumi.Output<string>;
+    /** The client's secret (secret); undefined for a public client, which has none. */
+    public readonly clientSecret?: pulumi.Output<string>;
     /** Keycloak user ids by user name. */
     public readonly userIds: Record<string, pulumi.Output<string>>;
 
@@ -46,9 +60,9 @@ export class KeycloakAccess extends pulumi.ComponentResource {
                 name: "Kubernetes",
                 description: "kubectl login to Kubernetes, managed by kube-access",
                 enabled: true,
-                accessType: "CONFIDENTIAL",
+                accessType: oidc.clientType === "confidential" ? "CONFIDENTIAL" : "PUBLIC",
                 standardFlowEnabled: true,
-                pkceCodeChallengeMethod: "S256",
+                ...(enforcesPkce(oidc) ? { pkceCodeChallengeMethod: "S256" } : {}),
                 implicitFlowEnabled: false,
                 serviceAccountsEnabled: false,
                 directAccessGrantsEnabled: oidc.directAccessGrants,
@@ -60,7 +74,7 @@ export class KeycloakAccess extends pulumi.ComponentResource {
             },
             child,
         );
-        this.clientSecret = pulumi.secret(client.clientSecret);
+        this.clientSecret = oidc.clientType === "confidential" ? pulumi.secret(client.clientSecret) : undefined;
 
         new keycloak.openid.GroupMembershipProtocolMapper(
             `${name}-groups-claim`,
@@ -101,8 +115,9 @@ export class KeycloakAccess extends pulumi.ComponentResource {
                 `${name}-user-${user.name}`,
                 {
                     realmId,
-                    username: user.name,
-                    email: user.auth.email,
+                    // Keycloak stores both in lower case; giving them so keeps previews free of drift.
+                    username: keycloakUsername(user.name),
+                    email: keycloakEmail(user.auth.email),
                     emailVerified: true,
                     firstName: user.auth.firstName,
                     lastName: user.auth.lastName,

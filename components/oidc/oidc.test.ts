@@ -42,8 +42,8 @@ describe("API server settings", () => {
 });
 
 describe("OIDC kubeconfig credentials", () => {
-    test("exec (default): kubelogin with issuer, client, secret and scopes; no password or token", () => {
-        const credential = oidcCredential(oidcSpec({}), "s3cret");
+    test("exec (default): kubelogin with issuer, client, browser grant with PKCE and scopes; no secret, password or token", () => {
+        const credential = oidcCredential(oidcSpec({}));
         expect(credential).toEqual({
             kind: "exec",
             exec: {
@@ -53,7 +53,8 @@ describe("OIDC kubeconfig credentials", () => {
                     "get-token",
                     "--oidc-issuer-url=https://127.0.0.1:8443/realms/kube-access",
                     "--oidc-client-id=kubernetes",
-                    "--oidc-client-secret=s3cret",
+                    "--grant-type=authcode",
+                    "--oidc-pkce-method=S256",
                     "--oidc-extra-scope=email",
                     "--oidc-extra-scope=profile",
                 ],
@@ -62,7 +63,13 @@ describe("OIDC kubeconfig credentials", () => {
         });
     });
 
-    test("auth-provider form on request, with the issuer CA", () => {
+    test("exec with a confidential client carries its secret, as kubelogin needs it for every token request", () => {
+        const credential = oidcCredential(oidcSpec({ clientType: "confidential" }), "s3cret");
+        expect(credential.kind === "exec" && credential.exec.args).toContain("--oidc-client-secret=s3cret");
+        expect(() => oidcCredential(oidcSpec({ clientType: "confidential" }))).toThrow(/needs its secret/);
+    });
+
+    test("auth-provider form on request, with the issuer CA; no secret for a public client, no token", () => {
         const ca = testCa("keycloak-ca").certificatePem;
         const credential = oidcCredential(oidcSpec({ kubeconfigStyle: "auth-provider", caCertificate: ca }), "s3cret");
         expect(credential).toEqual({
@@ -71,12 +78,16 @@ describe("OIDC kubeconfig credentials", () => {
             config: {
                 "idp-issuer-url": "https://127.0.0.1:8443/realms/kube-access",
                 "client-id": "kubernetes",
-                "client-secret": "s3cret",
                 "extra-scopes": "email,profile",
                 "idp-certificate-authority-data": Buffer.from(ca).toString("base64"),
             },
         });
-        expect(JSON.stringify(credential)).not.toMatch(/refresh-token|id-token|password/);
+        expect(JSON.stringify(credential)).not.toMatch(/refresh-token|id-token|password|s3cret/);
+        const confidential = oidcCredential(
+            oidcSpec({ kubeconfigStyle: "auth-provider", clientType: "confidential" }),
+            "s3cret",
+        );
+        expect(confidential.kind === "authProvider" && confidential.config["client-secret"]).toBe("s3cret");
     });
 
     test("the AuthenticationConfiguration is valid YAML for the API server", () => {

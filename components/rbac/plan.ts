@@ -1,5 +1,5 @@
 import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../spec/types";
-import { serviceAccountUsername } from "../spec/names";
+import { apiServerGroups, apiServerUsername, oidcGroupName } from "../identity";
 
 /** An RBAC subject exactly as it appears in a binding object. */
 export interface RbacSubject {
@@ -21,28 +21,11 @@ export interface PlannedBinding {
     subject: RbacSubject;
 }
 
-/** The identity the API server sees for a declared user. */
+/** The RBAC subject that grants to a declared user: its ServiceAccount, or the user name the API server sees. */
 export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): RbacSubject {
-    switch (user.auth.method) {
-        case "serviceAccount":
-            return { kind: "ServiceAccount", name: user.name, namespace: user.auth.namespace };
-        case "oidc":
-            return { kind: "User", name: oidcUsername(user, oidc) };
-        case "certificate":
-            return { kind: "User", name: user.name };
-    }
-}
-
-/** The user name the API server sees for a declared user (what `kubectl auth whoami` shows). */
-export function apiServerUsername(user: UserSpec, oidc: OidcSpec | undefined): string {
-    const subject = subjectForUser(user, oidc);
-    return subject.kind === "ServiceAccount" ? serviceAccountUsername(subject.namespace!, subject.name) : subject.name;
-}
-
-/** The user name the API server gives an OIDC user: the prefix plus the username claim's value. */
-export function oidcUsername(user: UserSpec, oidc: OidcSpec | undefined): string {
-    const claimValue = user.auth.method === "oidc" && oidc?.usernameClaim === "email" ? user.auth.email : user.name;
-    return `${oidc?.usernamePrefix ?? ""}${claimValue}`;
+    return user.auth.method === "serviceAccount"
+        ? { kind: "ServiceAccount", name: user.name, namespace: user.auth.namespace }
+        : { kind: "User", name: apiServerUsername(user, oidc) };
 }
 
 /**
@@ -56,7 +39,7 @@ export function subjectsForGroup(group: string, spec: AccessSpec): RbacSubject[]
     const oidc = spec.oidc !== undefined && (members.length === 0 || members.some((u) => u.auth.method === "oidc"));
     return [
         ...(plain ? [{ kind: "Group" as const, name: group }] : []),
-        ...(oidc ? [{ kind: "Group" as const, name: `${spec.oidc!.groupsPrefix}${group}` }] : []),
+        ...(oidc ? [{ kind: "Group" as const, name: oidcGroupName(group, spec.oidc!) }] : []),
     ];
 }
 
@@ -112,8 +95,7 @@ export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Recor
     const out: Record<string, string[]> = {};
     for (const user of spec.users) {
         const identity = subjectForUser(user, spec.oidc);
-        const groupPrefix = user.auth.method === "oidc" ? (spec.oidc?.groupsPrefix ?? "") : "";
-        const groupIdentities = user.groups.map((g): RbacSubject => ({ kind: "Group", name: `${groupPrefix}${g}` }));
+        const groupIdentities = apiServerGroups(user, spec.oidc).map((g): RbacSubject => ({ kind: "Group", name: g }));
         out[user.name] = planned
             .filter((p) => [identity, ...groupIdentities].some((s) => sameSubject(p.subject, s)))
             .map(

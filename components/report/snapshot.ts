@@ -1,5 +1,6 @@
 import { AccessSpec } from "../spec/types";
-import { GrantDetail, apiServerUsername, grantDetailsByUser, planRoleBindings } from "../rbac/plan";
+import { GrantDetail, grantDetailsByUser, planRoleBindings } from "../rbac/plan";
+import { apiServerUsername } from "../identity";
 import { credentialSummary } from "../kubeAccess";
 import { AccessEntry } from "./model";
 

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../spec/types";
-import { serviceAccountUsername, tokenSecretName } from "../spec/names";
+import { tokenSecretName } from "../spec/names";
+import { serviceAccountUsername } from "../identity";
 import { ServiceAccountToken } from "./serviceAccountToken";
 import { renderKubeconfig } from "../kubeconfig/render";
 

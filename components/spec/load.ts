@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { RawConfig, clusterKubeconfigText, configKeys, validateAccessSpec } from "./validate";
 import { AccessSpec } from "./types";
+import { normalisePrivateKeyPem } from "./pem";
 
 /** The config namespace kube-access reads. */
 export const configNamespace = "kube-access";
@@ -36,7 +37,10 @@ export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
         spec,
         secrets: {
             clusterKubeconfig: asString(clusterKubeconfigText(raw.clusterKubeconfig)),
-            clusterCaKey: asString(raw.clusterCaKey),
+            // Validation has checked the key; the tls provider gets it as one canonical PEM block.
+            clusterCaKey: asString(
+                typeof raw.clusterCaKey === "string" ? normalisePrivateKeyPem(raw.clusterCaKey) : raw.clusterCaKey,
+            ),
             oidcInitialPasswords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pulumi.secret(v)])),
         },
     };

@@ -36,7 +36,5 @@ export function tokenSecretName(serviceAccountName: string): string {
     return `${serviceAccountName}-kube-access-token`;
 }
 
-/** The name the API server gives a service account's requests. */
-export function serviceAccountUsername(namespace: string, name: string): string {
-    return `system:serviceaccount:${namespace}:${name}`;
-}
+/** The name the API server gives a service account's requests; defined with every other identity in ../identity. */
+export { serviceAccountUsername } from "../identity";

@@ -5,7 +5,15 @@
  */
 
 /** Key algorithms a user's private key can use. */
-export const keyAlgorithms = ["RSA-2048", "RSA-3072", "RSA-4096", "ECDSA-P256", "ECDSA-P384"] as const;
+export const keyAlgorithms = [
+    "RSA-2048",
+    "RSA-3072",
+    "RSA-4096",
+    "ECDSA-P256",
+    "ECDSA-P384",
+    "ECDSA-P521",
+    "ED25519",
+] as const;
 export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
 /** Who signs a user's client certificate. */
@@ -61,7 +69,7 @@ export interface ServiceAccountAuth {
 /** A person who logs in through the OIDC identity provider (Keycloak). */
 export interface OidcAuth {
     method: "oidc";
-    /** Email address, required by Keycloak before a user can log in. */
+    /** Email address, required by Keycloak before a user can log in; Keycloak stores and issues it lower-cased. */
     email: string;
     firstName: string;
     lastName: string;
@@ -71,7 +79,11 @@ export type AuthSpec = CertificateAuth | ServiceAccountAuth | OidcAuth;
 
 /** One user of the cluster: a person or a machine. */
 export interface UserSpec {
-    /** The identity the API server sees (before any OIDC prefix). */
+    /**
+     * The user's key in config. Also the CN of a certificate user, the
+     * ServiceAccount name of a machine user and the Keycloak username of an
+     * OIDC user; what the API server calls each is in ../identity.
+     */
     name: string;
     /** Groups the user belongs to. */
     groups: string[];
@@ -102,9 +114,33 @@ export interface BindingSpec {
     subjects: SubjectSpec[];
 }
 
-/** How OIDC users' kubeconfigs obtain tokens. */
+/**
+ * How OIDC users' kubeconfigs obtain tokens: `exec` runs kubelogin
+ * (`kubectl oidc-login get-token`) on every use; `auth-provider` is kubectl's
+ * built-in oidc auth provider, which only refreshes tokens: it needs an
+ * id-token and refresh-token in the kubeconfig first (kubelogin's standalone
+ * mode writes them).
+ */
 export const oidcKubeconfigStyles = ["exec", "auth-provider"] as const;
 export type OidcKubeconfigStyle = (typeof oidcKubeconfigStyles)[number];
+
+/**
+ * OAuth client types (RFC 6749 section 2.1): a `public` client has no
+ * secret, so none is handed to users, and relies on PKCE; a `confidential`
+ * client has a secret that every token request must carry, so every user's
+ * kubeconfig holds it.
+ */
+export const oidcClientTypes = ["public", "confidential"] as const;
+export type OidcClientType = (typeof oidcClientTypes)[number];
+
+/**
+ * The grant kubelogin uses to log a user in (its `--grant-type`):
+ * `authcode` opens a browser (authorization code + PKCE); `device-code`
+ * prints a URL and code to open on any device (RFC 8628); `password` asks
+ * for the user's password in the terminal (resource owner password grant).
+ */
+export const kubeloginGrantTypes = ["authcode", "device-code", "password"] as const;
+export type KubeloginGrantType = (typeof kubeloginGrantTypes)[number];
 
 /** Claims Keycloak emits for every user that name them uniquely and are known before the user exists. */
 export const oidcUsernameClaims = ["preferred_username", "email"] as const;
@@ -129,9 +165,13 @@ export interface OidcSpec {
     caCertificatePem?: string;
     /** Where the API server host keeps that CA for `--oidc-ca-file`. */
     apiServerCaFile?: string;
-    /** Extra OAuth flows; authorization code with PKCE is always on. */
+    /** Whether the Keycloak client has a secret; `public` (the default) hands no shared secret to users. */
+    clientType: OidcClientType;
+    /** Extra OAuth flows; the authorization code flow is always on. */
     deviceAuthorizationGrant: boolean;
     directAccessGrants: boolean;
+    /** The grant kubelogin uses in users' kubeconfigs; the client allows it. */
+    kubeloginGrantType: KubeloginGrantType;
     /** Redirect URIs of the login client (kubelogin's defaults unless set). */
     redirectUris: string[];
     /** Scopes requested at login, besides `openid`. */

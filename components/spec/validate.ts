@@ -38,6 +38,9 @@ import {
 } from "./limits";
 import { closestMatch, didYouMean, suggestHttpsUrl, suggestNamespace } from "./suggest";
 import { parseCsrPem } from "../certificates/csr";
+import { kubeloginGrantTypes, oidcClientTypes } from "./types";
+import { ParsedCsr } from "../certificates/csr";
+import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -160,7 +163,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         role === undefined ? [] : [{ name, role, namespaces, subjects }],
     );
 
-    checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined);
+    checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined, users);
     checkBindingSubjects(c, readBindingList, declaredIdentities(raw, groups));
     if (oidc) checkOidcPrefixes(c, oidc, declared);
     if (!facts.secretValuesWithheld) checkSecrets(c, raw, declared, cluster);
@@ -505,7 +508,13 @@ function readAuth(
             const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
             const { method: _m, signer: _s, certificateRequest, ...options } = value;
             const opts = readCertificateOptions(c, path, options, defaults);
-            const csr = readCertificateRequest(c, `${path}.certificateRequest`, certificateRequest, value.keyAlgorithm);
+            const csr = readCertificateRequest(
+                c,
+                `${path}.certificateRequest`,
+                certificateRequest,
+                value.keyAlgorithm,
+                signer,
+            );
             if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
             if (signer === undefined) return undefined;
             return { method, signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
@@ -545,13 +554,13 @@ function readCertificateRequest(
     path: string,
     value: Raw,
     keyAlgorithm: Raw,
+    signer: string | undefined,
 ): { pem: string; keyAlgorithm?: KeyAlgorithm; commonNames: string[]; organizations: string[] } | undefined {
     const pem = c.string(path, value);
     if (pem === undefined) return undefined;
     try {
         const csr = parseCsrPem(pem);
-        if (!csr.signatureValid)
-            c.add(path, "has a signature that does not verify with its own public key; make the request again");
+        checkCsrSignature(c, path, csr, signer);
         const algorithm = (keyAlgorithms as readonly string[]).includes(csr.keyAlgorithm ?? "")
             ? (csr.keyAlgorithm as KeyAlgorithm)
             : undefined;
@@ -565,7 +574,8 @@ function readCertificateRequest(
             );
         }
         return {
-            pem: pem.trim() + "\n",
+            // Canonical PEM (label CERTIFICATE REQUEST), whatever form the user pasted.
+            pem: csr.pem,
             keyAlgorithm: algorithm,
             commonNames: csr.commonNames,
             organizations: csr.organizations,
@@ -576,6 +586,27 @@ function readCertificateRequest(
             `${(e as Error).message}; create one with: openssl req -new -key <user>.key -subj "/CN=<user>/O=<group>..."`,
         );
         return undefined;
+    }
+}
+
+/** The self-signature of a user's CSR, checked with the algorithm it names. */
+function checkCsrSignature(c: IssueCollector, path: string, csr: ParsedCsr, signer: string | undefined): void {
+    const remake =
+        'make the request again with RSA or ECDSA and SHA-256 (openssl req -new -key <user>.key -sha256 -subj "/CN=<user>/O=<group>")';
+    if (csr.signatureCheck === "unsupported") {
+        c.add(path, `uses signature algorithm ${csr.signatureAlgorithm}, which kube-access cannot verify; ${remake}`);
+    } else if (csr.signatureCheck === "invalid") {
+        c.add(
+            path,
+            `has a ${csr.signatureAlgorithm} signature that does not verify with its own public key; ` +
+                "it was damaged or not made with this key, so make the request again",
+        );
+    } else if (csr.kubernetesRefusal && signer === "cluster") {
+        c.add(
+            path,
+            `uses signature algorithm ${csr.signatureAlgorithm}, which the cluster signer cannot take: ` +
+                `${csr.kubernetesRefusal}; ${remake}, or use signer external`,
+        );
     }
 }
 
@@ -795,6 +826,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         "kubeconfigStyle",
         "temporaryPasswords",
         "tokenLifespanSeconds",
+        "clientType",
+        "kubeloginGrantType",
     ]);
     if (!o) return undefined;
     const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
@@ -884,8 +917,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         groupsPrefix,
         caCertificatePem,
         apiServerCaFile,
-        deviceAuthorizationGrant: c.boolean("oidc.deviceAuthorizationGrant", o.deviceAuthorizationGrant, false),
-        directAccessGrants: c.boolean("oidc.directAccessGrants", o.directAccessGrants, false),
+        clientType: c.oneOf("oidc.clientType", o.clientType, oidcClientTypes, "public") ?? "public",
+        ...readKubeloginGrant(c, o),
         redirectUris,
         extraScopes:
             o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
@@ -897,11 +930,45 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     };
 }
 
+/**
+ * The grant kubelogin uses and the grants the client allows, consistent with
+ * each other: the chosen grant is switched on unless config switches it off,
+ * which is refused (kubelogin could not log anyone in).
+ */
+function readKubeloginGrant(
+    c: IssueCollector,
+    o: Record<string, Raw>,
+): Pick<OidcSpec, "kubeloginGrantType" | "deviceAuthorizationGrant" | "directAccessGrants"> {
+    const kubeloginGrantType =
+        c.oneOf("oidc.kubeloginGrantType", o.kubeloginGrantType, kubeloginGrantTypes, "authcode") ?? "authcode";
+    const needs = (grant: string) => kubeloginGrantType === grant;
+    const deviceAuthorizationGrant = c.boolean(
+        "oidc.deviceAuthorizationGrant",
+        o.deviceAuthorizationGrant,
+        needs("device-code"),
+    );
+    const directAccessGrants = c.boolean("oidc.directAccessGrants", o.directAccessGrants, needs("password"));
+    for (const [grant, field, on] of [
+        ["device-code", "deviceAuthorizationGrant", deviceAuthorizationGrant],
+        ["password", "directAccessGrants", directAccessGrants],
+    ] as const) {
+        if (needs(grant) && !on) {
+            c.add(
+                `oidc.${field}`,
+                `is false, but oidc.kubeloginGrantType is ${grant}: kubelogin could not log anyone in; ` +
+                    `remove ${field} or choose another kubeloginGrantType`,
+            );
+        }
+    }
+    return { kubeloginGrantType, deviceAuthorizationGrant, directAccessGrants };
+}
+
 function checkUsersAgainstSettings(
     c: IssueCollector,
     users: DeclaredUser[],
     oidc: OidcSpec | undefined,
     oidcGiven: boolean,
+    validUsers: UserSpec[],
 ): void {
     users.forEach((u) => {
         if (u.method !== "oidc") return;
@@ -912,16 +979,60 @@ function checkUsersAgainstSettings(
                 `users[${u.index}].auth.method`,
                 "is oidc, but the stack has no kube-access:oidc settings; add them or pick another method",
             );
-        } else if (
-            oidc.usernameClaim === "preferred_username" &&
-            u.name !== undefined &&
-            u.name !== u.name.toLowerCase()
-        ) {
-            c.add(
-                `users[${u.index}].name`,
-                `Keycloak lower-cases usernames, so the token would carry ${JSON.stringify(u.name.toLowerCase())}; write the name in lower case`,
-            );
+        } else if (u.name !== undefined) {
+            // Checked on every OIDC entry, even one whose other fields are wrong.
+            const unknownName = keycloakNormalisationUnknown(u.name);
+            if (unknownName) c.add(`users[${u.index}].name`, unknownName);
+            else if (u.name !== keycloakUsername(u.name)) {
+                c.add(
+                    `users[${u.index}].name`,
+                    `Keycloak lower-cases usernames, so it would store and issue ${JSON.stringify(keycloakUsername(u.name))}` +
+                        (oidc.usernameClaim === "preferred_username" ? " as the token's user name" : "") +
+                        "; write the name in lower case",
+                );
+            }
         }
+    });
+    if (oidc) {
+        const indexOf = (u: UserSpec) => users.find((d) => d.name === u.name)?.index ?? -1;
+        checkOidcIdentities(c, validUsers, oidc, indexOf);
+    }
+}
+
+/**
+ * An OIDC user's identity must be exactly what Keycloak will put in the token
+ * (see ../identity): Keycloak lower-cases usernames and emails, so an email is
+ * taken in any case and bound in lower case; a user name, which is also the
+ * config's key for the user, must be written as Keycloak stores it. Values
+ * whose stored form cannot be known, and two users Keycloak would see as one,
+ * are refused.
+ */
+function checkOidcIdentities(
+    c: IssueCollector,
+    users: UserSpec[],
+    oidc: OidcSpec,
+    indexOf: (u: UserSpec) => number,
+): void {
+    const byEmail = new Map<string, number>();
+    users.forEach((u) => {
+        if (u.auth.method !== "oidc") return;
+        const i = indexOf(u);
+        const unknownEmail = keycloakNormalisationUnknown(u.auth.email);
+        if (unknownEmail) {
+            c.add(`users[${i}].auth.email`, unknownEmail);
+            return;
+        }
+        const email = keycloakEmail(u.auth.email);
+        const earlier = byEmail.get(email);
+        if (earlier !== undefined) {
+            c.add(
+                `users[${i}].auth.email`,
+                `is the same address as users[${earlier}].auth.email once Keycloak lower-cases it (${JSON.stringify(email)}); ` +
+                    "Keycloak refuses a second user with it" +
+                    (oidc.usernameClaim === "email" ? " and the API server would see both as one user" : "") +
+                    "; give each user their own address",
+            );
+        } else byEmail.set(email, i);
     });
 }
 

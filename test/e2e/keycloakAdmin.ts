@@ -68,6 +68,12 @@ export class KeycloakAdmin {
         return (await this.get<KeycloakClient[]>(`/${realm}/clients?clientId=${encodeURIComponent(clientId)}`))[0];
     }
 
+    /** Replaces a client's representation (to change a setting for a control case, then restore it). */
+    async updateClient(realm: string, representation: KeycloakClient): Promise<void> {
+        const { status } = await this.call("PUT", `/${realm}/clients/${representation.id}`, representation);
+        if (status !== 204) throw new Error(`Keycloak: updating client ${representation.clientId}: HTTP ${status}`);
+    }
+
     async clientSecret(realm: string, client: KeycloakClient): Promise<string> {
         return (await this.get<{ value: string }>(`/${realm}/clients/${client.id}/client-secret`)).value;
     }

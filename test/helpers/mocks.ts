@@ -25,15 +25,16 @@ export function recordingMocks(certificatePem: string): { mocks: pulumi.runtime.
             const state: Record<string, unknown> = { ...args.inputs };
             switch (args.type) {
                 case "tls:index/privateKey:PrivateKey": {
+                    const curves: Record<string, string> = { P256: "P-256", P384: "P-384", P521: "P-521" };
                     const { privateKey } =
                         args.inputs.algorithm === "RSA"
                             ? crypto.generateKeyPairSync("rsa", { modulusLength: args.inputs.rsaBits })
-                            : crypto.generateKeyPairSync("ec", {
-                                  namedCurve: args.inputs.ecdsaCurve === "P384" ? "P-384" : "P-256",
-                              });
-                    state.privateKeyPem = privateKey
-                        .export({ type: args.inputs.algorithm === "RSA" ? "pkcs1" : "sec1", format: "pem" })
-                        .toString();
+                            : args.inputs.algorithm === "ED25519"
+                              ? crypto.generateKeyPairSync("ed25519")
+                              : crypto.generateKeyPairSync("ec", { namedCurve: curves[args.inputs.ecdsaCurve] });
+                    // The tls provider's PEM forms: PKCS#1 for RSA, SEC 1 for ECDSA, PKCS#8 for Ed25519.
+                    const type = { RSA: "pkcs1", ECDSA: "sec1", ED25519: "pkcs8" }[args.inputs.algorithm as string];
+                    state.privateKeyPem = privateKey.export({ type: type as "pkcs1", format: "pem" }).toString();
                     break;
                 }
                 case "tls:index/locallySignedCert:LocallySignedCert":
