@@ -88,7 +88,11 @@ describe("normaliseCertificateRequestPem", () => {
             () => canonical.replace("-----END CERTIFICATE REQUEST-----", "-----END NEW CERTIFICATE REQUEST-----"),
             /ends with a different label/,
         ],
-        ["no END line (truncated)", () => canonical.split("-----END")[0], /no -----END CERTIFICATE REQUEST----- line, so it was cut off/],
+        [
+            "no END line (truncated)",
+            () => canonical.split("-----END")[0],
+            /no -----END CERTIFICATE REQUEST----- line, so it was cut off/,
+        ],
         ["a body that is not base64", () => canonical.replace(/\n[A-Za-z0-9+/]{10}/, "\n!!!!!!!!!!"), /not base64/],
     ];
     test.each(refused)("refuses %s, without echoing what was pasted", (_d, form, message) => {
