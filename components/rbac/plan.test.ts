@@ -17,6 +17,67 @@ describe("planRoleBindings", () => {
         expect(subjectsForGroup("group1", spec).map((s) => s.name)).toEqual(["group1", "oidc:group1"]);
     });
 
+    // A group is bound only in the forms that exist in config: the plain name for
+    // certificate members (whose certificates carry O=<group>), the prefixed name
+    // for OIDC members or, with no member yet, for whoever Keycloak puts in it.
+    test.each([
+        [
+            "only OIDC members (the admins case)",
+            (c: any) => (c.users[3].groups = ["admins"]),
+            "admins",
+            ["oidc:admins"],
+        ],
+        ["no member, OIDC set up", (c: any) => (c.groups = ["later"]), "later", ["oidc:later"]],
+        [
+            "no member, no OIDC",
+            (c: any) => {
+                c.users = c.users.slice(0, 3);
+                delete c.oidc;
+                delete c.oidcInitialPasswords;
+                c.groups = ["later", "admins"];
+            },
+            "later",
+            [],
+        ],
+        [
+            "only certificate members",
+            (c: any) => {
+                c.users[3].groups = [];
+                c.groups = ["admins"];
+            },
+            "group1",
+            ["group1"],
+        ],
+        [
+            "a service-account user's name that looks like a group does not count",
+            (c: any) => (c.groups = ["ci"]),
+            "ci",
+            ["oidc:ci"],
+        ],
+    ])("a group with %s: bound in the forms that exist", (_label, mutate, group, names) => {
+        expect(subjectsForGroup(group as string, specWith(mutate as (c: any) => void)).map((s) => s.name)).toEqual(
+            names,
+        );
+    });
+
+    test("a group with no certificate member gets no plain-name binding object, even when its binding names it", () => {
+        const spec = specWith((c) => (c.users[3].groups = ["admins"]));
+        const objects = planRoleBindings(spec).map((b) => b.objectName);
+        expect(objects).toContain("kube-access:admins:group:oidc:admins");
+        expect(objects).not.toContain("kube-access:admins:group:admins");
+    });
+
+    test("a plain group for certificates kube-access does not issue is bound with external: true", () => {
+        const spec = specWith((c) =>
+            c.bindings.push({
+                name: "partners",
+                clusterRole: "view",
+                subjects: [{ group: "partners", external: true }],
+            }),
+        );
+        expect(planRoleBindings(spec).map((b) => b.subject)).toContainEqual({ kind: "Group", name: "partners" });
+    });
+
     test("one RoleBinding per namespace for a namespaced binding", () => {
         const spec = specWith(
             (c) => (c.bindings = [{ role: "pod-reader", namespaces: ["a", "b"], subjects: [{ user: "user1" }] }]),

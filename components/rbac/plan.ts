@@ -29,13 +29,17 @@ export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): Rbac
 }
 
 /**
- * The group identities a declared group has: its plain name when certificate
- * users are in it (or nobody yet), its OIDC-prefixed name when OIDC users are
- * in it (or nobody yet and OIDC is set up).
+ * The group identities a declared group has, only those that exist in config:
+ * its plain name when certificate users are in it (only a certificate carries
+ * a plain group, as an O value), its OIDC-prefixed name when OIDC users are in
+ * it, or when nobody is yet and OIDC is set up (Keycloak then decides who is
+ * in it). A group with no certificate member gets no plain-name binding, so a
+ * certificate with `O=<group>` from elsewhere gains nothing; to grant such
+ * certificates, bind the group with `external: true`.
  */
 export function subjectsForGroup(group: string, spec: AccessSpec): RbacSubject[] {
     const members = spec.users.filter((u) => u.groups.includes(group));
-    const plain = members.length === 0 || members.some((u) => u.auth.method !== "oidc");
+    const plain = members.some((u) => u.auth.method === "certificate");
     const oidc = spec.oidc !== undefined && (members.length === 0 || members.some((u) => u.auth.method === "oidc"));
     return [
         ...(plain ? [{ kind: "Group" as const, name: group }] : []),
