@@ -31,8 +31,8 @@ const access = new KubeAccess("kube-access", { spec, secrets }, cluster ? { prov
 export = {
     /** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
     kubeconfigs: access.kubeconfigs,
-    /** Who has access and how: method, groups, identity, certificate expiry, grants. */
-    users: access.users,
+    /** Who has access and how, by user name: method, groups, identity, certificate expiry, grants. */
+    users: access.usersByName,
     /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
     ...(access.oidc ? { oidc: access.oidc } : {}),
 };

@@ -16,6 +16,7 @@ import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
 import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
 import { oidcCredential, oidcFirstStep } from "./oidc/kubeconfigCredential";
+import { managedNamespace, ownedNamespaces } from "./namespaces";
 import { AccessBindings } from "./rbac/accessBindings";
 import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { apiServerUsername } from "./identity";
@@ -154,6 +155,12 @@ export class KubeAccess extends pulumi.ComponentResource {
     public readonly kubeconfigs: pulumi.Output<Record<string, string>>;
     /** A non-secret summary of every user. */
     public readonly users: pulumi.Output<UserSummary[]>;
+    /**
+     * The same summaries keyed by user name: the stack's `users` output, so a
+     * preview shows a removed user as removed and a new one as added, never as
+     * a rename of a list entry.
+     */
+    public readonly usersByName: pulumi.Output<Record<string, UserSummary>>;
     /** API server OIDC settings, when OIDC is configured. */
     public readonly oidc?: OidcApiServerSettings;
 
@@ -162,20 +169,9 @@ export class KubeAccess extends pulumi.ComponentResource {
         const { spec, secrets } = args;
         const child = { parent: this };
 
-        const namespaces = new Map<string, k8s.core.v1.Namespace>();
-        for (const user of spec.users.filter(hasMethod<ServiceAccountAuth>("serviceAccount"))) {
-            if (user.auth.createNamespace && !namespaces.has(user.auth.namespace)) {
-                const ns = user.auth.namespace;
-                namespaces.set(
-                    ns,
-                    new k8s.core.v1.Namespace(
-                        `namespace-${ns}`,
-                        { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "kube-access" } } },
-                        child,
-                    ),
-                );
-            }
-        }
+        const namespaces = new Map<string, k8s.core.v1.Namespace>(
+            ownedNamespaces(spec).map((ns) => [ns, managedNamespace(ns, child)]),
+        );
 
         const keycloakAccess =
             spec.oidc && spec.users.some(hasMethod<OidcAuth>("oidc"))
@@ -270,6 +266,12 @@ export class KubeAccess extends pulumi.ComponentResource {
                 ...(spec.oidc.caCertificatePem ? { caCertificate: spec.oidc.caCertificatePem } : {}),
             };
         }
-        this.registerOutputs({ kubeconfigs: this.kubeconfigs, users: this.users, oidc: this.oidc });
+        this.usersByName = this.users.apply((list) => Object.fromEntries(list.map((u) => [u.name, u])));
+        this.registerOutputs({
+            kubeconfigs: this.kubeconfigs,
+            users: this.users,
+            usersByName: this.usersByName,
+            oidc: this.oidc,
+        });
     }
 }

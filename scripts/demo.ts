@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;
     if (oidc) await cluster.setAuthenticationConfiguration(oidc.authenticationConfiguration, "[cluster]");
 
-    const users = outputs.users as UserSummary[];
+    const users = Object.values(outputs.users as Record<string, UserSummary>);
     const kubeconfigs = outputs.kubeconfigs as Record<string, string>;
     const kubeconfigDir = path.join(demoDir, "kubeconfigs");
     console.log("\nkube-access onboarded these users to the local cluster:\n");

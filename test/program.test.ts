@@ -76,4 +76,11 @@ describe("the program's stack outputs", () => {
         expect(outputs.oidc).toMatchObject({ issuerUrl: "https://127.0.0.1:8443/realms/kube-access" });
         expect(warnings).toEqual([]);
     });
+
+    test("the users output is keyed by user name, so replacing a user diffs as one removed and one added", async () => {
+        const { outputs } = await runProgram(configWithoutOidc());
+        const users = outputs.users as Record<string, { name: string; method: string }>;
+        expect(Object.keys(users).sort()).toEqual(["sa1", "user1", "user2"]);
+        expect(users.sa1).toMatchObject({ name: "sa1", method: "serviceAccount" });
+    });
 });

@@ -312,11 +312,16 @@ describe("users output of the program", () => {
     });
 
     test.each([
-        ["not a list", { users: [] }, /not a list/],
+        ["neither a map nor a list", "user1", /neither a map of user summaries nor a list/],
         ["an entry without a method", [{ name: "x" }], /users\[0\]/],
         ["a grant line of another tool", [{ name: "x", method: "oidc", grants: ["admin everywhere"] }], /cannot read/],
     ])("refuses %s", (_label, value, message) => {
         expect(() => accessFromUsersOutput(value)).toThrow(message);
+    });
+
+    test("reads the map by user name the same as the list older stacks hold", () => {
+        const list = [{ name: "x", method: "oidc", grants: [] }];
+        expect(accessFromUsersOutput({ x: list[0] })).toEqual(accessFromUsersOutput(list));
     });
 
     test("no output yet reads as nobody", () => {

@@ -48,13 +48,15 @@ function strings(v: unknown): string[] | undefined {
 
 /**
  * Reads a deployed stack's `users` output (`pulumi stack output users
- * --json`). Undefined (no output yet) reads as nobody. Throws when the value
- * is not a list of user summaries.
+ * --json`): a map from user name to summary, or the list that stacks deployed
+ * before that change hold. Undefined (no output yet) reads as nobody. Throws
+ * when the value is neither.
  */
 export function accessFromUsersOutput(value: unknown): AccessEntry[] {
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) throw new Error("the stack's users output is not a list");
-    return value.map((u, i) => {
+    const list = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : undefined;
+    if (!list) throw new Error("the stack's users output is neither a map of user summaries nor a list");
+    return list.map((u, i) => {
         if (!isObject(u) || typeof u.name !== "string" || typeof u.method !== "string") {
             throw new Error(`the stack's users output has an entry without name and method (users[${i}])`);
         }

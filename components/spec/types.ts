@@ -201,6 +201,11 @@ export interface AccessSpec {
     users: UserSpec[];
     /** Group names that may be referenced even if no user belongs to them yet. */
     groups: string[];
+    /**
+     * Namespaces kube-access creates and keeps, whichever users come and go
+     * (besides those of service-account users with `createNamespace`).
+     */
+    namespaces: string[];
     bindings: BindingSpec[];
     oidc?: OidcSpec;
     clusterSigning: ClusterSigningOptions;

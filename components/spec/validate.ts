@@ -47,6 +47,7 @@ export const configKeys = [
     "cluster",
     "users",
     "groups",
+    "namespaces",
     "bindings",
     "certificates",
     "clusterSigning",
@@ -158,6 +159,10 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
     const groups = c.stringList("groups", raw.groups);
     groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
+    const ownedNamespaces = c.stringList("namespaces", raw.namespaces);
+    ownedNamespaces.forEach((ns, i) =>
+        checkNamespace(c, entryPath("namespaces", raw.namespaces, ns, i), ns, namespaces),
+    );
     const readBindingList = readBindings(c, raw.bindings, namespaces);
     const bindings: BindingSpec[] = readBindingList.flatMap(({ name, role, namespaces, subjects }) =>
         role === undefined ? [] : [{ name, role, namespaces, subjects }],
@@ -174,6 +179,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         cluster: cluster!,
         users,
         groups,
+        namespaces: [...new Set(ownedNamespaces)],
         bindings,
         oidc,
         clusterSigning,

@@ -144,7 +144,7 @@ function issuedByClusterCa(certificate: crypto.X509Certificate): boolean {
 
 type UserSummary = { name: string; expiresAt: string; keyHeldBy: string; identity: string };
 async function usersOutput(): Promise<UserSummary[]> {
-    return (await workspace.outputs(false)).users as UserSummary[];
+    return Object.values((await workspace.outputs(false)).users as Record<string, UserSummary>);
 }
 
 async function deploy(config: Config, label: string, extraEnv?: Record<string, string>): Promise<void> {
@@ -445,6 +445,8 @@ describe("lifecycle", () => {
     test("removed users are refused: 403 once their bindings are gone, 401 once the token is gone; a removed OIDC user is deleted from Keycloak and their token is refused once it expires", async () => {
         const temp1File = kubeconfigFile("temp1", kubeconfigs.temp1, temp1.keyPem);
         const sa1File = kubeconfigFile("sa1", kubeconfigs.sa1);
+        // Something in sa1's namespace that kube-access did not create.
+        await cluster.kubectl(["create", "configmap", "team-settings", "-n", "ci", "--from-literal=owner=team"]);
         expect(await canI(temp1File, "list", "pods", "-n", "default")).toBe(true);
         const idToken = await passwordGrantIdToken();
         const expiresAt = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString()).exp * 1000;
@@ -468,7 +470,15 @@ describe("lifecycle", () => {
         // Only deletions: nothing else is created, updated or replaced.
         expect(preview.stdout).toMatch(/- \d+ to delete/);
         expect(preview.stdout).not.toMatch(/to (create|update|replace)/);
+        // The users output is keyed by name: each removed user shows as removed, not as a renamed entry.
+        for (const name of ["temp1", "sa1", "da-admin"])
+            expect(preview.stdout).toMatch(new RegExp(`- +"?${name}"? *:`));
+        expect(preview.stdout).not.toMatch(/name *: *"(temp1|sa1|da-admin)" *=>/);
         await deploy(config, "pulumi up (users removed)");
+        // sa1 asked for namespace ci; kube-access stops managing it but never deletes it or what is in it.
+        expect(
+            (await cluster.kubectl(["get", "configmap", "team-settings", "-n", "ci", "-o", "name"])).stdout.trim(),
+        ).toBe("configmap/team-settings");
 
         const forbidden = await cluster.kubectl(["get", "pods", "-n", "default"], {
             kubeconfig: temp1File,
@@ -515,9 +525,11 @@ describe("lifecycle", () => {
         await deploy(accessConfig(), "pulumi up (everyone back)");
         expect(await keycloak.realmExists(realm)).toBe(true);
         await phase("pulumi destroy", () => workspace.destroy());
+        // Namespaces are never deleted by kube-access (they may hold others' objects): ci stays.
+        expect((await cluster.kubectl(["get", "namespace", "ci", "-o", "name"])).stdout.trim()).toBe("namespace/ci");
         const managed = await cluster.kubectl([
             "get",
-            "clusterrolebindings,rolebindings,serviceaccounts,secrets,namespaces",
+            "clusterrolebindings,rolebindings,serviceaccounts,secrets",
             "--all-namespaces",
             "-l",
             "app.kubernetes.io/managed-by=kube-access",
