@@ -378,6 +378,20 @@ describe("OIDC through Keycloak: what KeycloakAccess made, and kubelogin logging
         }
     });
 
+    test("the admins group, whose only member logs in through OIDC, is bound as oidc:admins only: a certificate with O=admins gains nothing", async () => {
+        const bindings = await cluster.kubectl(["get", "rolebindings", "-n", "default", "-o", "name"]);
+        expect(bindings.stdout).toContain("rolebinding.rbac.authorization.k8s.io/kube-access:admins:group:oidc:admins");
+        expect(bindings.stdout).not.toContain("kube-access:admins:group:admins\n");
+        expect(
+            await cluster.kubectl(
+                ["auth", "can-i", "create", "rolebindings", "-n", "default", "--as=x", "--as-group=admins"],
+                {
+                    check: false,
+                },
+            ),
+        ).toMatchObject({ stdout: "no\n" });
+    });
+
     test("an ID token from the article's password grant is accepted, and the program's group binding applies", async () => {
         const file = tokenKubeconfig("da-admin-token", await passwordGrantIdToken());
         const me = await whoami(file);
