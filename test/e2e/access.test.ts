@@ -11,6 +11,7 @@ import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { opensslCsr } from "../helpers/fixtures";
 import { KeycloakAdmin } from "./keycloakAdmin";
 import { findPlainSecrets } from "./secrets";
+import { UserChecks, faketimeAhead } from "./userChecks";
 
 /*
  * The kube-access program through the real Pulumi engine and its real
@@ -40,6 +41,10 @@ let cluster: LocalCluster;
 let keycloak: KeycloakAdmin;
 let workspace: PulumiWorkspace;
 let kubeconfigs: Record<string, string>;
+let checks: UserChecks;
+const kubeconfigFile = (name: string, text: string, keyPem?: string) => checks.kubeconfigFile(name, text, keyPem);
+const whoami = (kubeconfig: string) => checks.whoami(kubeconfig);
+const canI = (kubeconfig: string, ...args: string[]) => checks.canI(kubeconfig, ...args);
 /** Secret values seen during the run; none may appear in state or logs. */
 const seenSecrets: string[] = [oidcPassword, temp1.keyPem.split("\n")[1]];
 
@@ -99,26 +104,6 @@ function accessConfig(): Config {
             tokenLifespanSeconds,
         },
     } as unknown as Config;
-}
-
-/** Writes a kubeconfig (and, for users who keep their key, the key beside it). */
-function kubeconfigFile(name: string, text: string, keyPem?: string): string {
-    const userDir = path.join(dir, "kubeconfigs", name);
-    fs.mkdirSync(userDir, { recursive: true });
-    const file = path.join(userDir, "config");
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    if (keyPem) fs.writeFileSync(path.join(userDir, `${name}.key`), keyPem, { mode: 0o600 });
-    return file;
-}
-
-async function whoami(kubeconfig: string): Promise<{ username: string; groups: string[] }> {
-    const result = await cluster.kubectl(["auth", "whoami", "-o", "json"], { kubeconfig });
-    return JSON.parse(result.stdout).status.userInfo;
-}
-
-async function canI(kubeconfig: string, ...args: string[]): Promise<boolean> {
-    const result = await cluster.kubectl(["auth", "can-i", ...args], { kubeconfig, check: false });
-    return result.stdout.trim() === "yes";
 }
 
 function certificateOf(kubeconfig: string): crypto.X509Certificate {
@@ -194,6 +179,7 @@ beforeAll(async () => {
         LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]"),
     );
     keycloak = new KeycloakAdmin(cluster);
+    checks = new UserChecks(cluster, dir);
     await keycloak.deleteRealm(realm);
     const { config, secrets } = cluster.pointStackAt(accessConfig());
     for (const value of Object.values(secrets)) seenSecrets.push(value.split("\n").find((l) => l.length > 40) ?? value);
@@ -430,9 +416,7 @@ describe("lifecycle", () => {
         // program and its dynamic providers (Node.js) run 70 minutes ahead; the
         // tls provider signs at the real time.
         await deploy(accessConfig(), "pulumi up 70 minutes later (faketime)", {
-            LD_PRELOAD: faketimeLibrary(),
-            FAKETIME: "+70m",
-            FAKETIME_DONT_FAKE_MONOTONIC: "1",
+            ...faketimeAhead(70),
         });
         const after = certificateOf(kubeconfigs.user1);
         expect(after.serialNumber).not.toBe(before.serialNumber);
@@ -596,13 +580,3 @@ describe("OIDC in a realm that exists before the stack (createRealm: false)", ()
         await keycloak.deleteRealm(existing);
     });
 });
-
-/** libfaketime's preload library (Debian package faketime), for running Node.js processes ahead of the real time. */
-function faketimeLibrary(): string {
-    const found = [
-        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-    ].find((f) => fs.existsSync(f));
-    if (!found) throw new Error("libfaketime is not installed: apt-get install faketime (.ci/run installs it)");
-    return found;
-}

@@ -7,6 +7,7 @@ import { LocalCluster } from "../../scripts/lib/localCluster";
 import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { repoRoot, run } from "../../scripts/lib/toolEnv";
 import { AccessReport } from "../../components/report/model";
+import { UserChecks, faketimeAhead } from "./userChecks";
 
 /*
  * The access-change report on a deployed stack, changed the way a pull
@@ -89,10 +90,7 @@ function kubeconfigFile(label: string, text: string): string {
     return file;
 }
 
-async function canI(kubeconfig: string, ...args: string[]): Promise<boolean> {
-    const result = await cluster.kubectl(["auth", "can-i", ...args], { kubeconfig, check: false });
-    return result.stdout.trim() === "yes";
-}
+const canI = (kubeconfig: string, ...args: string[]) => new UserChecks(cluster, dir).canI(kubeconfig, ...args);
 
 function serialOf(kubeconfig: string): string {
     const data = YAML.parse(kubeconfig).users[0].user["client-certificate-data"];
@@ -160,11 +158,7 @@ beforeAll(async () => {
     if (process.env.KUBE_ACCESS_REPORT_SAMPLE) fs.writeFileSync(process.env.KUBE_ACCESS_REPORT_SAMPLE, markdown);
 
     // The merge: pulumi up at the time the report was asked about.
-    await workspace.up([], {
-        LD_PRELOAD: faketimeLibrary(),
-        FAKETIME: `+${ahead / 60000}m`,
-        FAKETIME_DONT_FAKE_MONOTONIC: "1",
-    });
+    await workspace.up([], faketimeAhead(ahead / 60000));
     after = await kubeconfigs();
 });
 
@@ -283,13 +277,3 @@ describe("what is really granted after pulumi up", () => {
         expect(code).toBe(0);
     });
 });
-
-/** libfaketime's preload library (Debian package faketime). */
-function faketimeLibrary(): string {
-    const found = [
-        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-    ].find((f) => fs.existsSync(f));
-    if (!found) throw new Error("libfaketime is not installed: apt-get install faketime");
-    return found;
-}

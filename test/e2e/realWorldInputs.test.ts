@@ -17,6 +17,7 @@ import { validateAccessSpec } from "../../components/spec/validate";
 import { opensslCsr } from "../helpers/fixtures";
 import { findPlainSecrets } from "./secrets";
 import { KeycloakAdmin } from "./keycloakAdmin";
+import { UserChecks } from "./userChecks";
 
 /*
  * Issue #10's real-world reports, through the real Pulumi engine, a real
@@ -158,24 +159,10 @@ function accessConfig(): Record<string, unknown> {
     };
 }
 
-function kubeconfigFile(name: string, text: string, keyPem?: string): string {
-    const userDir = path.join(dir, "kubeconfigs", name);
-    fs.mkdirSync(userDir, { recursive: true });
-    const file = path.join(userDir, "config");
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    if (keyPem) fs.writeFileSync(path.join(userDir, `${name}.key`), keyPem, { mode: 0o600 });
-    return file;
-}
-
-async function whoami(kubeconfig: string): Promise<{ username: string; groups: string[] }> {
-    const result = await cluster.kubectl(["auth", "whoami", "-o", "json"], { kubeconfig });
-    return JSON.parse(result.stdout).status.userInfo;
-}
-
-async function canI(kubeconfig: string, ...args: string[]): Promise<boolean> {
-    const result = await cluster.kubectl(["auth", "can-i", ...args], { kubeconfig, check: false });
-    return result.stdout.trim() === "yes";
-}
+const checks = () => new UserChecks(cluster, dir);
+const kubeconfigFile = (name: string, text: string, keyPem?: string) => checks().kubeconfigFile(name, text, keyPem);
+const whoami = (kubeconfig: string) => checks().whoami(kubeconfig);
+const canI = (kubeconfig: string, ...args: string[]) => checks().canI(kubeconfig, ...args);
 
 /** The stack's access spec as the program validates it. */
 function deployedSpec() {
