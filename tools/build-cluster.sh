@@ -115,7 +115,7 @@ go_build() { # tool version wrapper-dir out-dir package ldflags...
 }
 
 wrapper_version() { # go.mod module -> version required in it
-  sed -n "s#^[[:space:]]*\(require[[:space:]]\)\{0,1\}$2 \(v[^[:space:]]*\).*#\2#p" "$1" | head -n1
+  sed -n "s#^[[:space:]]*\(require[[:space:]]\)\{0,1\}$2 \(v[^[:space:]]*\).*#\2#p;T;q" "$1"
 }
 
 if wants etcd; then
