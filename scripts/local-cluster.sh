@@ -24,8 +24,10 @@
 #   KUBE_ACCESS_APISERVER_PORT=6443 KUBE_ACCESS_CONTROLLER_MANAGER_PORT=10257
 #   KUBE_ACCESS_KEYCLOAK_PORT=8443 (https) KUBE_ACCESS_KEYCLOAK_HTTP_PORT=8080
 #   (start-dev always opens http too)
-# Other settings: KUBE_ACCESS_KEYCLOAK_JAVA_HOME, KUBE_ACCESS_KEYCLOAK_HEAP (768m),
-#   KUBE_ACCESS_STOP_TIMEOUT (seconds from SIGTERM to SIGKILL, 30),
+# Other settings: KUBE_ACCESS_KEYCLOAK_JAVA_HOME (a Java 21+ home; found in JAVA_HOME,
+#   PATH or the usual install folders when unset, see tools/find-java.sh),
+#   KUBE_ACCESS_KEYCLOAK_HEAP (768m), KUBE_ACCESS_STOP_TIMEOUT (seconds from
+#   SIGTERM to SIGKILL, 30),
 #   KUBE_ACCESS_KEYCLOAK_ADMIN_USER (admin), KUBE_ACCESS_KEYCLOAK_ADMIN_PASSWORD
 #   (random on first start, then kept), KUBE_ACCESS_START_TIMEOUT (seconds, 300),
 #   KUBE_ACCESS_AUTHN_RELOAD_TIMEOUT (seconds to wait for a file reload, 30).
@@ -33,6 +35,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/env.sh"
+. "$repo/tools/find-java.sh"
 
 dir=${KUBE_ACCESS_CLUSTER_DIR:-$KUBE_ACCESS_RUN_DIR/cluster}
 case "$dir" in
@@ -47,7 +50,7 @@ apiserver_port=${KUBE_ACCESS_APISERVER_PORT:-6443}
 kcm_port=${KUBE_ACCESS_CONTROLLER_MANAGER_PORT:-10257}
 keycloak_port=${KUBE_ACCESS_KEYCLOAK_PORT:-8443}
 keycloak_http_port=${KUBE_ACCESS_KEYCLOAK_HTTP_PORT:-8080}
-keycloak_java_home=${KUBE_ACCESS_KEYCLOAK_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+keycloak_java_home= # found by `start` (tools/find-java.sh)
 keycloak_heap=${KUBE_ACCESS_KEYCLOAK_HEAP:-768m}
 keycloak_admin_user=${KUBE_ACCESS_KEYCLOAK_ADMIN_USER:-admin}
 start_timeout=${KUBE_ACCESS_START_TIMEOUT:-300}
@@ -374,7 +377,11 @@ cmd_start() {
   running keycloak || check_ports_free keycloak "$keycloak_port" "$keycloak_http_port"
   t_all=$(now_ms)
   "$repo/tools/build-cluster.sh" etcd kube-apiserver kube-controller-manager keycloak
-  [[ -x "$keycloak_java_home/bin/java" ]] || die "no Java at $keycloak_java_home (set KUBE_ACCESS_KEYCLOAK_JAVA_HOME)"
+  if ! running keycloak; then
+    keycloak_java_home=$(java_home_for "$KEYCLOAK_JAVA_MIN" "Keycloak $KEYCLOAK_VERSION" KUBE_ACCESS_KEYCLOAK_JAVA_HOME 2>"$dir/java.err") ||
+      { sed 's/^/[cluster] ERROR: /' "$dir/java.err" >&2; exit 1; }
+    rm -f "$dir/java.err"
+  fi
   make_pki
   write_files
 

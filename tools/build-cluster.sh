@@ -17,6 +17,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/env.sh"
+. "$repo/tools/find-java.sh"
 
 logs="$KUBE_ACCESS_CACHE/logs/cluster"
 work="$KUBE_ACCESS_CACHE/build"
@@ -29,6 +30,10 @@ fail() { # tool version step log
   exit 1
 }
 now() { date +%s; }
+# need COMMAND WHY HOW: stop with what to install when COMMAND is missing.
+need() {
+  command -v "$1" >/dev/null || { echo "[cluster] $1 is needed $2 and is not on PATH; install $3" >&2; exit 1; }
+}
 
 all_tools=(etcd kube-apiserver kube-controller-manager kubectl keycloak)
 want=()
@@ -82,6 +87,15 @@ if wants keycloak; then
     else
       say "keycloak $KEYCLOAK_VERSION: downloading from Maven Central and unpacking (background; log $keycloak_log)"
     fi
+    if [[ ! -s "$KUBE_ACCESS_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" ]]; then
+      need mvn "to download Keycloak from Maven Central" "Maven 3.9 ('sudo apt-get install maven', or https://maven.apache.org/download.cgi)"
+      # Maven runs on any Java 8 or newer; without JAVA_HOME or java on PATH, use one from the usual folders.
+      if [[ -z "${JAVA_HOME:-}" ]] && ! command -v java >/dev/null; then
+        JAVA_HOME=$(java_home_for 8 "Maven") || exit 1
+        export JAVA_HOME
+      fi
+    fi
+    need tar "to unpack Keycloak" "tar"
     keycloak_start=$(now)
     build_keycloak &
     keycloak_pid=$!
@@ -99,6 +113,7 @@ go_build() { # tool version wrapper-dir out-dir package ldflags...
     say "$tool $version: cached ($outdir/$tool)"
     return 0
   fi
+  need go "to build $tool" "Go $GO_MIN or newer (https://go.dev/dl)"
   say "$tool $version: building (log $log)"
   t0=$(now)
   mkdir -p "$outdir"
