@@ -34,7 +34,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$repo/tools/env.sh"
+. "$repo/tools/harness-env.sh"
 . "$repo/tools/find-java.sh"
 
 dir=${KUBE_ACCESS_CLUSTER_DIR:-$KUBE_ACCESS_RUN_DIR/cluster}

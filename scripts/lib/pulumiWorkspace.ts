@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -22,9 +23,31 @@ export interface WorkspaceOptions {
 }
 
 /**
+ * The passphrase of the stacks in a workspace folder: `<dir>/passphrase`, made
+ * at random (mode 0600) the first time. A folder whose state predates these
+ * files was encrypted with the passphrase tools/env.sh used to set for every
+ * shell, `kube-access-local`; that one is written instead, so its stacks stay
+ * readable.
+ */
+export function workspacePassphraseFile(dir: string): string {
+    const file = path.join(dir, "passphrase");
+    if (!fs.existsSync(file)) {
+        const olderState = fs.existsSync(path.join(dir, "state", ".pulumi"));
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, olderState ? "kube-access-local" : crypto.randomBytes(24).toString("base64url"), {
+            mode: 0o600,
+        });
+    }
+    return file;
+}
+
+/**
  * A stack of the kube-access program run by the real Pulumi engine in its own
- * folder, with a local file backend and passphrase secrets. Every command's
- * output is kept in `<dir>/pulumi.log`, which tests search for leaked secrets.
+ * folder, with a local file backend and passphrase secrets, both in that folder
+ * (`<dir>/state`, `<dir>/passphrase`) and nowhere else: no backend or
+ * passphrase of the calling shell is used (tools/harness-env.sh). Every
+ * command's output is kept in `<dir>/pulumi.log`, which tests search for leaked
+ * secrets.
  */
 export class PulumiWorkspace {
     readonly projectDir: string;
@@ -43,10 +66,12 @@ export class PulumiWorkspace {
 
     static async create(options: WorkspaceOptions): Promise<PulumiWorkspace> {
         const stateDir = path.join(options.dir, "state");
+        const passphraseFile = workspacePassphraseFile(options.dir);
         fs.mkdirSync(stateDir, { recursive: true });
         // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
         const env = toolEnv({
             PULUMI_BACKEND_URL: `file://${stateDir}`,
+            PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...(options.env ?? {}),
         });

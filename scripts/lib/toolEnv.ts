@@ -5,11 +5,13 @@ import * as path from "path";
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
 /**
- * The environment `tools/env.sh` sets up (built tools on PATH, offline engine
- * settings), on top of the current one, with overrides applied last.
+ * The environment of the demo's and tests' own runs, `tools/harness-env.sh`
+ * (built tools on PATH, offline engine settings, no backend, passphrase or
+ * stack of the calling shell), on top of the current one, with overrides
+ * applied last.
  */
 export function toolEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const text = execFileSync("bash", ["-c", `. "${repoRoot}/tools/env.sh" && env -0`], {
+    const text = execFileSync("bash", ["-c", `. "${repoRoot}/tools/harness-env.sh" && env -0`], {
         encoding: "utf8",
         env: { ...process.env, ...overrides },
     });
