@@ -376,7 +376,7 @@ cmd_start() {
   running kube-controller-manager || check_ports_free kube-controller-manager "$kcm_port"
   running keycloak || check_ports_free keycloak "$keycloak_port" "$keycloak_http_port"
   t_all=$(now_ms)
-  "$repo/tools/build-cluster.sh" etcd kube-apiserver kube-controller-manager keycloak
+  "$repo/tools/build-cluster.sh" --quiet etcd kube-apiserver kube-controller-manager keycloak
   if ! running keycloak; then
     keycloak_java_home=$(java_home_for "$KEYCLOAK_JAVA_MIN" "Keycloak $KEYCLOAK_VERSION" KUBE_ACCESS_KEYCLOAK_JAVA_HOME 2>"$dir/java.err") ||
       { sed 's/^/[cluster] ERROR: /' "$dir/java.err" >&2; exit 1; }

@@ -376,4 +376,3 @@ if ((${#failed[@]})); then
   echo "[engine] failed: ${failed[*]} (logs in $LOG_DIR)"
   exit 1
 fi
-echo "[engine] ready: ${tools[*]}"

@@ -22,6 +22,9 @@ export interface WorkspaceOptions {
     echo?: string;
 }
 
+/** Engine commands whose progress is echoed; the output of every other command is data, kept only in the log. */
+const echoedCommands = ["up", "preview", "destroy", "refresh"];
+
 /**
  * The passphrase of the stacks in a workspace folder: `<dir>/passphrase`, made
  * at random (mode 0600) the first time. A folder whose state predates these
@@ -47,7 +50,7 @@ export function workspacePassphraseFile(dir: string): string {
  * (`<dir>/state`, `<dir>/passphrase`) and nowhere else: no backend or
  * passphrase of the calling shell is used (tools/harness-env.sh). Every
  * command's output is kept in `<dir>/pulumi.log`, which tests search for leaked
- * secrets.
+ * secrets; only engine operations (up, preview, destroy, refresh) are echoed.
  */
 export class PulumiWorkspace {
     readonly projectDir: string;
@@ -117,7 +120,7 @@ export class PulumiWorkspace {
             cwd: this.projectDir,
             env: { ...this.env, ...opts.env },
             input: opts.input,
-            echo: args.includes("--show-secrets") ? undefined : this.options.echo,
+            echo: echoedCommands.includes(args[0]) ? this.options.echo : undefined,
             check: false,
         });
         // Output asked for with --show-secrets holds secrets on purpose; it is never logged.
