@@ -86,6 +86,26 @@ test("tools/env.sh keeps what the user chose: their backend, passphrase, stack a
     expect(shellAfter([". tools/env.sh"], mine)).toMatchObject(mine);
 });
 
+test("tools/env.sh after tools/demo-env.sh puts back the backend, passphrase and stack the shell had before", () => {
+    const mine = {
+        PULUMI_BACKEND_URL: "s3://my-bucket/state",
+        PULUMI_CONFIG_PASSPHRASE: "mine",
+        PULUMI_STACK: "prod",
+    };
+    const runDir = demoRunDir();
+    const during = shellAfter([". tools/demo-env.sh"], { ...mine, KUBE_ACCESS_RUN_DIR: runDir });
+    expect(during.PULUMI_BACKEND_URL).toBe(`file://${runDir}/demo/state`);
+    expect(during.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+    // Sourcing demo-env.sh twice must not save the demo's own settings as "before".
+    const after = shellAfter([". tools/demo-env.sh", ". tools/demo-env.sh", ". tools/env.sh"], {
+        ...mine,
+        KUBE_ACCESS_RUN_DIR: runDir,
+    });
+    expect(after).toMatchObject(mine);
+    expect(after.PULUMI_CONFIG_PASSPHRASE_FILE).toBeUndefined();
+    expect(Object.keys(after).filter((name) => /before_demo|DEMO_SHELL/.test(name))).toEqual([]);
+});
+
 describe("tools/demo-env.sh", () => {
     test("after the demo: the demo's file backend, its passphrase file and stack dev, and the tools on PATH", () => {
         const runDir = demoRunDir();
