@@ -41,7 +41,8 @@ async function main(): Promise<void> {
         secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") },
         echo: "[pulumi]",
     });
-    await workspace.up();
+    // The users and their kubeconfigs are printed below; the engine's dump of the outputs and its progress dots would only bury them.
+    await workspace.up(["--suppress-outputs", "--suppress-progress"]);
 
     const outputs = await workspace.outputs(true);
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;
@@ -86,8 +87,9 @@ async function main(): Promise<void> {
         console.log(`  try: kubectl --kubeconfig ${rel} auth can-i --list`);
     }
     console.log(
-        "\nkubectl and kubelogin are on PATH after `. tools/env.sh`." +
-            `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev). Stop the cluster: npm run demo:stop`,
+        `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev, its own passphrase).` +
+            "\nTo read the stack from a shell (README, Getting kubeconfigs): . tools/demo-env.sh" +
+            " (also puts pulumi, kubectl and kubelogin on PATH). Stop the cluster: npm run demo:stop",
     );
 }
 
