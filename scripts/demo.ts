@@ -41,8 +41,7 @@ async function main(): Promise<void> {
         secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") },
         echo: "[pulumi]",
     });
-    // The users and their kubeconfigs are printed below; the engine's dump of the outputs and its progress dots would only bury them.
-    await workspace.up(["--suppress-outputs", "--suppress-progress"]);
+    await workspace.up();
 
     const outputs = await workspace.outputs(true);
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;

@@ -136,7 +136,10 @@ export class PulumiWorkspace {
 
     /** `pulumi up`; `env` is added to the engine's environment for this run only. */
     up(extra: string[] = [], env?: Record<string, string>): Promise<CommandResult> {
-        return this.pulumi(["up", "--yes", "--skip-preview", ...extra], { env });
+        // Outputs are read with `stack output`; the engine's dump of them and its progress dots only bury what matters.
+        return this.pulumi(["up", "--yes", "--skip-preview", "--suppress-outputs", "--suppress-progress", ...extra], {
+            env,
+        });
     }
 
     preview(extra: string[] = []): Promise<CommandResult> {
@@ -144,7 +147,7 @@ export class PulumiWorkspace {
     }
 
     destroy(): Promise<CommandResult> {
-        return this.pulumi(["destroy", "--yes", "--skip-preview"]);
+        return this.pulumi(["destroy", "--yes", "--skip-preview", "--suppress-progress"]);
     }
 
     /** Stack outputs; secrets in plain text only when asked. */
