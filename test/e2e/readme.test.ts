@@ -152,6 +152,12 @@ function expectNothingLeft(): void {
     expect(demoPorts.filter(portInUse)).toEqual([]);
 }
 
+/** The stack output `users` (keyed by user name), as a list. */
+function usersOutput(json: string): { name: string; identity: string }[] {
+    const byName = JSON.parse(json) as Record<string, { identity: string }>;
+    return Object.entries(byName).map(([name, user]) => ({ ...user, name }));
+}
+
 /** The demo's own files, once it ran. */
 const demo = {
     passwordFile: () => path.join(copy, ".kube-access", "demo", "da-admin.password"),
@@ -259,8 +265,11 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
         const kubeconfigs = steps.find((s) => s.command.startsWith("pulumi stack output kubeconfigs"))!;
         expect(Object.keys(JSON.parse(kubeconfigs.stdout)).sort()).toEqual(exampleUsers);
         const users = steps.find((s) => s.command.startsWith("pulumi stack output users"))!;
-        const summary = JSON.parse(users.stdout) as { name: string }[];
-        expect(summary.map((u) => u.name).sort()).toEqual(exampleUsers);
+        expect(
+            usersOutput(users.stdout)
+                .map((u) => u.name)
+                .sort(),
+        ).toEqual(exampleUsers);
         expect(users.stdout).not.toMatch(/BEGIN|token|client-key-data/);
     });
 
@@ -282,10 +291,7 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
     });
 
     test("every user of the stack, written the README's way, is who the users output says", async () => {
-        const users = JSON.parse(steps.find((s) => s.command.startsWith("pulumi stack output users"))!.stdout) as {
-            name: string;
-            identity: string;
-        }[];
+        const users = usersOutput(steps.find((s) => s.command.startsWith("pulumi stack output users"))!.stdout);
         const lines = [gettingKubeconfigs[0]];
         for (const user of users) {
             lines.push(`npm run kubeconfig -- ${user.name} ./all-${user.name}.kubeconfig`);
@@ -417,9 +423,7 @@ describe("Using it on an existing cluster (the demo's, restarted), in a shell th
             { ...env, PULUMI_BACKEND_URL: `file://${backend}` },
         );
         expect(check.map((s) => s.code)).toEqual([0, 0, 0, 0]);
-        expect(JSON.parse(check[1].stdout).map((u: { identity: string }) => u.identity)).toEqual([
-            "system:serviceaccount:default:deployer",
-        ]);
+        expect(usersOutput(check[1].stdout).map((u) => u.identity)).toEqual(["system:serviceaccount:default:deployer"]);
     });
 
     test("npm run demo:stop after all of it leaves no process or port", async () => {
