@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-fund --no-audit
-. tools/env.sh
+. tools/harness-env.sh
 echo "[demo] tools: the Pulumi engine and providers, then the control plane and Keycloak (cached under $KUBE_ACCESS_CACHE)"
 bash tools/build-engine.sh
 bash tools/build-cluster.sh

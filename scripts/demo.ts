@@ -86,8 +86,9 @@ async function main(): Promise<void> {
         console.log(`  try: kubectl --kubeconfig ${rel} auth can-i --list`);
     }
     console.log(
-        "\nkubectl and kubelogin are on PATH after `. tools/env.sh`." +
-            `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev). Stop the cluster: npm run demo:stop`,
+        `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev, its own passphrase).` +
+            "\nTo read the stack from a shell (README, Getting kubeconfigs): . tools/demo-env.sh" +
+            " (also puts pulumi, kubectl and kubelogin on PATH). Stop the cluster: npm run demo:stop",
     );
 }
 

@@ -8,7 +8,8 @@
 #   start    builds missing tools (tools/build-cluster.sh), creates the PKI once,
 #            starts what is not running and waits until everything is ready.
 #            Running it while the cluster is up only reports the status.
-#   stop     stops every process this state dir started (by pid file).
+#   stop     stops every process this state dir started, whatever became of
+#            its process tree (see scripts/lib/processes.sh).
 #   status   prints each process and its health; exit 0 only if all are up.
 #   env      prints the env file (see below).
 #   set-authentication-config <file>
@@ -23,14 +24,18 @@
 #   KUBE_ACCESS_APISERVER_PORT=6443 KUBE_ACCESS_CONTROLLER_MANAGER_PORT=10257
 #   KUBE_ACCESS_KEYCLOAK_PORT=8443 (https) KUBE_ACCESS_KEYCLOAK_HTTP_PORT=8080
 #   (start-dev always opens http too)
-# Other settings: KUBE_ACCESS_KEYCLOAK_JAVA_HOME, KUBE_ACCESS_KEYCLOAK_HEAP (768m),
+# Other settings: KUBE_ACCESS_KEYCLOAK_JAVA_HOME (a Java 21+ home; found in JAVA_HOME,
+#   PATH or the usual install folders when unset, see tools/find-java.sh),
+#   KUBE_ACCESS_KEYCLOAK_HEAP (768m), KUBE_ACCESS_STOP_TIMEOUT (seconds from
+#   SIGTERM to SIGKILL, 30),
 #   KUBE_ACCESS_KEYCLOAK_ADMIN_USER (admin), KUBE_ACCESS_KEYCLOAK_ADMIN_PASSWORD
 #   (random on first start, then kept), KUBE_ACCESS_START_TIMEOUT (seconds, 300),
 #   KUBE_ACCESS_AUTHN_RELOAD_TIMEOUT (seconds to wait for a file reload, 30).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$repo/tools/env.sh"
+. "$repo/tools/harness-env.sh"
+. "$repo/tools/find-java.sh"
 
 dir=${KUBE_ACCESS_CLUSTER_DIR:-$KUBE_ACCESS_RUN_DIR/cluster}
 case "$dir" in
@@ -45,7 +50,7 @@ apiserver_port=${KUBE_ACCESS_APISERVER_PORT:-6443}
 kcm_port=${KUBE_ACCESS_CONTROLLER_MANAGER_PORT:-10257}
 keycloak_port=${KUBE_ACCESS_KEYCLOAK_PORT:-8443}
 keycloak_http_port=${KUBE_ACCESS_KEYCLOAK_HTTP_PORT:-8080}
-keycloak_java_home=${KUBE_ACCESS_KEYCLOAK_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+keycloak_java_home= # found by `start` (tools/find-java.sh)
 keycloak_heap=${KUBE_ACCESS_KEYCLOAK_HEAP:-768m}
 keycloak_admin_user=${KUBE_ACCESS_KEYCLOAK_ADMIN_USER:-admin}
 start_timeout=${KUBE_ACCESS_START_TIMEOUT:-300}
@@ -70,58 +75,21 @@ now_ms() { date +%s%3N; }
 secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
 
 # ---------------------------------------------------------------- processes
-# Each process has run/<name>.pid; a pid counts only while it still runs the
-# program we started with this state dir on its command line (guards against
-# pid reuse). Keycloak's pid is that of bin/kc.sh, a /bin/sh wrapper that runs
-# java as its child and forwards SIGTERM to it (it execs java directly only
-# after a re-augmentation), so for Keycloak both programs count.
-expected_exes() {
-  case "$1" in
-    etcd) readlink -f "$KUBE_ACCESS_ETCD_BIN/etcd" ;;
-    kube-apiserver | kube-controller-manager) readlink -f "$KUBE_ACCESS_KUBE_BIN/$1" ;;
-    keycloak) readlink -f "$keycloak_java_home/bin/java"; readlink -f /bin/sh ;;
-  esac
-}
-pid_of() { # prints the pid of a running process we started, or fails
-  local f="$run/$1.pid" pid exe
-  [[ -f "$f" ]] || return 1
-  pid=$(<"$f")
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-  expected_exes "$1" | grep -qxF "$exe" || return 1
-  # A process whose program matches but that belongs to another state dir is not ours.
-  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" || return 1
-  echo "$pid"
-}
-running() { pid_of "$1" >/dev/null; }
-
-launch() { # name command... ; stdout+stderr to logs/<name>.log, pid to run/<name>.pid
-  local name=$1
-  shift
-  mkdir -p "$logs" "$run"
-  # Keep the previous log for post-mortems.
-  [[ -s "$logs/$name.log" ]] && mv -f "$logs/$name.log" "$logs/$name.previous.log"
-  echo "# $(date -u +%FT%TZ) $*" >"$logs/$name.log"
-  # Background commands of a script ignore SIGINT; nohup makes them ignore SIGHUP,
-  # so an interrupted `start` leaves a consistent state that `stop` cleans up.
-  nohup "$@" >>"$logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$run/$name.pid"
-}
+# launch, running, main_pid, launched_alive, stop_process: see scripts/lib/processes.sh.
+. "$repo/scripts/lib/processes.sh"
 
 wait_ready() { # name timeout-seconds check-command...
-  local name=$1 timeout=$2 t0 pid
+  local name=$1 timeout=$2 t0
   shift 2
   t0=$(now_ms)
-  pid=$(<"$run/$name.pid")
   while ! "$@" >/dev/null 2>&1; do
-    # Not pid_of: right after launch the pid may still be nohup or kc.sh before they exec.
-    if [[ ! -d "/proc/$pid" ]]; then
+    if ! launched_alive "$name"; then
       echo "[cluster] ERROR: $name exited during startup; see $logs/$name.log" >&2
       tail -n 20 "$logs/$name.log" | sed 's/^/[cluster]   | /' >&2
       exit 1
     fi
     if (($(now_ms) - t0 > timeout * 1000)); then
-      echo "[cluster] ERROR: $name (pid $pid) not ready after ${timeout}s; see $logs/$name.log" >&2
+      echo "[cluster] ERROR: $name (pid $(main_pid "$name" || cat "$run/$name.pid")) not ready after ${timeout}s; see $logs/$name.log" >&2
       tail -n 20 "$logs/$name.log" | sed 's/^/[cluster]   | /' >&2
       exit 1
     fi
@@ -129,36 +97,21 @@ wait_ready() { # name timeout-seconds check-command...
   done
 }
 
-stop_process() { # name
-  local name=$1 pid p i pids alive
-  if pid=$(pid_of "$name"); then
-    # The process and its direct children (Keycloak's JVM under kc.sh).
-    pids=("$pid" $(pgrep -P "$pid" || true))
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 60; i++)); do
-      alive=()
-      for p in "${pids[@]}"; do [[ -d "/proc/$p" ]] && alive+=("$p"); done
-      ((${#alive[@]})) || break
-      sleep 0.5
-    done
-    if ((${#alive[@]})); then
-      say "$name (pids ${alive[*]}) did not stop in 30s; killing"
-      kill -KILL "${alive[@]}" 2>/dev/null || true
-      sleep 0.5
-    fi
-    say "$name stopped (pid $pid)"
-  fi
-  rm -f "$run/$name.pid"
-}
-
 # ---------------------------------------------------------------- health checks
 curl_admin() { curl -sS --fail --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$@"; }
-etcd_healthy() { curl -sS --fail --max-time 5 "$etcd_url/health" | grep -q '"health":"true"'; }
+# Each check reads the whole answer before matching it (no `curl | grep -q`: see
+# scripts/lib/processes.sh on pipefail).
+etcd_healthy() {
+  local body
+  body=$(curl -sS --fail --max-time 5 "$etcd_url/health") && [[ "$body" == *'"health":"true"'* ]]
+}
 apiserver_ready() { [[ "$(curl_admin "$apiserver_url/readyz")" == ok ]]; }
 kcm_healthy() { [[ "$(curl -sS --fail --max-time 5 -k "https://127.0.0.1:$kcm_port/healthz")" == ok ]]; }
 keycloak_ready() {
-  curl -sS --fail --max-time 5 --cacert "$pki/keycloak-ca.crt" \
-    "$keycloak_url/realms/master/.well-known/openid-configuration" | grep -qF "\"issuer\":\"$keycloak_url/realms/master\""
+  local body
+  body=$(curl -sS --fail --max-time 5 --cacert "$pki/keycloak-ca.crt" \
+    "$keycloak_url/realms/master/.well-known/openid-configuration") &&
+    [[ "$body" == *"\"issuer\":\"$keycloak_url/realms/master\""* ]]
 }
 
 # ---------------------------------------------------------------- PKI (once)
@@ -352,8 +305,10 @@ keycloak_home() {
 save_keycloak_dev_build() {
   local home="$dir/keycloak/home" tmp="$keycloak_dev_build.tmp.$$"
   [[ -d "$keycloak_dev_build" ]] && return 0
-  unzip -p "$home/lib/quarkus/generated-bytecode.jar" META-INF/keycloak-persisted.properties 2>/dev/null |
-    grep -qx 'kc.profile=dev' || return 0
+  local persisted
+  persisted=$(unzip -p "$home/lib/quarkus/generated-bytecode.jar" META-INF/keycloak-persisted.properties 2>/dev/null) ||
+    return 0
+  [[ $'\n'"$persisted"$'\n' == *$'\nkc.profile=dev\n'* ]] || return 0
   cp -a "$home/lib/quarkus" "$tmp" && mv -T "$tmp" "$keycloak_dev_build" 2>/dev/null || rm -rf "$tmp"
 }
 
@@ -376,7 +331,7 @@ all=(etcd kube-apiserver kube-controller-manager keycloak)
 status() {
   local name pid ok=0 health
   for name in "${all[@]}"; do
-    if pid=$(pid_of "$name"); then
+    if pid=$(main_pid "$name"); then
       case "$name" in
         etcd) etcd_healthy && health=healthy || health=unhealthy ;;
         kube-apiserver) apiserver_ready && health=ready || health="not ready" ;;
@@ -421,8 +376,12 @@ cmd_start() {
   running kube-controller-manager || check_ports_free kube-controller-manager "$kcm_port"
   running keycloak || check_ports_free keycloak "$keycloak_port" "$keycloak_http_port"
   t_all=$(now_ms)
-  "$repo/tools/build-cluster.sh" etcd kube-apiserver kube-controller-manager keycloak
-  [[ -x "$keycloak_java_home/bin/java" ]] || die "no Java at $keycloak_java_home (set KUBE_ACCESS_KEYCLOAK_JAVA_HOME)"
+  "$repo/tools/build-cluster.sh" --quiet etcd kube-apiserver kube-controller-manager keycloak
+  if ! running keycloak; then
+    keycloak_java_home=$(java_home_for "$KEYCLOAK_JAVA_MIN" "Keycloak $KEYCLOAK_VERSION" KUBE_ACCESS_KEYCLOAK_JAVA_HOME 2>"$dir/java.err") ||
+      { sed 's/^/[cluster] ERROR: /' "$dir/java.err" >&2; exit 1; }
+    rm -f "$dir/java.err"
+  fi
   make_pki
   write_files
 
@@ -477,13 +436,18 @@ cmd_stop() {
 }
 
 authn_config_hash() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
+# The apiserver's metrics, read whole before sed picks one value (a reader that
+# stops early would make curl fail under pipefail).
+apiserver_metric() { # sed-expression printing the value
+  local metrics
+  metrics=$(curl_admin "$apiserver_url/metrics" 2>/dev/null) || return 0
+  sed -n "$1;T;q" <<<"$metrics"
+}
 active_authn_config_hash() {
-  curl_admin "$apiserver_url/metrics" 2>/dev/null |
-    sed -n 's/^apiserver_authentication_config_controller_last_config_info{.*hash="\([^"]*\)".*/\1/p' | head -n1
+  apiserver_metric 's/^apiserver_authentication_config_controller_last_config_info{.*hash="\([^"]*\)".*/\1/p'
 }
 authn_reload_failures() {
-  curl_admin "$apiserver_url/metrics" 2>/dev/null |
-    sed -n 's/^apiserver_authentication_config_controller_automatic_reloads_total{.*status="failure".*} \([0-9]*\)$/\1/p' | head -n1
+  apiserver_metric 's/^apiserver_authentication_config_controller_automatic_reloads_total{.*status="failure".*} \([0-9]*\)$/\1/p'
 }
 
 restart_apiserver() {

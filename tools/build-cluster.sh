@@ -3,8 +3,10 @@
 # scripts/local-cluster.sh: etcd, kube-apiserver, kube-controller-manager and
 # kubectl from Go modules, and the Keycloak distribution from Maven Central.
 #
-# Usage: tools/build-cluster.sh [etcd|kube-apiserver|kube-controller-manager|kubectl|kubernetes|keycloak ...]
-#   (no argument: all of them). Versions come from tools/versions.sh.
+# Usage: tools/build-cluster.sh [--quiet] [etcd|kube-apiserver|kube-controller-manager|kubectl|kubernetes|keycloak ...]
+#   (no tool named: all of them). Versions come from tools/versions.sh. A warm
+#   run prints one line per tool, that it is cached; --quiet leaves those out
+#   (only builds and failures are reported). Exit 0 when every tool is ready.
 #
 # Results are cached by version outside the repository (see tools/env.sh):
 #   $KUBE_ACCESS_ETCD_BIN/etcd
@@ -17,33 +19,38 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/env.sh"
+. "$repo/tools/find-java.sh"
 
 logs="$KUBE_ACCESS_CACHE/logs/cluster"
 work="$KUBE_ACCESS_CACHE/build"
 mkdir -p "$logs" "$work"
 
+quiet=false
 say() { echo "[cluster] $*"; }
+say_cached() { $quiet || say "$@"; }
 fail() { # tool version step log
   echo "[cluster] $1 $2: FAILED while $3; see $4" >&2
   [[ -f "$4" ]] && tail -n 15 "$4" | sed 's/^/[cluster]   | /' >&2
   exit 1
 }
 now() { date +%s; }
+# need COMMAND WHY HOW: stop with what to install when COMMAND is missing.
+need() {
+  command -v "$1" >/dev/null || { echo "[cluster] $1 is needed $2 and is not on PATH; install $3" >&2; exit 1; }
+}
 
 all_tools=(etcd kube-apiserver kube-controller-manager kubectl keycloak)
 want=()
-if (($# == 0)); then
-  want=("${all_tools[@]}")
-else
-  for a in "$@"; do
-    case "$a" in
-      etcd | kube-apiserver | kube-controller-manager | kubectl | keycloak) want+=("$a") ;;
-      kubernetes) want+=(kube-apiserver kube-controller-manager kubectl) ;;
-      -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
-      *) echo "[cluster] unknown tool '$a' (known: ${all_tools[*]} kubernetes)" >&2; exit 2 ;;
-    esac
-  done
-fi
+for a in "$@"; do
+  case "$a" in
+    --quiet) quiet=true ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl | keycloak) want+=("$a") ;;
+    kubernetes) want+=(kube-apiserver kube-controller-manager kubectl) ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "[cluster] unknown tool '$a' (known: ${all_tools[*]} kubernetes)" >&2; exit 2 ;;
+  esac
+done
+((${#want[@]})) || want=("${all_tools[@]}")
 wants() { local t; for t in "${want[@]}"; do [[ "$t" == "$1" ]] && return 0; done; return 1; }
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
@@ -75,13 +82,22 @@ build_keycloak() {
 keycloak_pid=
 if wants keycloak; then
   if [[ -f "$keycloak_marker" && -x "$KUBE_ACCESS_KEYCLOAK_HOME/bin/kc.sh" ]]; then
-    say "keycloak $KEYCLOAK_VERSION: cached ($KUBE_ACCESS_KEYCLOAK_HOME)"
+    say_cached "keycloak $KEYCLOAK_VERSION: cached ($KUBE_ACCESS_KEYCLOAK_HOME)"
   else
     if [[ -s "$KUBE_ACCESS_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" ]]; then
       say "keycloak $KEYCLOAK_VERSION: unpacking the downloaded distribution (background; log $keycloak_log)"
     else
       say "keycloak $KEYCLOAK_VERSION: downloading from Maven Central and unpacking (background; log $keycloak_log)"
     fi
+    if [[ ! -s "$KUBE_ACCESS_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" ]]; then
+      need mvn "to download Keycloak from Maven Central" "Maven 3.9 ('sudo apt-get install maven', or https://maven.apache.org/download.cgi)"
+      # Maven runs on any Java 8 or newer; without JAVA_HOME or java on PATH, use one from the usual folders.
+      if [[ -z "${JAVA_HOME:-}" ]] && ! command -v java >/dev/null; then
+        JAVA_HOME=$(java_home_for 8 "Maven") || exit 1
+        export JAVA_HOME
+      fi
+    fi
+    need tar "to unpack Keycloak" "tar"
     keycloak_start=$(now)
     build_keycloak &
     keycloak_pid=$!
@@ -96,9 +112,10 @@ go_build() { # tool version wrapper-dir out-dir package ldflags...
   shift 5
   local marker="$outdir/.$tool.built" log="$logs/$tool-$version.log" t0
   if [[ -f "$marker" && -x "$outdir/$tool" ]]; then
-    say "$tool $version: cached ($outdir/$tool)"
+    say_cached "$tool $version: cached ($outdir/$tool)"
     return 0
   fi
+  need go "to build $tool" "Go $GO_MIN or newer (https://go.dev/dl)"
   say "$tool $version: building (log $log)"
   t0=$(now)
   mkdir -p "$outdir"
@@ -115,7 +132,7 @@ go_build() { # tool version wrapper-dir out-dir package ldflags...
 }
 
 wrapper_version() { # go.mod module -> version required in it
-  sed -n "s#^[[:space:]]*\(require[[:space:]]\)\{0,1\}$2 \(v[^[:space:]]*\).*#\2#p" "$1" | head -n1
+  sed -n "s#^[[:space:]]*\(require[[:space:]]\)\{0,1\}$2 \(v[^[:space:]]*\).*#\2#p;T;q" "$1"
 }
 
 if wants etcd; then
@@ -177,4 +194,3 @@ if [[ -n "$keycloak_pid" ]]; then
     fail keycloak "$KEYCLOAK_VERSION" "${step:-downloading or unpacking}" "$keycloak_log"
   fi
 fi
-say "done"

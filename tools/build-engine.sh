@@ -119,7 +119,7 @@ build_pulumi() {
   begin pulumi "$v"
   if stamped "$dest" "pulumi $v"; then say "$v ready"; return 0; fi
   found=$(on_path pulumi)
-  if [[ -n $found ]] && "$found" version 2>/dev/null | grep -qx "v$v"; then
+  if [[ -n $found && "$("$found" version 2>/dev/null)" == "v$v" ]]; then
     # Same release already installed: use that binary as is (copied, so the
     # bundled plugins are found beside it).
     step "using $found" cp -p "$found" "$dest.tmp"
@@ -376,4 +376,3 @@ if ((${#failed[@]})); then
   echo "[engine] failed: ${failed[*]} (logs in $LOG_DIR)"
   exit 1
 fi
-echo "[engine] ready: ${tools[*]}"

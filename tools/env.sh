@@ -1,5 +1,12 @@
-# Shared environment for every kube-access script and test that runs real tools.
-# Source it: `. tools/env.sh`. It only sets variables; it builds nothing.
+# The tools kube-access builds, for a shell or a script: `. tools/env.sh` puts
+# pulumi (with the providers built here in its plugin cache), kubectl, kubelogin
+# (`kubectl oidc-login`) and etcd first on PATH. It builds nothing.
+#
+# It chooses no Pulumi backend, secrets passphrase or stack, and no engine
+# settings: those are yours (README, "Using it on an existing cluster"). If this
+# shell was pointed at the demo's stack with tools/demo-env.sh, sourcing this
+# file points it away again. The demo's and tests' own engine settings are in
+# tools/harness-env.sh.
 
 _kube_access_tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_kube_access_tools_dir/versions.sh"
@@ -19,17 +26,26 @@ export KUBE_ACCESS_THIRD_PARTY="${KUBE_ACCESS_THIRD_PARTY:-$(cd "$_kube_access_t
 # They are deliberately not on PATH: a provider found on PATH overrides the version
 # the SDK asks for and the engine warns about it.
 export KUBE_ACCESS_PLUGIN_BIN="$KUBE_ACCESS_CACHE/providers"
-export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$KUBE_ACCESS_KUBELOGIN_BIN:$PATH"
-
-# The engine runs offline: no update check, no plugin downloads, a local file
-# backend and passphrase-encrypted secrets unless the caller chose otherwise.
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-# Plugins come only from beside the pulumi binary (language host, dynamic provider
-# launcher) and from the plugin cache, never from whatever else is on PATH.
-export PULUMI_IGNORE_AMBIENT_PLUGINS="${PULUMI_IGNORE_AMBIENT_PLUGINS-true}"
+# The engine's home: its plugin cache holds the providers built here (and
+# `pulumi login` keeps its credentials here). Kept if already set.
 export PULUMI_HOME="${PULUMI_HOME:-$KUBE_ACCESS_CACHE/pulumi-home}"
-# Runtime files of this checkout (local cluster, demo state) stay in an ignored folder.
-export KUBE_ACCESS_RUN_DIR="${KUBE_ACCESS_RUN_DIR:-$(cd "$_kube_access_tools_dir/.." && pwd)/.kube-access}"
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$KUBE_ACCESS_RUN_DIR/state}"
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-kube-access-local}"
+case ":$PATH:" in
+  *":$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$KUBE_ACCESS_KUBELOGIN_BIN:"*) ;;
+  *) export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$KUBE_ACCESS_KUBELOGIN_BIN:$PATH" ;;
+esac
+
+# Undo tools/demo-env.sh: the demo's backend, passphrase and stack stay with the
+# demo, and what this shell had before comes back. (eval, not ${!name}: this file
+# is also sourced by zsh.)
+if [[ -n "${KUBE_ACCESS_DEMO_SHELL:-}" ]]; then
+  for _kube_access_v in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_STACK; do
+    if eval "[ -n \"\${_kube_access_before_demo_$_kube_access_v+set}\" ]"; then
+      eval "export $_kube_access_v=\"\$_kube_access_before_demo_$_kube_access_v\""
+      unset "_kube_access_before_demo_$_kube_access_v"
+    else
+      unset "$_kube_access_v"
+    fi
+  done
+  unset KUBE_ACCESS_DEMO_SHELL _kube_access_v
+fi
+unset _kube_access_tools_dir

@@ -32,10 +32,16 @@ KUBELOGIN_COMMIT=fb427a8063fe42aef7a092bdcfc7724c22d1594d
 KUBELOGIN_ARCHIVE=kubelogin-1.36.3.tgz
 KUBELOGIN_ARCHIVE_SHA256=6338e00b743b946c0f2884df31ebcf2e6d52f9aae1ce033be16eb1b8f6d7ae9c
 
+# Go release the builds need: Kubernetes 1.37's go.mod says go 1.26.0 (GOTOOLCHAIN=local).
+GO_MIN=1.26
+
 # Local control plane and identity provider for the demo and end-to-end tests.
 KUBERNETES_VERSION=1.37.2
 ETCD_VERSION=3.6.16
 KEYCLOAK_VERSION=26.5.6
+# The oldest Java release Keycloak 26 supports (its server installation guide:
+# OpenJDK 21); scripts/local-cluster.sh looks for one (tools/find-java.sh).
+KEYCLOAK_JAVA_MIN=21
 
 # Node.js policy packs (policy/): the launcher script `pulumi-analyzer-policy`
 # from the @pulumi/pulumi npm package. 3.220.0 is the last release that ships

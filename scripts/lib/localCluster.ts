@@ -60,7 +60,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 export class LocalCluster {
     private constructor(
         readonly info: LocalClusterInfo,
-        /** The environment of the cluster's tools (tools/env.sh with this cluster's ports). */
+        /** The environment of the cluster's tools (tools/harness-env.sh with this cluster's ports). */
         readonly env: NodeJS.ProcessEnv,
     ) {}
 

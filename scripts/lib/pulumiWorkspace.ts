@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -21,10 +22,35 @@ export interface WorkspaceOptions {
     echo?: string;
 }
 
+/** Engine commands whose progress is echoed; the output of every other command is data, kept only in the log. */
+const echoedCommands = ["up", "preview", "destroy", "refresh"];
+
+/**
+ * The passphrase of the stacks in a workspace folder: `<dir>/passphrase`, made
+ * at random (mode 0600) the first time. A folder whose state predates these
+ * files was encrypted with the passphrase tools/env.sh used to set for every
+ * shell, `kube-access-local`; that one is written instead, so its stacks stay
+ * readable.
+ */
+export function workspacePassphraseFile(dir: string): string {
+    const file = path.join(dir, "passphrase");
+    if (!fs.existsSync(file)) {
+        const olderState = fs.existsSync(path.join(dir, "state", ".pulumi"));
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, olderState ? "kube-access-local" : crypto.randomBytes(24).toString("base64url"), {
+            mode: 0o600,
+        });
+    }
+    return file;
+}
+
 /**
  * A stack of the kube-access program run by the real Pulumi engine in its own
- * folder, with a local file backend and passphrase secrets. Every command's
- * output is kept in `<dir>/pulumi.log`, which tests search for leaked secrets.
+ * folder, with a local file backend and passphrase secrets, both in that folder
+ * (`<dir>/state`, `<dir>/passphrase`) and nowhere else: no backend or
+ * passphrase of the calling shell is used (tools/harness-env.sh). Every
+ * command's output is kept in `<dir>/pulumi.log`, which tests search for leaked
+ * secrets; only engine operations (up, preview, destroy, refresh) are echoed.
  */
 export class PulumiWorkspace {
     readonly projectDir: string;
@@ -43,10 +69,12 @@ export class PulumiWorkspace {
 
     static async create(options: WorkspaceOptions): Promise<PulumiWorkspace> {
         const stateDir = path.join(options.dir, "state");
+        const passphraseFile = workspacePassphraseFile(options.dir);
         fs.mkdirSync(stateDir, { recursive: true });
         // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
         const env = toolEnv({
             PULUMI_BACKEND_URL: `file://${stateDir}`,
+            PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...(options.env ?? {}),
         });
@@ -92,7 +120,7 @@ export class PulumiWorkspace {
             cwd: this.projectDir,
             env: { ...this.env, ...opts.env },
             input: opts.input,
-            echo: args.includes("--show-secrets") ? undefined : this.options.echo,
+            echo: echoedCommands.includes(args[0]) ? this.options.echo : undefined,
             check: false,
         });
         // Output asked for with --show-secrets holds secrets on purpose; it is never logged.
@@ -108,7 +136,10 @@ export class PulumiWorkspace {
 
     /** `pulumi up`; `env` is added to the engine's environment for this run only. */
     up(extra: string[] = [], env?: Record<string, string>): Promise<CommandResult> {
-        return this.pulumi(["up", "--yes", "--skip-preview", ...extra], { env });
+        // Outputs are read with `stack output`; the engine's dump of them and its progress dots only bury what matters.
+        return this.pulumi(["up", "--yes", "--skip-preview", "--suppress-outputs", "--suppress-progress", ...extra], {
+            env,
+        });
     }
 
     preview(extra: string[] = []): Promise<CommandResult> {
@@ -116,7 +147,7 @@ export class PulumiWorkspace {
     }
 
     destroy(): Promise<CommandResult> {
-        return this.pulumi(["destroy", "--yes", "--skip-preview"]);
+        return this.pulumi(["destroy", "--yes", "--skip-preview", "--suppress-progress"]);
     }
 
     /** Stack outputs; secrets in plain text only when asked. */

@@ -5,11 +5,13 @@ import * as path from "path";
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
 /**
- * The environment `tools/env.sh` sets up (built tools on PATH, offline engine
- * settings), on top of the current one, with overrides applied last.
+ * The environment of the demo's and tests' own runs, `tools/harness-env.sh`
+ * (built tools on PATH, offline engine settings, no backend, passphrase or
+ * stack of the calling shell), on top of the current one, with overrides
+ * applied last.
  */
 export function toolEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const text = execFileSync("bash", ["-c", `. "${repoRoot}/tools/env.sh" && env -0`], {
+    const text = execFileSync("bash", ["-c", `. "${repoRoot}/tools/harness-env.sh" && env -0`], {
         encoding: "utf8",
         env: { ...process.env, ...overrides },
     });
@@ -35,7 +37,10 @@ export interface RunOptions {
     env?: NodeJS.ProcessEnv;
     /** Text for standard input. */
     input?: string;
-    /** Print output as it comes (prefixed), for long steps. */
+    /**
+     * Print output as it comes, each line prefixed with this (`[cluster]`),
+     * unless the line already starts with it; for long steps.
+     */
     echo?: string;
     /** Throw when the command fails (default true). */
     check?: boolean;
@@ -48,17 +53,25 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
         const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
         let stdout = "";
         let stderr = "";
-        const echo = (chunk: Buffer) => {
-            if (options.echo) {
-                for (const line of chunk.toString().split("\n").filter(Boolean)) {
-                    process.stdout.write(`${options.echo} ${line}\n`);
-                }
+        // Whole lines only: a chunk may end in the middle of one.
+        const partial = { stdout: "", stderr: "" };
+        const echo = (stream: "stdout" | "stderr", text: string, end = false) => {
+            if (!options.echo) return;
+            const lines = (partial[stream] + text).split("\n");
+            partial[stream] = end ? "" : lines.pop()!;
+            for (const line of lines.filter(Boolean)) {
+                const prefixed = line.startsWith(`${options.echo} `) ? line : `${options.echo} ${line}`;
+                process.stdout.write(`${prefixed}\n`);
             }
         };
-        child.stdout.on("data", (c: Buffer) => ((stdout += c), echo(c)));
-        child.stderr.on("data", (c: Buffer) => ((stderr += c), echo(c)));
+        child.stdout.setEncoding("utf8");
+        child.stderr.setEncoding("utf8");
+        child.stdout.on("data", (c: string) => ((stdout += c), echo("stdout", c)));
+        child.stderr.on("data", (c: string) => ((stderr += c), echo("stderr", c)));
         child.on("error", reject);
         child.on("close", (code) => {
+            echo("stdout", "", true);
+            echo("stderr", "", true);
             const result = { code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 };
             if (code !== 0 && options.check !== false) {
                 reject(
@@ -67,6 +80,10 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
                     ),
                 );
             } else resolve(result);
+        });
+        // A child that exits without reading its input closes the pipe first: not an error of the run.
+        child.stdin.on("error", (e: NodeJS.ErrnoException) => {
+            if (e.code !== "EPIPE") reject(e);
         });
         child.stdin.end(options.input ?? "");
     });

@@ -3,7 +3,7 @@
 # Extra arguments go to jest (e.g. a test file name).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. tools/env.sh
+. tools/harness-env.sh
 
 phase() { printf '[e2e] %s\n' "$*"; }
 started=$SECONDS
