@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KubeAccess, loadAccessSpec, needsKubernetesObjects, providerClusterIdentifier } from "./components";
+import { publishedPassphraseWarning } from "./components/passphraseCheck";
+
+// A stack whose secrets use the demo's published passphrase is told so at every preview.
+const passphraseWarning = publishedPassphraseWarning(process.env);
+if (passphraseWarning) pulumi.log.warn(passphraseWarning);
 
 // Read and validate the whole `kube-access` config before creating anything.
 const { spec, secrets } = (() => {

@@ -59,4 +59,23 @@ describe("validation under the real engine", () => {
         expect(output).not.toMatch(/warning/i);
         await workspace.removeStack();
     });
+
+    test("a stack whose secrets use the published demo passphrase, outside the demo, is warned at preview", async () => {
+        const stackDir = path.join(dir, "published-passphrase");
+        fs.mkdirSync(stackDir, { recursive: true });
+        fs.writeFileSync(path.join(stackDir, "passphrase"), "kube-access-local", { mode: 0o600 });
+        const workspace = await PulumiWorkspace.create({
+            dir: stackDir,
+            stack: "prod",
+            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
+            secrets: {},
+        });
+        const preview = await workspace.pulumi(["preview"], { check: false });
+        const output = `${preview.stdout}${preview.stderr}`;
+        expect(preview.code).toBe(0);
+        expect(output).toMatch(
+            /warning: .*demo passphrase "kube-access-local", which is printed in the kube-access repository/,
+        );
+        await workspace.removeStack();
+    });
 });
