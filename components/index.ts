@@ -6,3 +6,4 @@ export * from "./oidc";
 export * from "./rbac";
 export * from "./kubeconfig";
 export * from "./kubeAccess";
+export * from "./impersonation";

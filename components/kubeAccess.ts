@@ -20,13 +20,24 @@ import { AccessBindings } from "./rbac/accessBindings";
 import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { apiServerUsername } from "./identity";
 import { renderKubeconfig } from "./kubeconfig/render";
+import { ImpersonationAccess } from "./impersonation/impersonationAccess";
+import {
+    addImpersonationContexts,
+    impersonationContexts,
+    impersonationsByUser,
+    planImpersonation,
+} from "./impersonation/plan";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;
 
 /** Whether the spec makes Kubernetes objects (bindings, service accounts) through `@pulumi/kubernetes`. */
 export function needsKubernetesObjects(spec: AccessSpec): boolean {
-    return spec.bindings.length > 0 || spec.users.some((u) => u.auth.method === "serviceAccount");
+    return (
+        spec.bindings.length > 0 ||
+        spec.users.some((u) => u.auth.method === "serviceAccount") ||
+        (spec.impersonation ?? []).length > 0
+    );
 }
 
 /**
@@ -76,6 +87,8 @@ export interface UserSummary {
     grantDetails: GrantDetail[];
     /** What the user's credential is made from; a change here issues a new credential. */
     credential: CredentialSummary;
+    /** Whom the user may impersonate (`user:<name>`, `group:<name>`, `serviceaccount:<ns>/<name>`, `uid:…`, `userextra:<key>=<value>`), when anyone. */
+    mayImpersonate?: string[];
 }
 
 /** The settings a user's credential is made from (no secret; a CSR is named by its SHA-256). */
@@ -239,6 +252,23 @@ export class KubeAccess extends pulumi.ComponentResource {
             }
         }
 
+        // Impersonators' kubeconfigs get one more context per user they may act as.
+        for (const user of spec.users) {
+            const contexts = impersonationContexts(user, spec);
+            if (kubeconfigs[user.name] && contexts.length > 0) {
+                kubeconfigs[user.name] = kubeconfigs[user.name].apply((k) => addImpersonationContexts(k, contexts));
+            }
+        }
+        const impersonationGrants = planImpersonation(spec);
+        if (impersonationGrants.length > 0) {
+            new ImpersonationAccess(
+                "impersonation",
+                { grants: impersonationGrants },
+                { ...child, dependsOn: [...namespaces.values()] },
+            );
+        }
+        const mayImpersonate = impersonationsByUser(spec);
+
         const planned = planRoleBindings(spec);
         new AccessBindings("bindings", { bindings: planned }, { ...child, dependsOn: [...namespaces.values()] });
 
@@ -258,6 +288,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 grants: grants[u.name],
                 grantDetails: grantDetails[u.name],
                 credential: credentialSummary(u),
+                ...(mayImpersonate[u.name] ? { mayImpersonate: mayImpersonate[u.name] } : {}),
                 ...firstStepOf(u, spec.oidc),
             })),
         );

@@ -206,4 +206,38 @@ export interface AccessSpec {
     clusterSigning: ClusterSigningOptions;
     /** Whether `system:masters` may be granted through user groups. */
     allowSystemMasters: boolean;
+    /** Who may act as whom through impersonation headers; empty or undefined when nobody may. */
+    impersonation?: ImpersonationSpec[];
+}
+
+/**
+ * One identity an impersonation grant lets its impersonators act as. A `user`
+ * is a declared user by config name (a service-account user is impersonated as
+ * its ServiceAccount) or, with `external`, a user name as the API server sees
+ * it; a `group` is a declared group or, with `external`, any group name; a
+ * `uid` is always taken as written.
+ */
+export interface ImpersonationTarget {
+    kind: "user" | "group" | "uid";
+    name: string;
+    /** True for identities that kube-access does not manage (impersonated as written). */
+    external: boolean;
+}
+
+/**
+ * An impersonation grant (Kubernetes "Authenticating", User impersonation):
+ * its impersonators may send `Impersonate-User`, `Impersonate-Group`,
+ * `Impersonate-Uid` and `Impersonate-Extra-<key>` headers naming its targets,
+ * and nothing else.
+ */
+export interface ImpersonationSpec {
+    /** Stable name; the ClusterRole, Roles and bindings derive theirs from it. */
+    name: string;
+    /** Who may impersonate: users and groups, as in a binding's subjects. */
+    impersonators: SubjectSpec[];
+    targets: ImpersonationTarget[];
+    /** User extras that may be impersonated: key to allowed values (`userextras/<key>`). */
+    extras: Record<string, string[]>;
+    /** Whether targets may include `system:` groups (including `system:masters`) and `system:` users. */
+    allowSystemIdentities: boolean;
 }

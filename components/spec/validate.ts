@@ -41,6 +41,7 @@ import { parseCsrPem } from "../certificates/csr";
 import { kubeloginGrantTypes, oidcClientTypes } from "./types";
 import { ParsedCsr } from "../certificates/csr";
 import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
+import { readImpersonation } from "../impersonation/config";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -52,6 +53,7 @@ export const configKeys = [
     "clusterSigning",
     "oidc",
     "allowSystemMasters",
+    "impersonation",
     "clusterKubeconfig",
     "clusterCaKey",
     "oidcInitialPasswords",
@@ -165,6 +167,12 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
 
     checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined, users);
     checkBindingSubjects(c, readBindingList, declaredIdentities(raw, groups));
+    const impersonation = readImpersonation(c, raw.impersonation, {
+        users,
+        declared: declaredIdentities(raw, groups),
+        oidc,
+        readSubject,
+    });
     if (oidc) checkOidcPrefixes(c, oidc, declared);
     if (!facts.secretValuesWithheld) checkSecrets(c, raw, declared, cluster);
     checkKeycloakProvider(c, users, facts.keycloak);
@@ -178,6 +186,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         oidc,
         clusterSigning,
         allowSystemMasters,
+        ...(impersonation.length > 0 ? { impersonation } : {}),
     };
 }
 
