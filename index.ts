@@ -35,4 +35,6 @@ export = {
     users: access.users,
     /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
     ...(access.oidc ? { oidc: access.oidc } : {}),
+    /** kube-apiserver request-header settings, the request-header CA and each proxy's credentials (secret), when proxies are configured. */
+    ...(access.authenticatingProxy ? { authenticatingProxy: access.authenticatingProxy } : {}),
 };

@@ -7,3 +7,4 @@ export * from "./rbac";
 export * from "./kubeconfig";
 export * from "./kubeAccess";
 export * from "./impersonation";
+export * from "./proxy";

@@ -20,6 +20,7 @@ import { AccessBindings } from "./rbac/accessBindings";
 import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { apiServerUsername } from "./identity";
 import { renderKubeconfig } from "./kubeconfig/render";
+import { AuthenticatingProxy, ProxyCredential } from "./proxy/authenticatingProxy";
 import { ImpersonationAccess } from "./impersonation/impersonationAccess";
 import {
     addImpersonationContexts,
@@ -143,6 +144,20 @@ export interface OidcApiServerSettings {
     caCertificate?: string;
 }
 
+/** What the API server's operators and the proxies' operators need for authenticating proxies. */
+export interface AuthenticatingProxySettings {
+    /** Where the API server host keeps the request-header CA (`--requestheader-client-ca-file`). */
+    caFile: string;
+    /** The request-header CA certificate, PEM, to put at `caFile`. */
+    caCertificate: pulumi.Output<string>;
+    /** kube-apiserver `--requestheader-*` flags. */
+    apiServerFlags: string[];
+    /** Headers every proxy must remove from incoming requests before adding its own. */
+    stripHeaders: string[];
+    /** Each proxy's client certificate and key by name (secret). */
+    credentials: pulumi.Output<Record<string, ProxyCredential>>;
+}
+
 /** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
 function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
     if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
@@ -169,6 +184,8 @@ export class KubeAccess extends pulumi.ComponentResource {
     public readonly users: pulumi.Output<UserSummary[]>;
     /** API server OIDC settings, when OIDC is configured. */
     public readonly oidc?: OidcApiServerSettings;
+    /** Request-header settings and proxy credentials, when authenticating proxies are configured. */
+    public readonly authenticatingProxy?: AuthenticatingProxySettings;
 
     constructor(name: string, args: KubeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-access:index:KubeAccess", name, {}, opts);
@@ -301,6 +318,25 @@ export class KubeAccess extends pulumi.ComponentResource {
                 ...(spec.oidc.caCertificatePem ? { caCertificate: spec.oidc.caCertificatePem } : {}),
             };
         }
-        this.registerOutputs({ kubeconfigs: this.kubeconfigs, users: this.users, oidc: this.oidc });
+        if (spec.authenticatingProxy) {
+            const proxy = new AuthenticatingProxy(
+                "authenticating-proxy",
+                { spec: spec.authenticatingProxy, caKey: secrets.authenticatingProxyCaKey },
+                child,
+            );
+            this.authenticatingProxy = {
+                caFile: spec.authenticatingProxy.caFile,
+                caCertificate: proxy.caCertificate,
+                apiServerFlags: proxy.apiServerFlags,
+                stripHeaders: proxy.stripHeaders,
+                credentials: proxy.credentials,
+            };
+        }
+        this.registerOutputs({
+            kubeconfigs: this.kubeconfigs,
+            users: this.users,
+            oidc: this.oidc,
+            authenticatingProxy: this.authenticatingProxy,
+        });
     }
 }

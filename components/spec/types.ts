@@ -208,6 +208,39 @@ export interface AccessSpec {
     allowSystemMasters: boolean;
     /** Who may act as whom through impersonation headers; empty or undefined when nobody may. */
     impersonation?: ImpersonationSpec[];
+    /** Front proxies the API server trusts to name users in request headers, when any. */
+    authenticatingProxy?: AuthenticatingProxySpec;
+}
+
+/** One authenticating proxy: the client certificate it presents to the API server. */
+export interface ProxySpec {
+    /** The certificate's CN, listed in `--requestheader-allowed-names`. */
+    name: string;
+    keyAlgorithm: KeyAlgorithm;
+    /** How long the proxy's certificate is valid, in hours. */
+    validityHours: number;
+}
+
+/**
+ * The API server's request-header authentication (Kubernetes
+ * "Authenticating", Authenticating proxy): a request whose client
+ * certificate is signed by the request-header CA and has one of the allowed
+ * names is taken to be from the user and groups its headers name.
+ */
+export interface AuthenticatingProxySpec {
+    /** A request-header CA supplied in config, PEM; kube-access creates one when undefined. */
+    caCertificatePem?: string;
+    /** Where the API server host keeps the request-header CA, for `--requestheader-client-ca-file`. */
+    caFile: string;
+    /** Headers the API server reads the user name from, in order (`--requestheader-username-headers`). */
+    usernameHeaders: string[];
+    /** Headers it reads groups from (`--requestheader-group-headers`). */
+    groupHeaders: string[];
+    /** Header prefixes of user extras (`--requestheader-extra-headers-prefix`). */
+    extraHeadersPrefixes: string[];
+    /** Lifetime of a CA kube-access creates, in hours. */
+    caValidityHours: number;
+    proxies: ProxySpec[];
 }
 
 /**

@@ -42,6 +42,7 @@ import { kubeloginGrantTypes, oidcClientTypes } from "./types";
 import { ParsedCsr } from "../certificates/csr";
 import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
 import { readImpersonation } from "../impersonation/config";
+import { readAuthenticatingProxy } from "../proxy/config";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -54,13 +55,20 @@ export const configKeys = [
     "oidc",
     "allowSystemMasters",
     "impersonation",
+    "authenticatingProxy",
     "clusterKubeconfig",
     "clusterCaKey",
     "oidcInitialPasswords",
+    "authenticatingProxyCaKey",
 ] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
-export const secretConfigKeys = ["clusterKubeconfig", "clusterCaKey", "oidcInitialPasswords"] as const;
+export const secretConfigKeys = [
+    "clusterKubeconfig",
+    "clusterCaKey",
+    "oidcInitialPasswords",
+    "authenticatingProxyCaKey",
+] as const;
 
 /** Defaults applied to every certificate user unless config overrides them. */
 export const defaultCertificateOptions: CertificateOptions = {
@@ -173,6 +181,11 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         oidc,
         readSubject,
     });
+    const authenticatingProxy = readAuthenticatingProxy(c, raw.authenticatingProxy, {
+        cluster,
+        caKey: raw.authenticatingProxyCaKey,
+        secretValuesWithheld: facts.secretValuesWithheld === true,
+    });
     if (oidc) checkOidcPrefixes(c, oidc, declared);
     if (!facts.secretValuesWithheld) checkSecrets(c, raw, declared, cluster);
     checkKeycloakProvider(c, users, facts.keycloak);
@@ -187,6 +200,7 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         clusterSigning,
         allowSystemMasters,
         ...(impersonation.length > 0 ? { impersonation } : {}),
+        ...(authenticatingProxy ? { authenticatingProxy } : {}),
     };
 }
 
