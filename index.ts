@@ -40,4 +40,6 @@ export = {
     users: access.usersByName,
     /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
     ...(access.oidc ? { oidc: access.oidc } : {}),
+    /** kube-apiserver request-header settings, the request-header CA and each proxy's credentials (secret), when proxies are configured. */
+    ...(access.authenticatingProxy ? { authenticatingProxy: access.authenticatingProxy } : {}),
 };

@@ -6,3 +6,5 @@ export * from "./oidc";
 export * from "./rbac";
 export * from "./kubeconfig";
 export * from "./kubeAccess";
+export * from "./impersonation";
+export * from "./proxy";

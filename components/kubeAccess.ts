@@ -21,13 +21,25 @@ import { AccessBindings } from "./rbac/accessBindings";
 import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
 import { apiServerUsername } from "./identity";
 import { renderKubeconfig } from "./kubeconfig/render";
+import { AuthenticatingProxy, ProxyCredential } from "./proxy/authenticatingProxy";
+import { ImpersonationAccess } from "./impersonation/impersonationAccess";
+import {
+    addImpersonationContexts,
+    impersonationContexts,
+    impersonationsByUser,
+    planImpersonation,
+} from "./impersonation/plan";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;
 
 /** Whether the spec makes Kubernetes objects (bindings, service accounts) through `@pulumi/kubernetes`. */
 export function needsKubernetesObjects(spec: AccessSpec): boolean {
-    return spec.bindings.length > 0 || spec.users.some((u) => u.auth.method === "serviceAccount");
+    return (
+        spec.bindings.length > 0 ||
+        spec.users.some((u) => u.auth.method === "serviceAccount") ||
+        (spec.impersonation ?? []).length > 0
+    );
 }
 
 /**
@@ -77,6 +89,8 @@ export interface UserSummary {
     grantDetails: GrantDetail[];
     /** What the user's credential is made from; a change here issues a new credential. */
     credential: CredentialSummary;
+    /** Whom the user may impersonate (`user:<name>`, `group:<name>`, `serviceaccount:<ns>/<name>`, `uid:…`, `userextra:<key>=<value>`), when anyone. */
+    mayImpersonate?: string[];
 }
 
 /** The settings a user's credential is made from (no secret; a CSR is named by its SHA-256). */
@@ -131,6 +145,20 @@ export interface OidcApiServerSettings {
     caCertificate?: string;
 }
 
+/** What the API server's operators and the proxies' operators need for authenticating proxies. */
+export interface AuthenticatingProxySettings {
+    /** Where the API server host keeps the request-header CA (`--requestheader-client-ca-file`). */
+    caFile: string;
+    /** The request-header CA certificate, PEM, to put at `caFile`. */
+    caCertificate: pulumi.Output<string>;
+    /** kube-apiserver `--requestheader-*` flags. */
+    apiServerFlags: string[];
+    /** Headers every proxy must remove from incoming requests before adding its own. */
+    stripHeaders: string[];
+    /** Each proxy's client certificate and key by name (secret). */
+    credentials: pulumi.Output<Record<string, ProxyCredential>>;
+}
+
 /** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
 function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
     if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
@@ -163,6 +191,8 @@ export class KubeAccess extends pulumi.ComponentResource {
     public readonly usersByName: pulumi.Output<Record<string, UserSummary>>;
     /** API server OIDC settings, when OIDC is configured. */
     public readonly oidc?: OidcApiServerSettings;
+    /** Request-header settings and proxy credentials, when authenticating proxies are configured. */
+    public readonly authenticatingProxy?: AuthenticatingProxySettings;
 
     constructor(name: string, args: KubeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-access:index:KubeAccess", name, {}, opts);
@@ -235,6 +265,23 @@ export class KubeAccess extends pulumi.ComponentResource {
             }
         }
 
+        // Impersonators' kubeconfigs get one more context per user they may act as.
+        for (const user of spec.users) {
+            const contexts = impersonationContexts(user, spec);
+            if (kubeconfigs[user.name] && contexts.length > 0) {
+                kubeconfigs[user.name] = kubeconfigs[user.name].apply((k) => addImpersonationContexts(k, contexts));
+            }
+        }
+        const impersonationGrants = planImpersonation(spec);
+        if (impersonationGrants.length > 0) {
+            new ImpersonationAccess(
+                "impersonation",
+                { grants: impersonationGrants },
+                { ...child, dependsOn: [...namespaces.values()] },
+            );
+        }
+        const mayImpersonate = impersonationsByUser(spec);
+
         const planned = planRoleBindings(spec);
         new AccessBindings("bindings", { bindings: planned }, { ...child, dependsOn: [...namespaces.values()] });
 
@@ -254,6 +301,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 grants: grants[u.name],
                 grantDetails: grantDetails[u.name],
                 credential: credentialSummary(u),
+                ...(mayImpersonate[u.name] ? { mayImpersonate: mayImpersonate[u.name] } : {}),
                 ...firstStepOf(u, spec.oidc),
             })),
         );
@@ -267,11 +315,26 @@ export class KubeAccess extends pulumi.ComponentResource {
             };
         }
         this.usersByName = this.users.apply((list) => Object.fromEntries(list.map((u) => [u.name, u])));
+        if (spec.authenticatingProxy) {
+            const proxy = new AuthenticatingProxy(
+                "authenticating-proxy",
+                { spec: spec.authenticatingProxy, caKey: secrets.authenticatingProxyCaKey },
+                child,
+            );
+            this.authenticatingProxy = {
+                caFile: spec.authenticatingProxy.caFile,
+                caCertificate: proxy.caCertificate,
+                apiServerFlags: proxy.apiServerFlags,
+                stripHeaders: proxy.stripHeaders,
+                credentials: proxy.credentials,
+            };
+        }
         this.registerOutputs({
             kubeconfigs: this.kubeconfigs,
             users: this.users,
             usersByName: this.usersByName,
             oidc: this.oidc,
+            authenticatingProxy: this.authenticatingProxy,
         });
     }
 }

@@ -246,8 +246,25 @@ start_etcd() {
     --log-level=warn
 }
 
+# Opt-in: trust an authenticating proxy (kube-access's `authenticatingProxy`
+# output). Set KUBE_ACCESS_REQUESTHEADER_CA_FILE to the request-header CA file
+# and KUBE_ACCESS_REQUESTHEADER_ALLOWED_NAMES to the proxies' names; the header
+# settings default to the Kubernetes docs' X-Remote-User, X-Remote-Group and
+# X-Remote-Extra-. kube-apiserver reloads the CA file when it changes.
+requestheader_flags=()
+if [[ -n "${KUBE_ACCESS_REQUESTHEADER_CA_FILE:-}" ]]; then
+  requestheader_flags=(
+    --requestheader-client-ca-file="$KUBE_ACCESS_REQUESTHEADER_CA_FILE"
+    --requestheader-allowed-names="${KUBE_ACCESS_REQUESTHEADER_ALLOWED_NAMES:?set KUBE_ACCESS_REQUESTHEADER_ALLOWED_NAMES to the proxy certificate CNs, comma-separated}"
+    --requestheader-username-headers="${KUBE_ACCESS_REQUESTHEADER_USERNAME_HEADERS:-X-Remote-User}"
+    --requestheader-group-headers="${KUBE_ACCESS_REQUESTHEADER_GROUP_HEADERS:-X-Remote-Group}"
+    --requestheader-extra-headers-prefix="${KUBE_ACCESS_REQUESTHEADER_EXTRA_HEADERS_PREFIX:-X-Remote-Extra-}"
+  )
+fi
+
 start_apiserver() {
   launch kube-apiserver "$KUBE_ACCESS_KUBE_BIN/kube-apiserver" \
+    "${requestheader_flags[@]}" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$apiserver_port" \
     --cert-dir="$dir/kube-apiserver" \
     --etcd-servers="$etcd_url" \

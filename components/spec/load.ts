@@ -15,6 +15,8 @@ export interface AccessSecrets {
     clusterCaKey?: pulumi.Output<string>;
     /** Initial Keycloak passwords by OIDC user name. */
     oidcInitialPasswords: Record<string, pulumi.Output<string>>;
+    /** The private key of a request-header CA supplied in config, for authenticating proxies. */
+    authenticatingProxyCaKey?: pulumi.Output<string>;
 }
 
 /**
@@ -40,6 +42,11 @@ export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
             // Validation has checked the key; the tls provider gets it as one canonical PEM block.
             clusterCaKey: asString(
                 typeof raw.clusterCaKey === "string" ? normalisePrivateKeyPem(raw.clusterCaKey) : raw.clusterCaKey,
+            ),
+            authenticatingProxyCaKey: asString(
+                typeof raw.authenticatingProxyCaKey === "string"
+                    ? normalisePrivateKeyPem(raw.authenticatingProxyCaKey)
+                    : undefined,
             ),
             oidcInitialPasswords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pulumi.secret(v)])),
         },

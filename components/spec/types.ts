@@ -211,4 +211,71 @@ export interface AccessSpec {
     clusterSigning: ClusterSigningOptions;
     /** Whether `system:masters` may be granted through user groups. */
     allowSystemMasters: boolean;
+    /** Who may act as whom through impersonation headers; empty or undefined when nobody may. */
+    impersonation?: ImpersonationSpec[];
+    /** Front proxies the API server trusts to name users in request headers, when any. */
+    authenticatingProxy?: AuthenticatingProxySpec;
+}
+
+/** One authenticating proxy: the client certificate it presents to the API server. */
+export interface ProxySpec {
+    /** The certificate's CN, listed in `--requestheader-allowed-names`. */
+    name: string;
+    keyAlgorithm: KeyAlgorithm;
+    /** How long the proxy's certificate is valid, in hours. */
+    validityHours: number;
+}
+
+/**
+ * The API server's request-header authentication (Kubernetes
+ * "Authenticating", Authenticating proxy): a request whose client
+ * certificate is signed by the request-header CA and has one of the allowed
+ * names is taken to be from the user and groups its headers name.
+ */
+export interface AuthenticatingProxySpec {
+    /** A request-header CA supplied in config, PEM; kube-access creates one when undefined. */
+    caCertificatePem?: string;
+    /** Where the API server host keeps the request-header CA, for `--requestheader-client-ca-file`. */
+    caFile: string;
+    /** Headers the API server reads the user name from, in order (`--requestheader-username-headers`). */
+    usernameHeaders: string[];
+    /** Headers it reads groups from (`--requestheader-group-headers`). */
+    groupHeaders: string[];
+    /** Header prefixes of user extras (`--requestheader-extra-headers-prefix`). */
+    extraHeadersPrefixes: string[];
+    /** Lifetime of a CA kube-access creates, in hours. */
+    caValidityHours: number;
+    proxies: ProxySpec[];
+}
+
+/**
+ * One identity an impersonation grant lets its impersonators act as. A `user`
+ * is a declared user by config name (a service-account user is impersonated as
+ * its ServiceAccount) or, with `external`, a user name as the API server sees
+ * it; a `group` is a declared group or, with `external`, any group name; a
+ * `uid` is always taken as written.
+ */
+export interface ImpersonationTarget {
+    kind: "user" | "group" | "uid";
+    name: string;
+    /** True for identities that kube-access does not manage (impersonated as written). */
+    external: boolean;
+}
+
+/**
+ * An impersonation grant (Kubernetes "Authenticating", User impersonation):
+ * its impersonators may send `Impersonate-User`, `Impersonate-Group`,
+ * `Impersonate-Uid` and `Impersonate-Extra-<key>` headers naming its targets,
+ * and nothing else.
+ */
+export interface ImpersonationSpec {
+    /** Stable name; the ClusterRole, Roles and bindings derive theirs from it. */
+    name: string;
+    /** Who may impersonate: users and groups, as in a binding's subjects. */
+    impersonators: SubjectSpec[];
+    targets: ImpersonationTarget[];
+    /** User extras that may be impersonated: key to allowed values (`userextras/<key>`). */
+    extras: Record<string, string[]>;
+    /** Whether targets may include `system:` groups (including `system:masters`) and `system:` users. */
+    allowSystemIdentities: boolean;
 }

@@ -41,6 +41,8 @@ import { parseCsrPem } from "../certificates/csr";
 import { kubeloginGrantTypes, oidcClientTypes } from "./types";
 import { ParsedCsr } from "../certificates/csr";
 import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
+import { readImpersonation } from "../impersonation/config";
+import { readAuthenticatingProxy } from "../proxy/config";
 
 /** Config keys of the `kube-access` namespace. */
 export const configKeys = [
@@ -53,13 +55,21 @@ export const configKeys = [
     "clusterSigning",
     "oidc",
     "allowSystemMasters",
+    "impersonation",
+    "authenticatingProxy",
     "clusterKubeconfig",
     "clusterCaKey",
     "oidcInitialPasswords",
+    "authenticatingProxyCaKey",
 ] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
-export const secretConfigKeys = ["clusterKubeconfig", "clusterCaKey", "oidcInitialPasswords"] as const;
+export const secretConfigKeys = [
+    "clusterKubeconfig",
+    "clusterCaKey",
+    "oidcInitialPasswords",
+    "authenticatingProxyCaKey",
+] as const;
 
 /** Defaults applied to every certificate user unless config overrides them. */
 export const defaultCertificateOptions: CertificateOptions = {
@@ -170,6 +180,17 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
 
     checkUsersAgainstSettings(c, declared, oidc, raw.oidc !== undefined, users);
     checkBindingSubjects(c, readBindingList, declaredIdentities(raw, groups));
+    const impersonation = readImpersonation(c, raw.impersonation, {
+        users,
+        declared: declaredIdentities(raw, groups),
+        oidc,
+        readSubject,
+    });
+    const authenticatingProxy = readAuthenticatingProxy(c, raw.authenticatingProxy, {
+        cluster,
+        caKey: raw.authenticatingProxyCaKey,
+        secretValuesWithheld: facts.secretValuesWithheld === true,
+    });
     if (oidc) checkOidcPrefixes(c, oidc, declared);
     if (!facts.secretValuesWithheld) checkSecrets(c, raw, declared, cluster);
     checkKeycloakProvider(c, users, facts.keycloak);
@@ -184,6 +205,8 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         oidc,
         clusterSigning,
         allowSystemMasters,
+        ...(impersonation.length > 0 ? { impersonation } : {}),
+        ...(authenticatingProxy ? { authenticatingProxy } : {}),
     };
 }
 

@@ -41,6 +41,9 @@ export function recordingMocks(certificatePem: string): { mocks: pulumi.runtime.
                     state.certPem = certificatePem;
                     state.validityEndTime = mockedExpiry;
                     break;
+                case "tls:index/selfSignedCert:SelfSignedCert":
+                    state.certPem = `self-signed:${args.inputs.subject.commonName}`;
+                    break;
                 case "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate":
                     state.certificatePem = certificatePem;
                     state.notAfter = mockedExpiry;

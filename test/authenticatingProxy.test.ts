@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource, isSecret, promiseOf, recordingMocks, secretInput } from "./helpers/mocks";
+import { secretKeys, validConfig } from "./helpers/config";
+import { testCa } from "./helpers/fixtures";
+
+// Mock-based: what the program asks the tls provider for when config declares
+// authenticating proxies. test/e2e/authenticatingProxy.test.ts is the proof.
+const ca = testCa();
+const { mocks, resources } = recordingMocks(ca.certificatePem);
+type Components = typeof import("../components");
+let access: InstanceType<Components["KubeAccess"]>;
+const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
+    const components = await import("../components");
+    const config = validConfig();
+    config.authenticatingProxy = {
+        proxies: [{ name: "web-console" }, { name: "api-gateway", keyAlgorithm: "RSA-2048" }],
+    };
+    const spec = components.validateAccessSpec(config, { secretKeys });
+    access = new components.KubeAccess("kube-access", {
+        spec,
+        secrets: {
+            clusterCaKey: pulumi.secret(ca.privateKeyPem),
+            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
+            oidcInitialPasswords: { "da-admin": pulumi.secret("initial-password") },
+        },
+    });
+    await promiseOf(access.kubeconfigs);
+});
+
+test("kube-access creates its own request-header CA, not the cluster CA", async () => {
+    const [selfSigned] = byType("tls:index/selfSignedCert:SelfSignedCert");
+    expect(selfSigned.inputs).toMatchObject({
+        isCaCertificate: true,
+        subject: { commonName: "kube-access-request-header-ca" },
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+    });
+    expect(await promiseOf(access.authenticatingProxy!.caCertificate)).toBe(
+        "self-signed:kube-access-request-header-ca",
+    );
+});
+
+test("each proxy's certificate is signed by that CA for client auth, never with the cluster CA key", () => {
+    const certificates = byType("tls:index/locallySignedCert:LocallySignedCert").filter((r) =>
+        r.name.startsWith("authenticating-proxy-"),
+    );
+    expect(certificates.map((r) => r.name).sort()).toEqual([
+        "authenticating-proxy-api-gateway-certificate",
+        "authenticating-proxy-web-console-certificate",
+    ]);
+    for (const certificate of certificates) {
+        expect(certificate.inputs.caCertPem).toBe("self-signed:kube-access-request-header-ca");
+        expect(certificate.inputs.caPrivateKeyPem).not.toEqual(secretInput(ca.privateKeyPem));
+        expect(certificate.inputs.allowedUses).toContain("client_auth");
+    }
+});
+
+test("the API server flags name both proxies; the credentials are secret", async () => {
+    expect(access.authenticatingProxy!.apiServerFlags).toContain(
+        "--requestheader-allowed-names=web-console,api-gateway",
+    );
+    expect(await isSecret(access.authenticatingProxy!.credentials)).toBe(true);
+    const credentials = await promiseOf(access.authenticatingProxy!.credentials);
+    expect(Object.keys(credentials)).toEqual(["web-console", "api-gateway"]);
+    expect(credentials["api-gateway"].privateKey).toMatch(/BEGIN RSA PRIVATE KEY/);
+});
