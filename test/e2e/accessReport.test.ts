@@ -145,7 +145,7 @@ beforeAll(async () => {
     });
     await workspace.up();
     before = await kubeconfigs();
-    users = (await workspace.outputs(false)).users as typeof users;
+    users = Object.values((await workspace.outputs(false)).users as Record<string, (typeof users)[number]>);
 
     // The pull request: the working tree's config changes; nothing is deployed yet.
     await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});

@@ -157,7 +157,9 @@ describe("impersonation on a real API server", () => {
     });
 
     test("the users output says alice may impersonate bob and ci-bot", async () => {
-        const users = (await workspace.outputs(false)).users as { name: string; mayImpersonate?: string[] }[];
+        const users = Object.values(
+            (await workspace.outputs(false)).users as Record<string, { name: string; mayImpersonate?: string[] }>,
+        );
         expect(users.find((u) => u.name === "alice")!.mayImpersonate).toEqual(["user:bob", "serviceaccount:ci/ci-bot"]);
         expect(users.find((u) => u.name === "carol")!.mayImpersonate).toBeUndefined();
     });

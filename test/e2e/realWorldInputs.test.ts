@@ -274,7 +274,9 @@ describe("3-6. OIDC identity, client type and grants", () => {
             expect(await canI(file, "list", "pods", "-n", "default")).toBe(true); // da-view, bound by name
             expect(await canI(file, "list", "pods", "-n", "kube-system")).toBe(false);
 
-            const users = (await workspace.outputs(false)).users as { name: string; identity: string }[];
+            const users = Object.values(
+                (await workspace.outputs(false)).users as Record<string, { name: string; identity: string }>,
+            );
             expect(users.find((u) => u.name === oidcUser.name)!.identity).toBe(expected);
         },
     );
