@@ -30,17 +30,33 @@ async function main(): Promise<void> {
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
     const { config, secrets } = cluster.pointStackAt(example);
 
-    const passwordFile = path.join(demoDir, "da-admin.password");
-    if (!fs.existsSync(passwordFile)) {
-        fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString("base64url"), { mode: 0o600 });
+    // Each OIDC user of the example gets a random initial password, kept in a file beside the stack.
+    const oidcUsers = ((example["kube-access:users"] ?? []) as { name: string; auth: { method: string } }[])
+        .filter((u) => u.auth.method === "oidc")
+        .map((u) => u.name);
+    const passwordFiles: Record<string, string> = {};
+    const passwords: Record<string, string> = {};
+    for (const name of oidcUsers) {
+        passwordFiles[name] = path.join(demoDir, `${name}.password`);
+        if (!fs.existsSync(passwordFiles[name])) {
+            fs.writeFileSync(passwordFiles[name], crypto.randomBytes(18).toString("base64url"), { mode: 0o600 });
+        }
+        passwords[`kube-access:oidcInitialPasswords.${name}`] = fs.readFileSync(passwordFiles[name], "utf8");
     }
     const workspace = await PulumiWorkspace.create({
         dir: demoDir,
         stack: "dev",
         config,
-        secrets: { ...secrets, "kube-access:oidcInitialPasswords.da-admin": fs.readFileSync(passwordFile, "utf8") },
+        secrets: { ...secrets, ...passwords },
         echo: "[pulumi]",
     });
+    // A user taken out of Pulumi.dev.yaml takes their initial password out of the stack too.
+    const stackFile = YAML.parse(fs.readFileSync(path.join(workspace.projectDir, "Pulumi.dev.yaml"), "utf8"));
+    for (const name of Object.keys(stackFile?.config?.["kube-access:oidcInitialPasswords"] ?? {})) {
+        if (!oidcUsers.includes(name)) {
+            await workspace.pulumi(["config", "rm", "--path", `kube-access:oidcInitialPasswords.${name}`]);
+        }
+    }
     await workspace.up();
 
     const outputs = await workspace.outputs(true);
@@ -64,7 +80,7 @@ async function main(): Promise<void> {
             console.log(`  log in: kubectl --kubeconfig ${rel} auth whoami`);
             console.log(
                 `    kubectl runs kubelogin (kubectl oidc-login), which opens Keycloak's login page in your browser` +
-                    ` (or prints its URL); user ${user.name}, password in ${path.relative(process.cwd(), passwordFile)}.` +
+                    ` (or prints its URL); user ${user.name}, password in ${path.relative(process.cwd(), passwordFiles[user.name])}.` +
                     " After the login, kubelogin caches the token and refreshes it.",
             );
             console.log(

@@ -1081,8 +1081,8 @@ function checkBindingSubjects(
                 c.add(
                     `bindings[${b.index}].subjects[${b.subjectIndexes[k]}].${s.kind}`,
                     s.kind === "user"
-                        ? `${JSON.stringify(s.name)} is not a user in kube-access:users${near}; add the user, remove this subject, or set external: true for an identity managed elsewhere`
-                        : `${JSON.stringify(s.name)} is not a group of any user nor listed in kube-access:groups${near}; declare it, or set external: true`,
+                        ? `${JSON.stringify(s.name)} is not a user in kube-access:users; add the user, remove this subject, or set external: true for an identity managed elsewhere${near}`
+                        : `${JSON.stringify(s.name)} is not a group of any user nor listed in kube-access:groups; declare it, or set external: true${near}`,
                 );
             }
         }),
