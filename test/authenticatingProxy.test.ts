@@ -1,33 +1,26 @@
-import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, isSecret, promiseOf, recordingMocks, secretInput } from "./helpers/mocks";
-import { secretKeys, validConfig } from "./helpers/config";
-import { testCa } from "./helpers/fixtures";
+import {
+    MockedKubeAccess,
+    RecordedResource,
+    isSecret,
+    mockedKubeAccess,
+    promiseOf,
+    secretInput,
+} from "./helpers/mocks";
 
 // Mock-based: what the program asks the tls provider for when config declares
 // authenticating proxies. test/e2e/authenticatingProxy.test.ts is the proof.
-const ca = testCa();
-const { mocks, resources } = recordingMocks(ca.certificatePem);
-type Components = typeof import("../components");
-let access: InstanceType<Components["KubeAccess"]>;
+let ca: MockedKubeAccess["ca"];
+let resources: RecordedResource[];
+let access: MockedKubeAccess["access"];
+
 const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
 
 beforeAll(async () => {
-    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
-    const components = await import("../components");
-    const config = validConfig();
-    config.authenticatingProxy = {
-        proxies: [{ name: "web-console" }, { name: "api-gateway", keyAlgorithm: "RSA-2048" }],
-    };
-    const spec = components.validateAccessSpec(config, { secretKeys });
-    access = new components.KubeAccess("kube-access", {
-        spec,
-        secrets: {
-            clusterCaKey: pulumi.secret(ca.privateKeyPem),
-            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
-            oidcInitialPasswords: { "da-admin": pulumi.secret("initial-password") },
-        },
-    });
-    await promiseOf(access.kubeconfigs);
+    ({ access, resources, ca } = await mockedKubeAccess((config) => {
+        config.authenticatingProxy = {
+            proxies: [{ name: "web-console" }, { name: "api-gateway", keyAlgorithm: "RSA-2048" }],
+        };
+    }));
 });
 
 test("kube-access creates its own request-header CA, not the cluster CA", async () => {

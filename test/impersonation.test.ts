@@ -1,35 +1,19 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { RecordedResource, isSecret, promiseOf, recordingMocks } from "./helpers/mocks";
-import { secretKeys, validConfig } from "./helpers/config";
-import { testCa } from "./helpers/fixtures";
+import { MockedKubeAccess, RecordedResource, isSecret, mockedKubeAccess, promiseOf } from "./helpers/mocks";
 
 // Mock-based: what the program asks the kubernetes provider for when config
 // grants impersonation. test/e2e/impersonation.test.ts is the proof on a cluster.
-const ca = testCa();
-const { mocks, resources } = recordingMocks(ca.certificatePem);
-type Components = typeof import("../components");
-let access: InstanceType<Components["KubeAccess"]>;
+let resources: RecordedResource[];
+let access: MockedKubeAccess["access"];
 
 const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
 
 beforeAll(async () => {
-    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
-    const components = await import("../components");
-    const config = validConfig();
-    config.impersonation = [
-        { name: "support", impersonators: [{ user: "user1" }], targets: [{ user: "user2" }, { user: "sa1" }] },
-    ];
-    const spec = components.validateAccessSpec(config, { secretKeys });
-    access = new components.KubeAccess("kube-access", {
-        spec,
-        secrets: {
-            clusterCaKey: pulumi.secret(ca.privateKeyPem),
-            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
-            oidcInitialPasswords: { "da-admin": pulumi.secret("initial-password") },
-        },
-    });
-    await promiseOf(access.kubeconfigs);
+    ({ access, resources } = await mockedKubeAccess((config) => {
+        config.impersonation = [
+            { name: "support", impersonators: [{ user: "user1" }], targets: [{ user: "user2" }, { user: "sa1" }] },
+        ];
+    }));
 });
 
 describe("impersonation objects", () => {

@@ -3,10 +3,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { RecordedResource, isSecret, promiseOf, recordingMocks, secretInput } from "./helpers/mocks";
-import { secretKeys, validConfig } from "./helpers/config";
+import {
+    MockedKubeAccess,
+    RecordedResource,
+    isSecret,
+    mockedKubeAccess,
+    promiseOf,
+    secretInput,
+} from "./helpers/mocks";
 import { testCa } from "./helpers/fixtures";
 import { decodeCsr } from "./helpers/x509";
 import { toolEnv } from "../scripts/lib/toolEnv";
@@ -14,10 +19,8 @@ import { toolEnv } from "../scripts/lib/toolEnv";
 // Mock-based: shows what the program asks the providers for, not that it works
 // against a cluster. The end-to-end suite (test/e2e) is the proof.
 const ca = testCa();
-const { mocks, resources } = recordingMocks(ca.certificatePem);
-type Components = typeof import("../components");
-let components: Components;
-let access: InstanceType<Components["KubeAccess"]>;
+let resources: RecordedResource[];
+let access: MockedKubeAccess["access"];
 
 const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
 const one = (type: string, nameIncludes: string): RecordedResource => {
@@ -27,18 +30,8 @@ const one = (type: string, nameIncludes: string): RecordedResource => {
 };
 
 beforeAll(async () => {
-    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
-    components = await import("../components");
-    const spec = components.validateAccessSpec(validConfig(), { secretKeys });
-    access = new components.KubeAccess("kube-access", {
-        spec,
-        secrets: {
-            clusterCaKey: pulumi.secret(ca.privateKeyPem),
-            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
-            oidcInitialPasswords: { "da-admin": pulumi.secret("initial-password") },
-        },
-    });
-    await promiseOf(access.kubeconfigs);
+    // The same CA as `ca` above: testCa() makes one per test file.
+    ({ access, resources } = await mockedKubeAccess());
 });
 
 describe("externally signed certificate user", () => {

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { RawConfig } from "../../components/spec/validate";
 
 /** A resource the mocks were asked to create. */
 export interface RecordedResource {
@@ -80,4 +81,41 @@ export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
 /** How a secret input reaches the mocks: wrapped with Pulumi's secret signature. */
 export function secretInput<T>(value: T): Record<string, unknown> {
     return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+/** What {@link mockedKubeAccess} built and what the mocks recorded. */
+export interface MockedKubeAccess {
+    access: import("../../components").KubeAccess;
+    resources: RecordedResource[];
+    /** The CA the mocked signers answer with; its key is the stack's `clusterCaKey`. */
+    ca: { certificatePem: string; privateKeyPem: string };
+}
+
+/**
+ * Builds `KubeAccess` from the example config (test/helpers/config.ts), after
+ * `adjust` changes it, under recording mocks, the way the program does, and
+ * waits for every kubeconfig. The components are imported only after the
+ * mocks are set.
+ */
+export async function mockedKubeAccess(
+    adjust: (config: RawConfig) => void = () => undefined,
+): Promise<MockedKubeAccess> {
+    const { testCa } = await import("./fixtures");
+    const { secretKeys, validConfig } = await import("./config");
+    const ca = testCa();
+    const { mocks, resources } = recordingMocks(ca.certificatePem);
+    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
+    const components = await import("../../components");
+    const config = validConfig();
+    adjust(config);
+    const access = new components.KubeAccess("kube-access", {
+        spec: components.validateAccessSpec(config, { secretKeys }),
+        secrets: {
+            clusterCaKey: pulumi.secret(ca.privateKeyPem),
+            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
+            oidcInitialPasswords: { "da-admin": pulumi.secret("initial-password") },
+        },
+    });
+    await promiseOf(access.kubeconfigs);
+    return { access, resources, ca };
 }
