@@ -333,13 +333,26 @@ start_keycloak() {
   local home password
   home=$(keycloak_home)
   password=$(keycloak_admin_password)
+  # --add-opens: what Java 24+ asks for Keycloak's thread-local reset (its log otherwise shows an IllegalAccessError).
   JAVA_HOME="$keycloak_java_home" JAVA_OPTS_KC_HEAP="-Xms64m -Xmx$keycloak_heap" \
+    JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:-} --add-opens=java.base/java.lang=ALL-UNNAMED" \
     KC_BOOTSTRAP_ADMIN_USERNAME="$keycloak_admin_user" KC_BOOTSTRAP_ADMIN_PASSWORD="$password" \
     launch keycloak "$home/bin/kc.sh" start-dev \
     --http-host=127.0.0.1 --http-port="$keycloak_http_port" --https-port="$keycloak_port" \
     --https-certificate-file="$pki/keycloak.crt" --https-certificate-key-file="$pki/keycloak.key" \
     --hostname="$keycloak_url" \
     --db=dev-file --db-url="jdbc:h2:file:$dir/keycloak/data/keycloakdb;NON_KEYWORDS=VALUE"
+}
+
+# Waits for Keycloak; if it exited during startup (seen once here: its HTTP
+# server reported its port taken right after the port check passed), starts
+# it once more before giving up.
+wait_keycloak() {
+  (wait_ready keycloak "$start_timeout" keycloak_ready) && return 0
+  launched_alive keycloak && exit 1
+  say "keycloak exited during startup; starting it once more"
+  start_keycloak
+  wait_ready keycloak "$start_timeout" keycloak_ready
 }
 
 # ---------------------------------------------------------------- commands
@@ -420,7 +433,7 @@ cmd_start() {
   # only retries every 10 s; so when the authentication config names issuers
   # (Keycloak's realms), Keycloak must answer first or OIDC logins fail for a while.
   if ! running kube-apiserver && grep -q '^[[:space:]]*url:' "$authn_config"; then
-    wait_ready keycloak "$start_timeout" keycloak_ready
+    wait_keycloak
     [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s" && t_keycloak=
     save_keycloak_dev_build
   fi
@@ -438,7 +451,7 @@ cmd_start() {
     wait_ready kube-controller-manager "$start_timeout" kcm_healthy
     say "kube-controller-manager healthy in $(secs_since "$t0") s"
   fi
-  wait_ready keycloak "$start_timeout" keycloak_ready
+  wait_keycloak
   [[ -n "$t_keycloak" ]] && say "keycloak ready in $(secs_since "$t_keycloak") s"
   save_keycloak_dev_build
   say "cluster up in $(secs_since "$t_all") s; env file: $env_file"

@@ -67,7 +67,13 @@ export class LocalCluster {
     /** Starts the cluster in `dir` (or reports the one already running there). */
     static async start(dir: string, ports: LocalClusterPorts = {}, echo?: string): Promise<LocalCluster> {
         const env = toolEnv(portEnv(dir, ports));
-        await run("bash", [script, "start"], { env, echo });
+        try {
+            await run("bash", [script, "start"], { env, echo });
+        } catch (e) {
+            // A start that failed part-way stops what it started, so nothing holds the ports afterwards.
+            await run("bash", [script, "stop"], { env, check: false });
+            throw e;
+        }
         const vars = parseEnvFile(fs.readFileSync(path.join(dir, "env"), "utf8"));
         return new LocalCluster(
             {
