@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KubeAccess, loadAccessSpec, needsKubernetesObjects, providerClusterIdentifier } from "./components";
-import { publishedPassphraseWarning } from "./components/passphraseCheck";
+import {
+    KubeAccess,
+    loadAccessSpec,
+    needsKubernetesObjects,
+    providerClusterIdentifier,
+    publishedPassphraseWarning,
+} from "./components";
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);

@@ -17,9 +17,9 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import { parseArgs, promisify } from "util";
-import { configKeys, validateAccessSpec, RawConfig } from "../components/spec/validate";
-import { AccessSpecError } from "../components/spec/reader";
-import { configNamespace, parseConfigValue } from "../components/spec/load";
+import { configKeys, validateAccessSpec, RawConfig } from "../components/access/validate";
+import { AccessSpecError } from "../components/intake/reader";
+import { configNamespace, parseConfigValue } from "../components/access/load";
 import { planRoleBindings } from "../components/rbac/plan";
 import { accessFromSpec, accessFromUsersOutput } from "../components/report/snapshot";
 import { buildAccessReport, hasChanges } from "../components/report/diff";

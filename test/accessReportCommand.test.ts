@@ -1,5 +1,5 @@
 import { rawConfigFrom } from "../scripts/access-report";
-import { validateAccessSpec } from "../components/spec/validate";
+import { validateAccessSpec } from "../components/access/validate";
 import { validConfig } from "./helpers/config";
 
 describe("the access report reads a stack's config without its secret values", () => {

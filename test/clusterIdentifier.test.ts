@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { providerClusterIdentifier } from "../components/kubeAccess";
+import { providerClusterIdentifier } from "../components/access/kubeAccess";
 import { testCa } from "./helpers/fixtures";
 
 // The provider's clusterIdentifier: the real-engine proof that a kubeconfig change is an

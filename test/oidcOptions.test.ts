@@ -14,10 +14,12 @@ import { testCa } from "./helpers/fixtures";
 const { mocks, resources } = recordingMocks(testCa().certificatePem);
 type Components = typeof import("../components");
 let components: Components;
+let oidcKubeconfig: typeof import("../components/oidc/kubeconfigCredential");
 
 beforeAll(async () => {
     await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
     components = await import("../components");
+    oidcKubeconfig = await import("../components/oidc/kubeconfigCredential");
 });
 
 /** The `kubectl oidc-login get-token` flags kubelogin v1.36 documents that kube-access may write. */
@@ -83,7 +85,7 @@ describe.each(optionCases)("%s", (description, oidcOptions, grant, clientType) =
         await promiseOf(pulumi.all([access.realmId, ...Object.values(access.userIds)]));
         client = await recorded("keycloak:openid/client:Client", `${name}-client`);
         const secret = access.clientSecret ? await promiseOf(access.clientSecret) : undefined;
-        kubeconfig = components.oidcCredential(spec.oidc!, secret) as never;
+        kubeconfig = oidcKubeconfig.oidcCredential(spec.oidc!, secret) as never;
     });
 
     test("the client allows the grant kubelogin will use", () => {
@@ -120,7 +122,7 @@ describe.each(optionCases)("%s", (description, oidcOptions, grant, clientType) =
             if (grant === "authcode") expect(args).toContain("--oidc-pkce-method=S256");
         } else {
             // kubectl's auth provider cannot log in: the users output names the one login step, with the grant.
-            expect(components.oidcFirstStep(spec.oidc!)).toContain(
+            expect(oidcKubeconfig.oidcFirstStep(spec.oidc!)).toContain(
                 `kubectl oidc-login --kubeconfig <kubeconfig> --grant-type=${grant}`,
             );
         }

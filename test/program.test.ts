@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { RawConfig } from "../components/spec/validate";
+import { RawConfig } from "../components/access/validate";
 import { recordingMocks } from "./helpers/mocks";
 import { validConfig } from "./helpers/config";
 import { testCa } from "./helpers/fixtures";

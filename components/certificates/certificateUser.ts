@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { CertificateAuth, ClusterSigningOptions, ClusterSpec, KeyAlgorithm, UserSpec } from "../spec/types";
-import { csrObjectName } from "../spec/names";
-import { buildCsrPem, clientCertificateUsages } from "./csr";
+import { CertificateAuth, ClusterSigningOptions, ClusterSpec, UserSpec } from "../model/types";
+import { csrObjectName } from "./names";
+import { buildCsrPem, clientCertificateUsages } from "../x509/csr";
+import { privateKeyArgs, tlsAllowedUses } from "../x509/privateKeys";
 import { ClusterSignedCertificate } from "./clusterSignedCertificate";
 import { CertificateRenewal } from "./certificateRenewal";
 import { renderKubeconfig } from "../kubeconfig/render";
-import { certificateExpiry } from "../spec/pem";
+import { certificateExpiry } from "../x509/pem";
 
 /** The signer of cluster-issued client certificates. */
 export const kubeApiserverClientSigner = "kubernetes.io/kube-apiserver-client";
@@ -25,18 +26,6 @@ export interface CertificateUserArgs {
 /** Where a kubeconfig looks for the key of a user who brought their own CSR: beside the kubeconfig. */
 export function userKeyFile(userName: string): string {
     return `${userName}.key`;
-}
-
-/** tls.PrivateKey arguments for a key algorithm. */
-export function privateKeyArgs(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
-    const [family, size] = algorithm.split("-");
-    if (family === "ED25519") return { algorithm: "ED25519" };
-    return family === "RSA" ? { algorithm: "RSA", rsaBits: Number(size) } : { algorithm: "ECDSA", ecdsaCurve: size };
-}
-
-/** tls provider spelling of the key usages of a client certificate. */
-export function tlsAllowedUses(algorithm: KeyAlgorithm): string[] {
-    return clientCertificateUsages(algorithm).map((u) => u.replace(/ /g, "_"));
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { issueClusterSignedCertificate, needsRenewal } from "./clusterSigning";
-import { kubernetesSigningApi } from "../clusterApi/kubernetes";
-import { certificateExpiry, certificateStart } from "../spec/pem";
+import { kubernetesSigningApi } from "./signingApi";
+import { certificateExpiry, certificateStart } from "../x509/pem";
 
 /** Inputs of a {@link ClusterSignedCertificate}. */
 export interface ClusterSignedCertificateArgs {

@@ -1,12 +1,12 @@
 import {
     CertificateSigningApi,
-    Clock,
     CsrRequest,
     CsrState,
     approvalReason,
     issueClusterSignedCertificate,
     needsRenewal,
 } from "./clusterSigning";
+import { Clock } from "../kubernetesApi/polling";
 import { diffClusterSignedCertificate, effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
 
 /**

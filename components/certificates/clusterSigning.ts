@@ -4,6 +4,7 @@
  * works against the small {@link CertificateSigningApi} interface so it can be
  * tested without a cluster; {@link kubernetesSigningApi} is the real one.
  */
+import { Clock, pollUntil, systemClock } from "../kubernetesApi/polling";
 
 /** A condition on a CertificateSigningRequest's status. */
 export interface CsrCondition {
@@ -41,17 +42,6 @@ export interface CertificateSigningApi {
     /** Deletes the object; succeeds if it is already gone. */
     remove(objectName: string): Promise<void>;
 }
-
-/** Time as the flow sees it, so tests can control it. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export interface IssueOptions {
     /** Give up waiting for the signer after this long. */
@@ -101,45 +91,48 @@ export async function issueClusterSignedCertificate(
     }
 }
 
-async function waitForCertificate(
+function waitForCertificate(
     api: CertificateSigningApi,
     request: CsrRequest,
     options: IssueOptions,
     clock: Clock,
 ): Promise<string> {
     const name = request.objectName;
-    const deadline = clock.now() + options.timeoutSeconds * 1000;
-    for (;;) {
-        const state = await api.read(name);
-        if (state === undefined) {
-            throw new ClusterSigningError(
-                `CertificateSigningRequest ${name} for user ${request.userName} disappeared before a certificate was issued; ` +
-                    "check for a controller or person deleting CSRs (the csrcleaner controller deletes only old ones)",
+    return pollUntil(
+        async () => {
+            const state = await api.read(name);
+            if (state === undefined) {
+                throw new ClusterSigningError(
+                    `CertificateSigningRequest ${name} for user ${request.userName} disappeared before a certificate was issued; ` +
+                        "check for a controller or person deleting CSRs (the csrcleaner controller deletes only old ones)",
+                );
+            }
+            const bad = state.conditions.find(
+                (c) => (c.type === "Denied" || c.type === "Failed") && c.status === "True",
             );
-        }
-        const bad = state.conditions.find((c) => (c.type === "Denied" || c.type === "Failed") && c.status === "True");
-        if (bad) {
-            const detail = [bad.reason, bad.message].filter(Boolean).join(": ");
-            throw new ClusterSigningError(
-                bad.type === "Denied"
-                    ? `CertificateSigningRequest ${name} for user ${request.userName} was denied (${detail}); ` +
-                          "check which approver or admission policy denies it"
-                    : `the signer ${request.signerName} refused the certificate for user ${request.userName} (${detail}); ` +
-                          "check the user's groups (this signer refuses system:masters) and the requested usages",
-            );
-        }
-        if (state.certificatePem) return state.certificatePem;
-        if (clock.now() >= deadline) {
-            throw new ClusterSigningError(
+            if (bad) {
+                const detail = [bad.reason, bad.message].filter(Boolean).join(": ");
+                throw new ClusterSigningError(
+                    bad.type === "Denied"
+                        ? `CertificateSigningRequest ${name} for user ${request.userName} was denied (${detail}); ` +
+                              "check which approver or admission policy denies it"
+                        : `the signer ${request.signerName} refused the certificate for user ${request.userName} (${detail}); ` +
+                              "check the user's groups (this signer refuses system:masters) and the requested usages",
+                );
+            }
+            return state.certificatePem || undefined;
+        },
+        { timeoutSeconds: options.timeoutSeconds, intervalMs: options.pollIntervalMs ?? 1000 },
+        () =>
+            new ClusterSigningError(
                 `no certificate for user ${request.userName} after ${options.timeoutSeconds}s: CertificateSigningRequest ${name} ` +
                     `is approved but the signer ${request.signerName} did not issue it; check that kube-controller-manager runs ` +
                     "the certificatesigningrequest-signing controller with --cluster-signing-cert-file and " +
                     "--cluster-signing-key-file (or the kube-apiserver-client specific flags), or raise " +
                     "kube-access:clusterSigning.timeoutSeconds",
-            );
-        }
-        await clock.sleep(options.pollIntervalMs ?? 1000);
-    }
+            ),
+        clock,
+    );
 }
 
 /** True when a certificate expiring at `notAfter` is inside its renewal window. */

@@ -8,11 +8,11 @@
  * on `users`, `groups`, `serviceaccounts` (core group), `uids` and
  * `userextras/<key>` (group `authentication.k8s.io`), by resource name.
  */
-import { ImpersonationSpec, ImpersonationTarget, OidcSpec, SubjectSpec, UserSpec } from "../spec/types";
-import { IssueCollector, Raw, isPlainObject } from "../spec/reader";
-import { closestMatch, didYouMean } from "../spec/suggest";
-import { identityTextProblem, labelValueMax } from "../spec/limits";
-import { apiServerGroups, apiServerUsername } from "../identity";
+import { ImpersonationSpec, ImpersonationTarget, OidcSpec, SubjectSpec, UserSpec } from "../model/types";
+import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
+import { closestMatch, didYouMean } from "../intake/suggest";
+import { identityTextProblem, labelValueMax } from "../intake/limits";
+import { apiServerGroups, apiServerUsername } from "../model/identity";
 
 /** Fields of one impersonation grant. */
 export const impersonationFields = ["name", "impersonators", "targets", "extras", "allowSystemIdentities"] as const;

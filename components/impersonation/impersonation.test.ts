@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
-import { AccessSpecError } from "../spec/reader";
-import { validateAccessSpec } from "../spec/validate";
+import { AccessSpecError } from "../intake/reader";
+import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { addImpersonationContexts, impersonationContexts, impersonationsByUser, planImpersonation } from "./plan";
 import { renderKubeconfig } from "../kubeconfig/render";

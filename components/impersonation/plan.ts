@@ -12,8 +12,8 @@
  * names that user's groups.
  */
 import * as YAML from "yaml";
-import { AccessSpec, ImpersonationSpec, SubjectSpec, UserSpec } from "../spec/types";
-import { apiServerGroups, apiServerUsername } from "../identity";
+import { AccessSpec, ImpersonationSpec, SubjectSpec, UserSpec } from "../model/types";
+import { apiServerGroups, apiServerUsername } from "../model/identity";
 import { PlannedBinding, RbacSubject, subjectForUser, subjectsForGroup } from "../rbac/plan";
 
 /** An RBAC PolicyRule as it appears in a (Cluster)Role. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AccessSpec } from "../spec/types";
+import { AccessSpec } from "../model/types";
 
 /**
  * The namespaces kube-access creates: those listed in `kube-access:namespaces`

@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
-import { OidcSpec } from "../spec/types";
-import { oidcClaimMappings } from "../identity";
+import { OidcSpec } from "../model/types";
+import { oidcClaimMappings } from "../model/identity";
 
 /** Where `--oidc-ca-file` points when config does not say. */
 export const defaultApiServerCaFile = "/etc/kubernetes/pki/oidc-ca.crt";

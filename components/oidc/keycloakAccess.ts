@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keycloak from "@pulumi/keycloak";
-import { OidcAuth, OidcSpec, UserSpec } from "../spec/types";
-import { keycloakEmail, keycloakUsername } from "../identity";
+import { OidcAuth, OidcSpec, UserSpec } from "../model/types";
+import { keycloakEmail, keycloakUsername } from "../model/identity";
 
 /** Inputs of {@link KeycloakAccess}. */
 export interface KeycloakAccessArgs {

@@ -1,4 +1,4 @@
-import { OidcSpec } from "../spec/types";
+import { OidcSpec } from "../model/types";
 import { KubeconfigCredential } from "../kubeconfig/render";
 
 /**

@@ -1,5 +1,5 @@
 import * as YAML from "yaml";
-import { validateAccessSpec } from "../spec/validate";
+import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { apiServerOidcFlags, authenticationConfiguration, defaultApiServerCaFile } from "./apiServer";
 import { oidcCredential } from "./kubeconfigCredential";

@@ -1,4 +1,4 @@
-import { AuthenticatingProxySpec } from "../spec/types";
+import { AuthenticatingProxySpec } from "../model/types";
 
 /**
  * The kube-apiserver flags that trust the declared proxies (Kubernetes

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { AuthenticatingProxySpec } from "../spec/types";
-import { privateKeyArgs, tlsAllowedUses } from "../certificates/certificateUser";
-import { buildCsrPem } from "../certificates/csr";
+import { AuthenticatingProxySpec } from "../model/types";
+import { privateKeyArgs, tlsAllowedUses } from "../x509/privateKeys";
+import { buildCsrPem } from "../x509/csr";
 import { headersToStrip, requestHeaderFlags } from "./apiServer";
 
 /** Inputs of {@link AuthenticatingProxy}. */

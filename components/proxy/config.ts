@@ -6,11 +6,11 @@
  * Source: Kubernetes "Authenticating", Authenticating proxy, and the
  * kube-apiserver `--requestheader-*` flags.
  */
-import { AuthenticatingProxySpec, ClusterSpec, KeyAlgorithm, ProxySpec, keyAlgorithms } from "../spec/types";
-import { IssueCollector, Raw } from "../spec/reader";
-import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "../spec/pem";
-import { caCertificateProblem } from "../spec/caCertificate";
-import { x509AttributeProblem } from "../spec/limits";
+import { AuthenticatingProxySpec, ClusterSpec, KeyAlgorithm, ProxySpec, keyAlgorithms } from "../model/types";
+import { IssueCollector, Raw } from "../intake/reader";
+import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
+import { caCertificateProblem } from "../x509/caCertificate";
+import { x509AttributeProblem } from "../intake/limits";
 
 /** Fields of `authenticatingProxy`. */
 export const authenticatingProxyFields = [

@@ -1,5 +1,5 @@
-import { AccessSpecError } from "../spec/reader";
-import { validateAccessSpec } from "../spec/validate";
+import { AccessSpecError } from "../intake/reader";
+import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { testCa } from "../../test/helpers/fixtures";
 import { headersToStrip, requestHeaderFlags } from "./apiServer";

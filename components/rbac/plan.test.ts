@@ -1,4 +1,4 @@
-import { validateAccessSpec } from "../spec/validate";
+import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { planRoleBindings, subjectsForGroup } from "./plan";
 

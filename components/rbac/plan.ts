@@ -1,5 +1,5 @@
-import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../spec/types";
-import { apiServerGroups, apiServerUsername, oidcGroupName } from "../identity";
+import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../model/types";
+import { apiServerGroups, apiServerUsername, oidcGroupName } from "../model/identity";
 
 /** An RBAC subject exactly as it appears in a binding object. */
 export interface RbacSubject {

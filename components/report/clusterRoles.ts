@@ -1,5 +1,5 @@
 import type * as k8s from "@kubernetes/client-node";
-import { loadKubeConfig } from "../clusterApi/kubernetes";
+import { loadKubeConfig } from "../kubernetesApi/client";
 import { GrantDetail, PolicyRule, RoleRules } from "./model";
 
 /** A role as a binding names it: a ClusterRole, or a Role of one namespace. */

@@ -1,4 +1,4 @@
-import { validateAccessSpec } from "../spec/validate";
+import { validateAccessSpec } from "../access/validate";
 import { grantsByUser, planRoleBindings } from "../rbac/plan";
 import { testCa } from "../../test/helpers/fixtures";
 import { buildAccessReport, credentialChanges, diffGrants, hasChanges, summaryText } from "./diff";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readServiceAccountToken } from "../clusterApi/kubernetes";
+import { Clock, pollUntil, systemClock } from "../kubernetesApi/polling";
+import { readServiceAccountToken } from "./tokenApi";
 
 /** Inputs of a {@link ServiceAccountToken}. */
 export interface ServiceAccountTokenArgs {
@@ -24,25 +25,22 @@ interface State {
 }
 
 /** Waits until the token controller has filled the Secret and returns the token. */
-export async function waitForServiceAccountToken(
+export function waitForServiceAccountToken(
     read: () => Promise<string | undefined>,
     describe: string,
     timeoutSeconds: number,
-    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-    now: () => number = Date.now,
+    clock: Clock = systemClock,
 ): Promise<string> {
-    const deadline = now() + timeoutSeconds * 1000;
-    for (;;) {
-        const token = await read();
-        if (token) return token;
-        if (now() >= deadline) {
-            throw new Error(
+    return pollUntil(
+        async () => (await read()) || undefined,
+        { timeoutSeconds, intervalMs: 500 },
+        () =>
+            new Error(
                 `the token of ${describe} was not filled in after ${timeoutSeconds}s; check that kube-controller-manager ` +
                     "runs the serviceaccount-token controller with --service-account-private-key-file",
-            );
-        }
-        await sleep(500);
-    }
+            ),
+        clock,
+    );
 }
 
 const provider: pulumi.dynamic.ResourceProvider = {

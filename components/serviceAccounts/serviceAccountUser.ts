@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../spec/types";
-import { tokenSecretName } from "../spec/names";
-import { serviceAccountUsername } from "../identity";
+import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../model/types";
+import { tokenSecretName } from "./names";
+import { serviceAccountUsername } from "../model/identity";
 import { ServiceAccountToken } from "./serviceAccountToken";
 import { renderKubeconfig } from "../kubeconfig/render";
 

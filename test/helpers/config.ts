@@ -1,4 +1,4 @@
-import { RawConfig } from "../../components/spec/validate";
+import { RawConfig } from "../../components/access/validate";
 import { testCa } from "./fixtures";
 
 /** Secret keys as the engine reports them for {@link validConfig}. */

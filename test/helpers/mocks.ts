@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { RawConfig } from "../../components/spec/validate";
+import type { RawConfig } from "../../components/access/validate";
 
 /** A resource the mocks were asked to create. */
 export interface RecordedResource {

@@ -1,3 +1,3 @@
 /** CSR decoding for assertions; openssl checks the same requests independently in the end-to-end suite. */
-export { parseCsrPem as decodeCsr } from "../../components/certificates/csr";
-export type { ParsedCsr as DecodedCsr } from "../../components/certificates/csr";
+export { parseCsrPem as decodeCsr } from "../../components/x509/csr";
+export type { ParsedCsr as DecodedCsr } from "../../components/x509/csr";

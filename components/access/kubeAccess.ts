@@ -9,26 +9,26 @@ import {
     OidcSpec,
     ServiceAccountAuth,
     UserSpec,
-} from "./spec/types";
-import { AccessSecrets } from "./spec/load";
-import { CertificateUser, userKeyFile } from "./certificates/certificateUser";
-import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
-import { KeycloakAccess } from "./oidc/keycloakAccess";
-import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
-import { oidcCredential, oidcFirstStep } from "./oidc/kubeconfigCredential";
-import { managedNamespace, ownedNamespaces } from "./namespaces";
-import { AccessBindings } from "./rbac/accessBindings";
-import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "./rbac/plan";
-import { apiServerUsername } from "./identity";
-import { renderKubeconfig } from "./kubeconfig/render";
-import { AuthenticatingProxy, ProxyCredential } from "./proxy/authenticatingProxy";
-import { ImpersonationAccess } from "./impersonation/impersonationAccess";
+} from "../model/types";
+import { AccessSecrets } from "./load";
+import { CertificateUser, userKeyFile } from "../certificates/certificateUser";
+import { ServiceAccountUser } from "../serviceAccounts/serviceAccountUser";
+import { KeycloakAccess } from "../oidc/keycloakAccess";
+import { apiServerOidcFlags, authenticationConfigurationYaml } from "../oidc/apiServer";
+import { oidcCredential, oidcFirstStep } from "../oidc/kubeconfigCredential";
+import { managedNamespace, ownedNamespaces } from "../namespaces";
+import { AccessBindings } from "../rbac/accessBindings";
+import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "../rbac/plan";
+import { apiServerUsername } from "../model/identity";
+import { renderKubeconfig } from "../kubeconfig/render";
+import { AuthenticatingProxy, ProxyCredential } from "../proxy/authenticatingProxy";
+import { ImpersonationAccess } from "../impersonation/impersonationAccess";
 import {
     addImpersonationContexts,
     impersonationContexts,
     impersonationsByUser,
     planImpersonation,
-} from "./impersonation/plan";
+} from "../impersonation/plan";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;

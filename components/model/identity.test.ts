@@ -1,7 +1,8 @@
-import { AccessSpecError, RawConfig, validateAccessSpec } from "../spec";
+import { AccessSpecError } from "../intake/reader";
+import { RawConfig, validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { planRoleBindings } from "../rbac/plan";
-import { apiServerGroups, apiServerUsername, oidcClaimMappings, serviceAccountUsername } from ".";
+import { apiServerGroups, apiServerUsername, oidcClaimMappings, serviceAccountUsername } from "./identity";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const users = (c: RawConfig) => c.users as any[];

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { RawConfig, clusterKubeconfigText, configKeys, validateAccessSpec } from "./validate";
-import { AccessSpec } from "./types";
-import { normalisePrivateKeyPem } from "./pem";
+import { AccessSpec } from "../model/types";
+import { normalisePrivateKeyPem } from "../x509/pem";
 
 /** The config namespace kube-access reads. */
 export const configNamespace = "kube-access";

@@ -13,7 +13,7 @@
  * Keycloak, which stores usernames and email addresses in lower case and
  * issues them so in tokens (`preferred_username`, `email`).
  */
-import { OidcSpec, UserSpec } from "../spec/types";
+import { OidcSpec, UserSpec } from "./types";
 
 /** The user name the API server gives a service account's requests. */
 export function serviceAccountUsername(namespace: string, name: string): string {

@@ -1,4 +1,5 @@
-import { AccessSpecError, RawConfig, validateAccessSpec } from ".";
+import { AccessSpecError } from "../intake/reader";
+import { RawConfig, validateAccessSpec } from "./validate";
 import { opensslCsr, testCa } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 

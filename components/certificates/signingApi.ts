@@ -1,30 +1,9 @@
-import type * as k8s from "@kubernetes/client-node";
-import type { CertificateSigningApi, CsrRequest, CsrState } from "../certificates/clusterSigning";
-
-/**
- * Direct Kubernetes API access for what `@pulumi/kubernetes` cannot do
- * (approving CSRs, waiting for a token Secret to be filled). Used inside
- * dynamic providers, so the client library is loaded lazily at call time.
- */
-
-/** Loads a client config from kubeconfig text, or the ambient kubeconfig when absent. */
-export function loadKubeConfig(kubeconfig: string | undefined): k8s.KubeConfig {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client: typeof k8s = require("@kubernetes/client-node");
-    const config = new client.KubeConfig();
-    if (kubeconfig) config.loadFromString(kubeconfig);
-    else config.loadFromDefault();
-    return config;
-}
-
-function isNotFound(e: unknown): boolean {
-    return typeof e === "object" && e !== null && (e as { code?: number }).code === 404;
-}
+import { isNotFound, kubernetesClient, loadKubeConfig } from "../kubernetesApi/client";
+import type { CertificateSigningApi, CsrRequest, CsrState } from "./clusterSigning";
 
 /** The CSR API of the cluster the kubeconfig points at. */
 export function kubernetesSigningApi(kubeconfig: string | undefined): CertificateSigningApi {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client: typeof k8s = require("@kubernetes/client-node");
+    const client = kubernetesClient();
     const api = loadKubeConfig(kubeconfig).makeApiClient(client.CertificatesV1Api);
     return {
         async create(request: CsrRequest) {
@@ -82,23 +61,4 @@ export function kubernetesSigningApi(kubeconfig: string | undefined): Certificat
             }
         },
     };
-}
-
-/** Reads `data.token` of a service-account token Secret, or undefined while the controller has not filled it. */
-export async function readServiceAccountToken(
-    kubeconfig: string | undefined,
-    namespace: string,
-    secretName: string,
-): Promise<string | undefined> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client: typeof k8s = require("@kubernetes/client-node");
-    const api = loadKubeConfig(kubeconfig).makeApiClient(client.CoreV1Api);
-    try {
-        const secret = await api.readNamespacedSecret({ name: secretName, namespace });
-        const token = secret.data?.token;
-        return token ? Buffer.from(token, "base64").toString("utf8") : undefined;
-    } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-    }
 }

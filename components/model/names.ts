@@ -1,4 +1,4 @@
-/** Naming rules shared by validation and the components. */
+/** Kubernetes naming rules (DNS-1123 labels and subdomains) shared by validation and the components. */
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -25,16 +25,3 @@ export function toObjectName(name: string): string {
         .replace(/[^a-z0-9.-]+/g, "-")
         .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
 }
-
-/** Name of the CertificateSigningRequest object for a cluster-signed user. */
-export function csrObjectName(userName: string): string {
-    return `kube-access-${toObjectName(userName)}`;
-}
-
-/** Name of the token Secret of a service-account user. */
-export function tokenSecretName(serviceAccountName: string): string {
-    return `${serviceAccountName}-kube-access-token`;
-}
-
-/** The name the API server gives a service account's requests; defined with every other identity in ../identity. */
-export { serviceAccountUsername } from "../identity";

@@ -2,7 +2,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccessSpecError, RawConfig, validateAccessSpec } from ".";
+import { AccessSpecError } from "../intake/reader";
+import { RawConfig, validateAccessSpec } from "./validate";
 import { opensslCsr } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 

@@ -11,7 +11,7 @@ import {
 } from "@peculiar/asn1-x509";
 import { RsaSaPssParams, id_RSASSA_PSS, id_mgf1 } from "@peculiar/asn1-rsa";
 import { p256, p384, p521 } from "@noble/curves/nist";
-import { normaliseCertificateRequestPem } from "../spec/pem";
+import { normaliseCertificateRequestPem } from "./pem";
 
 const oid = {
     commonName: "2.5.4.3",

@@ -15,12 +15,13 @@ import {
     keyAlgorithms,
     oidcKubeconfigStyles,
     oidcUsernameClaims,
-} from "./types";
+} from "../model/types";
 import * as YAML from "yaml";
-import { AccessSpecError, IssueCollector, Raw, describeShape, isPlainObject, knownNames } from "./reader";
-import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "./pem";
-import { isDnsLabel, toObjectName, tokenSecretName } from "./names";
-import { caCertificateProblem } from "./caCertificate";
+import { AccessSpecError, IssueCollector, Raw, describeShape, isPlainObject, knownNames } from "../intake/reader";
+import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
+import { isDnsLabel, toObjectName } from "../model/names";
+import { tokenSecretName } from "../serviceAccounts/names";
+import { caCertificateProblem } from "../x509/caCertificate";
 import {
     dnsLabelProblem,
     dnsSubdomainMax,
@@ -35,12 +36,12 @@ import {
     labelValueProblem,
     rbacNameProblem,
     x509AttributeProblem,
-} from "./limits";
-import { closestMatch, didYouMean, suggestHttpsUrl, suggestNamespace } from "./suggest";
-import { parseCsrPem } from "../certificates/csr";
-import { kubeloginGrantTypes, oidcClientTypes } from "./types";
-import { ParsedCsr } from "../certificates/csr";
-import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";
+} from "../intake/limits";
+import { closestMatch, didYouMean, suggestHttpsUrl, suggestNamespace } from "../intake/suggest";
+import { parseCsrPem } from "../x509/csr";
+import { kubeloginGrantTypes, oidcClientTypes } from "../model/types";
+import { ParsedCsr } from "../x509/csr";
+import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../model/identity";
 import { readImpersonation } from "../impersonation/config";
 import { readAuthenticatingProxy } from "../proxy/config";
 

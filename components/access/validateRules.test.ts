@@ -1,9 +1,11 @@
 import { execFileSync } from "child_process";
-import { AccessSpec, AccessSpecError, RawConfig, validateAccessSpec } from ".";
+import { AccessSpec } from "../model/types";
+import { AccessSpecError } from "../intake/reader";
+import { RawConfig, validateAccessSpec } from "./validate";
 import { planRoleBindings } from "../rbac/plan";
-import { buildCsrPem } from "../certificates/csr";
+import { buildCsrPem } from "../x509/csr";
 import { clusterKubeconfigText } from "./validate";
-import { rbacNameProblem } from "./limits";
+import { rbacNameProblem } from "../intake/limits";
 import { opensslCertificate, opensslCsr, testCa } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 

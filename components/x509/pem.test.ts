@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { opensslCsr, testCa } from "../../test/helpers/fixtures";
-import { parseCsrPem } from "../certificates/csr";
+import { parseCsrPem } from "./csr";
 import {
     decodePemBlocks,
     normaliseCertificatePem,

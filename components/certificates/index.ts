@@ -1,4 +1,0 @@
-export * from "./csr";
-export * from "./clusterSigning";
-export * from "./clusterSignedCertificate";
-export * from "./certificateUser";

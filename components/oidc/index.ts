@@ -1,3 +1,0 @@
-export * from "./apiServer";
-export * from "./kubeconfigCredential";
-export * from "./keycloakAccess";

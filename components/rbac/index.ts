@@ -1,2 +1,0 @@
-export * from "./plan";
-export * from "./accessBindings";

@@ -1,2 +1,0 @@
-export * from "./serviceAccountToken";
-export * from "./serviceAccountUser";
