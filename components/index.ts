@@ -28,13 +28,9 @@ export { apiServerGroups, apiServerUsername, serviceAccountUsername } from "./mo
 
 // The orchestrator.
 export { KubeAccess, needsKubernetesObjects, providerClusterIdentifier } from "./access/kubeAccess";
-export type {
-    KubeAccessArgs,
-    UserSummary,
-    CredentialSummary,
-    OidcApiServerSettings,
-    AuthenticatingProxySettings,
-} from "./access/kubeAccess";
+export type { KubeAccessArgs, OidcApiServerSettings, AuthenticatingProxySettings } from "./access/kubeAccess";
+export { userSummaries } from "./access/summary";
+export type { UserSummary, CredentialSummary } from "./access/summary";
 export { publishedPassphraseWarning } from "./access/passphraseCheck";
 
 // One component per auth method, and RBAC.
@@ -43,6 +39,7 @@ export type { CertificateUserArgs } from "./certificates/certificateUser";
 export { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
 export type { ServiceAccountUserArgs } from "./serviceAccounts/serviceAccountUser";
 export { KeycloakAccess } from "./oidc/keycloakAccess";
+export { oidcKubeconfig } from "./oidc/kubeconfigCredential";
 export type { KeycloakAccessArgs } from "./oidc/keycloakAccess";
 export { apiServerOidcFlags, authenticationConfiguration } from "./oidc/apiServer";
 export { ImpersonationAccess } from "./impersonation/impersonationAccess";

@@ -1,34 +1,18 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import {
-    AccessSpec,
-    CertificateAuth,
-    ClusterSpec,
-    OidcAuth,
-    OidcSpec,
-    ServiceAccountAuth,
-    UserSpec,
-} from "../model/types";
+import { AccessSpec, CertificateAuth, ClusterSpec, OidcAuth, ServiceAccountAuth, UserSpec } from "../model/types";
 import { AccessSecrets } from "./load";
-import { CertificateUser, userKeyFile } from "../certificates/certificateUser";
+import { CertificateUser } from "../certificates/certificateUser";
 import { ServiceAccountUser } from "../serviceAccounts/serviceAccountUser";
 import { KeycloakAccess } from "../oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "../oidc/apiServer";
-import { oidcCredential, oidcFirstStep } from "../oidc/kubeconfigCredential";
-import { managedNamespace, ownedNamespaces } from "../namespaces";
+import { managedNamespaces } from "../namespaces";
 import { AccessBindings } from "../rbac/accessBindings";
-import { GrantDetail, grantDetailsByUser, grantsByUser, planRoleBindings } from "../rbac/plan";
-import { apiServerUsername } from "../model/identity";
-import { renderKubeconfig } from "../kubeconfig/render";
+import { planRoleBindings } from "../rbac/plan";
 import { AuthenticatingProxy, ProxyCredential } from "../proxy/authenticatingProxy";
 import { ImpersonationAccess } from "../impersonation/impersonationAccess";
-import {
-    addImpersonationContexts,
-    impersonationContexts,
-    impersonationsByUser,
-    planImpersonation,
-} from "../impersonation/plan";
+import { addImpersonationContexts, impersonationContexts, planImpersonation } from "../impersonation/plan";
+import { UserSummary, userSummaries } from "./summary";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;
@@ -68,71 +52,6 @@ export interface KubeAccessArgs {
     secrets: AccessSecrets;
 }
 
-/** What the `users` output says about each user; holds no secret. */
-export interface UserSummary {
-    name: string;
-    method: string;
-    /** `external` or `cluster`, for certificate users. */
-    signer?: string;
-    groups: string[];
-    /** The user name the API server sees. */
-    identity: string;
-    /** Who holds a certificate user's private key: kube-access (in the kubeconfig) or the user (their own CSR). */
-    keyHeldBy?: "kube-access" | "user";
-    /** Certificate expiry (ISO 8601), for certificate users. */
-    expiresAt?: string;
-    /** Roles granted through bindings to the user or its groups. */
-    grants: string[];
-    /** What the user must do before the delivered kubeconfig works, when anything. */
-    firstStep?: string;
-    /** The same grants, structured: role, namespace (none: cluster-wide), binding, and whether through a group. */
-    grantDetails: GrantDetail[];
-    /** What the user's credential is made from; a change here issues a new credential. */
-    credential: CredentialSummary;
-    /** Whom the user may impersonate (`user:<name>`, `group:<name>`, `serviceaccount:<ns>/<name>`, `uid:…`, `userextra:<key>=<value>`), when anyone. */
-    mayImpersonate?: string[];
-}
-
-/** The settings a user's credential is made from (no secret; a CSR is named by its SHA-256). */
-export interface CredentialSummary {
-    /** Certificate users: key algorithm, lifetime and renewal window in hours. */
-    keyAlgorithm?: string;
-    validityHours?: number;
-    renewBeforeHours?: number;
-    /** Certificate users who brought their own CSR: SHA-256 (hex) of its PEM text. */
-    certificateRequestSha256?: string;
-    /** Service-account users: the ServiceAccount's namespace. */
-    namespace?: string;
-    /** OIDC users: the Keycloak user's email. */
-    email?: string;
-}
-
-/** The credential settings of a declared user, for the `users` output. */
-export function credentialSummary(user: UserSpec): CredentialSummary {
-    switch (user.auth.method) {
-        case "certificate": {
-            const { keyAlgorithm, validityHours, renewBeforeHours, certificateRequestPem } = user.auth;
-            return {
-                keyAlgorithm,
-                validityHours,
-                renewBeforeHours,
-                ...(certificateRequestPem
-                    ? {
-                          certificateRequestSha256: crypto
-                              .createHash("sha256")
-                              .update(certificateRequestPem)
-                              .digest("hex"),
-                      }
-                    : {}),
-            };
-        }
-        case "serviceAccount":
-            return { namespace: user.auth.namespace };
-        case "oidc":
-            return { email: user.auth.email };
-    }
-}
-
 /** Everything OIDC-related the API server's operators need (no secrets). */
 export interface OidcApiServerSettings {
     issuerUrl: string;
@@ -157,17 +76,6 @@ export interface AuthenticatingProxySettings {
     stripHeaders: string[];
     /** Each proxy's client certificate and key by name (secret). */
     credentials: pulumi.Output<Record<string, ProxyCredential>>;
-}
-
-/** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
-function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
-    if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
-        return {
-            firstStep: `put your private key (the one your certificate request was made with) beside the kubeconfig as ${userKeyFile(user.name)}`,
-        };
-    }
-    if (user.auth.method === "oidc" && oidc) return { firstStep: oidcFirstStep(oidc) };
-    return {};
 }
 
 function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
@@ -199,9 +107,7 @@ export class KubeAccess extends pulumi.ComponentResource {
         const { spec, secrets } = args;
         const child = { parent: this };
 
-        const namespaces = new Map<string, k8s.core.v1.Namespace>(
-            ownedNamespaces(spec).map((ns) => [ns, managedNamespace(ns, child)]),
-        );
+        const namespaces = managedNamespaces(spec, child);
 
         const keycloakAccess =
             spec.oidc && spec.users.some(hasMethod<OidcAuth>("oidc"))
@@ -210,9 +116,6 @@ export class KubeAccess extends pulumi.ComponentResource {
                       {
                           oidc: spec.oidc,
                           users: spec.users.filter(hasMethod<OidcAuth>("oidc")),
-                          groups: [
-                              ...new Set(spec.users.filter(hasMethod<OidcAuth>("oidc")).flatMap((u) => u.groups)),
-                          ].sort(),
                           initialPasswords: secrets.oidcInitialPasswords,
                       },
                       child,
@@ -250,18 +153,8 @@ export class KubeAccess extends pulumi.ComponentResource {
                     { ...child, dependsOn: ns ? [ns] : [] },
                 );
                 kubeconfigs[user.name] = saUser.kubeconfig;
-            } else if (keycloakAccess && spec.oidc) {
-                const oidc = spec.oidc;
-                // A public client's kubeconfig holds no secret; a confidential client's holds its secret.
-                kubeconfigs[user.name] = pulumi.secret(
-                    pulumi.output(keycloakAccess.clientSecret).apply((clientSecret) =>
-                        renderKubeconfig({
-                            cluster: spec.cluster,
-                            userName: user.name,
-                            credential: oidcCredential(oidc, clientSecret),
-                        }),
-                    ),
-                );
+            } else if (keycloakAccess) {
+                kubeconfigs[user.name] = keycloakAccess.kubeconfig(user.name, spec.cluster);
             }
         }
 
@@ -280,31 +173,12 @@ export class KubeAccess extends pulumi.ComponentResource {
                 { ...child, dependsOn: [...namespaces.values()] },
             );
         }
-        const mayImpersonate = impersonationsByUser(spec);
 
         const planned = planRoleBindings(spec);
         new AccessBindings("bindings", { bindings: planned }, { ...child, dependsOn: [...namespaces.values()] });
 
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
-        const grants = grantsByUser(spec, planned);
-        const grantDetails = grantDetailsByUser(spec, planned);
-        this.users = pulumi.all(expiries).apply((expiresAt) =>
-            spec.users.map((u): UserSummary => ({
-                name: u.name,
-                method: u.auth.method,
-                ...(u.auth.method === "certificate"
-                    ? { signer: u.auth.signer, keyHeldBy: u.auth.certificateRequestPem ? "user" : "kube-access" }
-                    : {}),
-                groups: u.groups,
-                identity: apiServerUsername(u, spec.oidc),
-                ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
-                grants: grants[u.name],
-                grantDetails: grantDetails[u.name],
-                credential: credentialSummary(u),
-                ...(mayImpersonate[u.name] ? { mayImpersonate: mayImpersonate[u.name] } : {}),
-                ...firstStepOf(u, spec.oidc),
-            })),
-        );
+        this.users = pulumi.all(expiries).apply((expiresAt) => userSummaries(spec, planned, expiresAt));
         if (spec.oidc) {
             this.oidc = {
                 issuerUrl: spec.oidc.issuerUrl,

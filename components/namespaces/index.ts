@@ -29,3 +29,11 @@ export function managedNamespace(name: string, opts: pulumi.CustomResourceOption
         { ...opts, retainOnDelete: true },
     );
 }
+
+/** Every namespace of {@link ownedNamespaces}, created with {@link managedNamespace}, by name. */
+export function managedNamespaces(
+    spec: Pick<AccessSpec, "namespaces" | "users">,
+    opts: pulumi.CustomResourceOptions,
+): Map<string, k8s.core.v1.Namespace> {
+    return new Map(ownedNamespaces(spec).map((ns) => [ns, managedNamespace(ns, opts)]));
+}

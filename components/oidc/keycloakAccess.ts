@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keycloak from "@pulumi/keycloak";
-import { OidcAuth, OidcSpec, UserSpec } from "../model/types";
+import { ClusterSpec, OidcAuth, OidcSpec, UserSpec } from "../model/types";
+import { oidcKubeconfig } from "./kubeconfigCredential";
 import { keycloakEmail, keycloakUsername } from "../model/identity";
 
 /** Inputs of {@link KeycloakAccess}. */
@@ -8,8 +9,8 @@ export interface KeycloakAccessArgs {
     oidc: OidcSpec;
     /** Users who log in through Keycloak. */
     users: (UserSpec & { auth: OidcAuth })[];
-    /** Keycloak groups to manage: every group an OIDC user belongs to, plus declared ones. */
-    groups: string[];
+    /** Keycloak groups to manage; by default every group of `users`. */
+    groups?: string[];
     /** Initial passwords by user name (secret); users without one set their password through an admin. */
     initialPasswords: Record<string, pulumi.Input<string>>;
 }
@@ -40,10 +41,12 @@ export class KeycloakAccess extends pulumi.ComponentResource {
     public readonly clientSecret?: pulumi.Output<string>;
     /** Keycloak user ids by user name. */
     public readonly userIds: Record<string, pulumi.Output<string>>;
+    private readonly oidc: OidcSpec;
 
     constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-access:oidc:KeycloakAccess", name, {}, opts);
         const { oidc } = args;
+        this.oidc = oidc;
         const child = { parent: this };
 
         const realm = oidc.createRealm
@@ -104,7 +107,7 @@ export class KeycloakAccess extends pulumi.ComponentResource {
         );
 
         const groupIds: Record<string, pulumi.Output<string>> = {};
-        for (const group of args.groups) {
+        for (const group of args.groups ?? [...new Set(args.users.flatMap((u) => u.groups))].sort()) {
             groupIds[group] = new keycloak.Group(`${name}-group-${group}`, { realmId, name: group }, child).id;
         }
 
@@ -136,5 +139,19 @@ export class KeycloakAccess extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ realmId: this.realmId, clientSecret: this.clientSecret, userIds: this.userIds });
+    }
+
+    /**
+     * The kubeconfig of one of its users (secret): see {@link oidcKubeconfig}.
+     * A public client's kubeconfig holds no secret; a confidential client's
+     * holds its client secret.
+     */
+    kubeconfig(userName: string, cluster: ClusterSpec): pulumi.Output<string> {
+        const oidc = this.oidc;
+        return pulumi.secret(
+            pulumi
+                .output(this.clientSecret)
+                .apply((clientSecret) => oidcKubeconfig(cluster, userName, oidc, clientSecret)),
+        );
     }
 }

@@ -1,5 +1,5 @@
-import { OidcSpec } from "../model/types";
-import { KubeconfigCredential } from "../kubeconfig/render";
+import { ClusterSpec, OidcSpec } from "../model/types";
+import { KubeconfigCredential, renderKubeconfig } from "../kubeconfig/render";
 
 /**
  * The kubeconfig credential of an OIDC user. Neither form holds a password or
@@ -79,4 +79,13 @@ export function oidcFirstStep(oidc: OidcSpec): string {
               "that kubectl's oidc auth provider needs into this kubeconfig, and kubectl refreshes them from then on"
         : "install kubelogin as the kubectl plugin oidc-login (https://github.com/int128/kubelogin); " +
               "kubectl then runs it and it logs you in on first use";
+}
+
+/**
+ * The kubeconfig kube-access delivers to an OIDC user, as YAML text: the
+ * cluster and {@link oidcCredential}. `clientSecret` is needed (and written)
+ * only for a confidential client.
+ */
+export function oidcKubeconfig(cluster: ClusterSpec, userName: string, oidc: OidcSpec, clientSecret?: string): string {
+    return renderKubeconfig({ cluster, userName, credential: oidcCredential(oidc, clientSecret) });
 }

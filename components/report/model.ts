@@ -4,11 +4,11 @@
  * credentials), not in RoleBinding objects. Plain data, rendered as JSON or
  * Markdown.
  */
-import type { CredentialSummary } from "../access/kubeAccess";
+import type { CredentialSummary } from "../access/summary";
 import type { GrantDetail } from "../rbac/plan";
 
 export type { GrantDetail } from "../rbac/plan";
-export type { CredentialSummary } from "../access/kubeAccess";
+export type { CredentialSummary } from "../access/summary";
 
 /** One user as a stack grants it: the deployed `users` output, or what the working tree's config would make. */
 export interface AccessEntry {

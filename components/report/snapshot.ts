@@ -1,7 +1,7 @@
 import { AccessSpec } from "../model/types";
 import { GrantDetail, grantDetailsByUser, planRoleBindings } from "../rbac/plan";
 import { apiServerUsername } from "../model/identity";
-import { credentialSummary } from "../access/kubeAccess";
+import { credentialSummary } from "../access/summary";
 import { AccessEntry } from "./model";
 
 /** What a validated spec would grant: the `users` output the program would make, without expiry dates. */

@@ -11,7 +11,7 @@ import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
 import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { oidcCredential } from "../../components/oidc/kubeconfigCredential";
+import { oidcKubeconfig } from "../../components/oidc/kubeconfigCredential";
 import { apiServerUsername } from "../../components/model/identity";
 import { validateAccessSpec } from "../../components/access/validate";
 import { opensslCsr } from "../helpers/fixtures";
@@ -362,11 +362,7 @@ describe("3-6. OIDC identity, client type and grants", () => {
         async () => {
             const spec = deployedSpec();
             const oidc = { ...spec.oidc!, kubeconfigStyle: "auth-provider" as const };
-            const delivered = renderKubeconfig({
-                cluster: spec.cluster,
-                userName: oidcUser.name,
-                credential: oidcCredential(oidc),
-            });
+            const delivered = oidcKubeconfig(spec.cluster, oidcUser.name, oidc);
             const refused = await cluster.kubectl(["auth", "whoami"], {
                 kubeconfig: kubeconfigFile("da-auth-provider", delivered),
                 check: false,

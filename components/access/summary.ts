@@ -1,0 +1,112 @@
+import * as crypto from "crypto";
+import { AccessSpec, OidcSpec, UserSpec } from "../model/types";
+import { apiServerUsername } from "../model/identity";
+import { PlannedBinding, GrantDetail, grantDetailsByUser, grantsByUser } from "../rbac/plan";
+import { userKeyFile } from "../certificates/certificateUser";
+import { oidcFirstStep } from "../oidc/kubeconfigCredential";
+import { impersonationsByUser } from "../impersonation/plan";
+
+/** What the `users` output says about each user; holds no secret. */
+export interface UserSummary {
+    name: string;
+    method: string;
+    /** `external` or `cluster`, for certificate users. */
+    signer?: string;
+    groups: string[];
+    /** The user name the API server sees. */
+    identity: string;
+    /** Who holds a certificate user's private key: kube-access (in the kubeconfig) or the user (their own CSR). */
+    keyHeldBy?: "kube-access" | "user";
+    /** Certificate expiry (ISO 8601), for certificate users. */
+    expiresAt?: string;
+    /** Roles granted through bindings to the user or its groups. */
+    grants: string[];
+    /** What the user must do before the delivered kubeconfig works, when anything. */
+    firstStep?: string;
+    /** The same grants, structured: role, namespace (none: cluster-wide), binding, and whether through a group. */
+    grantDetails: GrantDetail[];
+    /** What the user's credential is made from; a change here issues a new credential. */
+    credential: CredentialSummary;
+    /** Whom the user may impersonate (`user:<name>`, `group:<name>`, `serviceaccount:<ns>/<name>`, `uid:…`, `userextra:<key>=<value>`), when anyone. */
+    mayImpersonate?: string[];
+}
+
+/** The settings a user's credential is made from (no secret; a CSR is named by its SHA-256). */
+export interface CredentialSummary {
+    /** Certificate users: key algorithm, lifetime and renewal window in hours. */
+    keyAlgorithm?: string;
+    validityHours?: number;
+    renewBeforeHours?: number;
+    /** Certificate users who brought their own CSR: SHA-256 (hex) of its PEM text. */
+    certificateRequestSha256?: string;
+    /** Service-account users: the ServiceAccount's namespace. */
+    namespace?: string;
+    /** OIDC users: the Keycloak user's email. */
+    email?: string;
+}
+
+/** The credential settings of a declared user, for the `users` output. */
+export function credentialSummary(user: UserSpec): CredentialSummary {
+    switch (user.auth.method) {
+        case "certificate": {
+            const { keyAlgorithm, validityHours, renewBeforeHours, certificateRequestPem } = user.auth;
+            return {
+                keyAlgorithm,
+                validityHours,
+                renewBeforeHours,
+                ...(certificateRequestPem
+                    ? {
+                          certificateRequestSha256: crypto
+                              .createHash("sha256")
+                              .update(certificateRequestPem)
+                              .digest("hex"),
+                      }
+                    : {}),
+            };
+        }
+        case "serviceAccount":
+            return { namespace: user.auth.namespace };
+        case "oidc":
+            return { email: user.auth.email };
+    }
+}
+
+/** The one step a user takes before their kubeconfig works: keys kube-access never saw, OIDC login tools. */
+function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: string } {
+    if (user.auth.method === "certificate" && user.auth.certificateRequestPem) {
+        return {
+            firstStep: `put your private key (the one your certificate request was made with) beside the kubeconfig as ${userKeyFile(user.name)}`,
+        };
+    }
+    if (user.auth.method === "oidc" && oidc) return { firstStep: oidcFirstStep(oidc) };
+    return {};
+}
+
+/**
+ * The `users` output: one summary per declared user, in config order. Pure:
+ * `expiresAt` gives each certificate user's expiry (ISO 8601) once known.
+ */
+export function userSummaries(
+    spec: AccessSpec,
+    planned: PlannedBinding[],
+    expiresAt: Record<string, string>,
+): UserSummary[] {
+    const grants = grantsByUser(spec, planned);
+    const grantDetails = grantDetailsByUser(spec, planned);
+    const mayImpersonate = impersonationsByUser(spec);
+    return spec.users.map((u): UserSummary => ({
+        name: u.name,
+        method: u.auth.method,
+        ...(u.auth.method === "certificate"
+            ? { signer: u.auth.signer, keyHeldBy: u.auth.certificateRequestPem ? "user" : "kube-access" }
+            : {}),
+        groups: u.groups,
+        identity: apiServerUsername(u, spec.oidc),
+        ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+        grants: grants[u.name],
+        grantDetails: grantDetails[u.name],
+        credential: credentialSummary(u),
+        ...(mayImpersonate[u.name] ? { mayImpersonate: mayImpersonate[u.name] } : {}),
+        ...firstStepOf(u, spec.oidc),
+    }));
+}
