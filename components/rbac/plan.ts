@@ -147,11 +147,11 @@ export function grantsOfSubject(
 export function grantDetailsByUser(spec: AccessSpec, planned: PlannedBinding[]): Record<string, GrantDetail[]> {
     const out: Record<string, GrantDetail[]> = {};
     for (const user of spec.users) {
-        const groupPrefix = user.auth.method === "oidc" ? (spec.oidc?.groupsPrefix ?? "") : "";
+        const groupName = (g: string) => (user.auth.method === "oidc" && spec.oidc ? oidcGroupName(g, spec.oidc) : g);
         const paths: [RbacSubject, GrantDetail["via"]][] = [
             [subjectForUser(user, spec.oidc), { kind: "user" }],
             ...user.groups.map((g): [RbacSubject, GrantDetail["via"]] => [
-                { kind: "Group", name: `${groupPrefix}${g}` },
+                { kind: "Group", name: groupName(g) },
                 { kind: "group", group: g },
             ]),
         ];
