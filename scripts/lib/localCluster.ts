@@ -151,6 +151,9 @@ export class LocalCluster {
             "keycloak:clientId": "admin-cli",
             "keycloak:username": this.info.keycloakAdminUser,
             "keycloak:rootCaCertificate": keycloakCa,
+            // The provider gives up on a Keycloak request after 5 s by default; creating a realm on a
+            // busy 2-core machine has taken longer (seen: "context deadline exceeded" on Realm create).
+            "keycloak:clientTimeout": 60,
         };
         if (oidc) {
             config["kube-access:oidc"] = {
