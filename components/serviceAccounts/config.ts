@@ -1,0 +1,53 @@
+/** The `serviceAccount` auth method of a user: its namespace and names. */
+import { ServiceAccountAuth } from "../model/types";
+import { IssueCollector } from "../intake/reader";
+import { dnsSubdomainMax, dnsSubdomainProblem } from "../intake/limits";
+import { didYouMean } from "../intake/suggest";
+import { checkNamespace } from "../intake/rules";
+import { toObjectName } from "../model/names";
+import { tokenSecretName } from "./names";
+
+/** Reads the `serviceAccount` auth method of a user (`path` is `users[i].auth`). */
+export function readServiceAccountAuth(
+    c: IssueCollector,
+    path: string,
+    value: Record<string, unknown>,
+    namespaces: string[],
+): ServiceAccountAuth {
+    c.object(path, value, ["method", "namespace", "createNamespace"]);
+    const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
+    checkNamespace(c, `${path}.namespace`, namespace, namespaces);
+    const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
+    return { method: "serviceAccount", namespace, createNamespace };
+}
+
+/** A service-account user's name becomes the ServiceAccount's and, with a suffix, its token Secret's. */
+export function checkServiceAccountUserName(c: IssueCollector, path: string, name: string): void {
+    // The token Secret is named <name>-kube-access-token, so the name leaves room for the suffix.
+    const max = dnsSubdomainMax - (tokenSecretName(name).length - name.length);
+    const problem = dnsSubdomainProblem(
+        name,
+        "it becomes the ServiceAccount name",
+        max,
+        `it becomes the ServiceAccount name and, with -kube-access-token appended, the token Secret name; ` +
+            `Kubernetes limits a Secret name to ${dnsSubdomainMax}, so this name is limited`,
+    );
+    if (problem) {
+        const fixed = toObjectName(name);
+        c.add(
+            path,
+            problem + (fixed !== name && dnsSubdomainProblem(fixed, "", max) === undefined ? didYouMean(fixed) : ""),
+        );
+    }
+}
+
+/** A service account's groups are set by the API server, not by config (`path` is `users[i].groups`). */
+export function checkServiceAccountGroups(c: IssueCollector, path: string, groups: string[]): void {
+    if (groups.length > 0) {
+        c.add(
+            path,
+            "must be empty for a service-account user: the API server sets its groups " +
+                "(system:serviceaccounts and system:serviceaccounts:<namespace>)",
+        );
+    }
+}
