@@ -2,9 +2,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "./lib/localCluster";
-import { PulumiWorkspace } from "./lib/pulumiWorkspace";
-import { repoRoot, run, toolEnv } from "./lib/toolEnv";
+import { LocalCluster } from "../test/harness/localCluster";
+import { PulumiWorkspace } from "../test/harness/pulumiWorkspace";
+import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
 
 interface UserSummary {
     name: string;

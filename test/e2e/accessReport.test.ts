@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { repoRoot, run } from "../../scripts/lib/toolEnv";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { repoRoot, run } from "../harness/toolEnv";
 import { AccessReport } from "../../components/report/model";
 import { UserChecks, faketimeAhead } from "./userChecks";
 

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { repoRoot, run, toolEnv } from "../harness/toolEnv";
 import { testCa } from "../helpers/fixtures";
 
 // The engine built by tools/build-engine.sh. The full lifecycle (up, second

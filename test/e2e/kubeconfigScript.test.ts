@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { repoRoot, run, toolEnv } from "../harness/toolEnv";
 import { opensslCsr } from "../helpers/fixtures";
 
 /*

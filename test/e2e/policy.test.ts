@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { linkPolicyPackForThisEngine } from "../../scripts/lib/policyPack";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { linkPolicyPackForThisEngine } from "../harness/policyPack";
 import { testCa } from "../helpers/fixtures";
 
 /*

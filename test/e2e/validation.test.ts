@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { testCa } from "../helpers/fixtures";
 
 // Validation under the real engine: what `pulumi preview` prints for configs
