@@ -63,7 +63,7 @@ describe("a bad config under the real engine", () => {
             },
             secrets: {},
         });
-        const preview = await workspace.pulumi(["preview"], { check: false });
+        const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect(preview.code).not.toBe(0);
         for (const field of [

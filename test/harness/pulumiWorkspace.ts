@@ -1,8 +1,9 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import { CommandResult, repoRoot, run, toolEnv } from "./toolEnv";
+import { parseArgs } from "util";
+import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { CommandResult, lineEcho, repoRoot, run, toolEnv } from "./toolEnv";
 
 /** Files of the program a workspace links to, so it runs the checkout's code. */
 const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
@@ -22,8 +23,39 @@ export interface WorkspaceOptions {
     echo?: string;
 }
 
-/** Engine commands whose progress is echoed; the output of every other command is data, kept only in the log. */
-const echoedCommands = ["up", "preview", "destroy", "refresh"];
+/**
+ * Options of an engine operation (up, preview, destroy); the first three are
+ * the Automation API's options of the same name (`UpOptions`, `PreviewOptions`).
+ */
+export interface OperationOptions {
+    /** Fail if the operation would change anything (`--expect-no-changes`). */
+    expectNoChanges?: boolean;
+    /** Folders of policy packs to run (`--policy-pack`). */
+    policyPacks?: string[];
+    /** Print each resource's property diff (preview only; default true). */
+    diff?: boolean;
+    /** Extra environment of the engine (and so of the program and providers), for this run only. */
+    env?: Record<string, string>;
+    /** Throw if the operation fails (default true); false returns the failed run's exit code and output. */
+    check?: boolean;
+}
+
+/**
+ * Operation options from command-line flags (`["--expect-no-changes"]`), for
+ * callers written against the earlier CLI-based helper; an unknown flag throws.
+ */
+function optionsFromFlags(flags: string[]): OperationOptions {
+    const { values } = parseArgs({
+        args: flags,
+        options: {
+            "expect-no-changes": { type: "boolean" },
+            "policy-pack": { type: "string", multiple: true },
+            diff: { type: "boolean" },
+        },
+        strict: true,
+    });
+    return { expectNoChanges: values["expect-no-changes"], policyPacks: values["policy-pack"], diff: values.diff };
+}
 
 /**
  * The passphrase of the stacks in a workspace folder: `<dir>/passphrase`, made
@@ -45,12 +77,20 @@ export function workspacePassphraseFile(dir: string): string {
 }
 
 /**
- * A stack of the kube-access program run by the real Pulumi engine in its own
- * folder, with a local file backend and passphrase secrets, both in that folder
- * (`<dir>/state`, `<dir>/passphrase`) and nowhere else: no backend or
- * passphrase of the calling shell is used (tools/harness-env.sh). Every
- * command's output is kept in `<dir>/pulumi.log`, which tests search for leaked
- * secrets; only engine operations (up, preview, destroy, refresh) are echoed.
+ * A stack of the kube-access program run by the real Pulumi engine through
+ * Pulumi's Automation API (`@pulumi/pulumi/automation`: a LocalWorkspace on
+ * the project folder, driving the CLI kube-access built, 3.248.0, found in
+ * `$KUBE_ACCESS_PULUMI_BIN`; nothing is downloaded). Its own folder holds a
+ * local file backend and passphrase secrets (`<dir>/state`, `<dir>/passphrase`)
+ * and nothing else does: no backend or passphrase of the calling shell is
+ * used (tools/harness-env.sh). Every command's output is kept in
+ * `<dir>/pulumi.log`, which tests search for leaked secrets; only engine
+ * operations (up, preview, destroy) are echoed.
+ *
+ * Two things go to the CLI directly, because the Automation API would expose
+ * secrets: secret config values go through standard input (its `setConfig`
+ * puts them on the command line), and {@link exportState} keeps secrets
+ * encrypted (its `exportStack` decrypts them).
  */
 export class PulumiWorkspace {
     readonly projectDir: string;
@@ -61,6 +101,9 @@ export class PulumiWorkspace {
         readonly options: WorkspaceOptions,
         /** The environment every engine command runs with. */
         readonly env: NodeJS.ProcessEnv,
+        /** The Automation API's workspace and stack, for what the methods here do not cover. */
+        readonly workspace: LocalWorkspace,
+        readonly stack: Stack,
     ) {
         this.projectDir = path.join(options.dir, "project");
         this.logFile = path.join(options.dir, "pulumi.log");
@@ -68,6 +111,14 @@ export class PulumiWorkspace {
     }
 
     static async create(options: WorkspaceOptions): Promise<PulumiWorkspace> {
+        // The Automation API runs the CLI with this process's environment under the workspace's: a passphrase
+        // left there would win over the workspace's passphrase file.
+        if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
+            throw new Error(
+                "PULUMI_CONFIG_PASSPHRASE is set in this process, and would override the workspace's own passphrase: " +
+                    "run through npm run demo or npm run test:e2e (tools/harness-env.sh unsets it), or unset it",
+            );
+        }
         const stateDir = path.join(options.dir, "state");
         const passphraseFile = workspacePassphraseFile(options.dir);
         fs.mkdirSync(stateDir, { recursive: true });
@@ -78,30 +129,40 @@ export class PulumiWorkspace {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...(options.env ?? {}),
         });
-        const workspace = new PulumiWorkspace(options, env);
-        fs.mkdirSync(workspace.projectDir, { recursive: true });
+        const projectDir = path.join(options.dir, "project");
+        fs.mkdirSync(projectDir, { recursive: true });
         for (const file of programFiles) {
-            const link = path.join(workspace.projectDir, file);
+            const link = path.join(projectDir, file);
             if (!fs.existsSync(link)) fs.symlinkSync(path.join(repoRoot, file), link);
         }
-        const stacks = await workspace.pulumi(["stack", "ls", "--json"]);
-        const exists = (JSON.parse(stacks.stdout) as { name: string }[]).some((s) => s.name === options.stack);
-        if (!exists) await workspace.pulumi(["stack", "init", options.stack, "--secrets-provider", "passphrase"]);
-        await workspace.configure(options.config, options.secrets);
-        return workspace;
+        // The CLI kube-access built (tools/build-engine.sh), whose version matches the SDK's; never a download.
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.KUBE_ACCESS_PULUMI_BIN!) });
+        const envVars = Object.fromEntries(
+            Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        );
+        const workspace = await LocalWorkspace.create({
+            workDir: projectDir,
+            envVars,
+            pulumiCommand,
+            secretsProvider: "passphrase",
+        });
+        const stack = await Stack.createOrSelect(options.stack, workspace);
+        const created = new PulumiWorkspace(options, env, workspace, stack);
+        await created.configure(options.config, options.secrets);
+        return created;
     }
 
     /** Replaces the stack's plain config and sets the given secrets. */
     async configure(config: Record<string, unknown>, secrets: Record<string, string>): Promise<void> {
-        const file = path.join(this.projectDir, `Pulumi.${this.options.stack}.yaml`);
-        const current = fs.existsSync(file) ? (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
+        const stackName = this.options.stack;
+        const settings = await this.workspace.stackSettings(stackName);
         // Secrets set earlier stay unless replaced; every plain value is replaced.
         const keptSecrets = Object.fromEntries(
-            Object.entries((current.config ?? {}) as Record<string, unknown>).filter(
+            Object.entries((settings.config ?? {}) as Record<string, unknown>).filter(
                 ([key, value]) => !(key in config) && JSON.stringify(value).includes('"secure"'),
             ),
         );
-        fs.writeFileSync(file, YAML.stringify({ ...current, config: { ...keptSecrets, ...config } }));
+        await this.workspace.saveStackSettings(stackName, { ...settings, config: { ...keptSecrets, ...config } });
         for (const [key, value] of Object.entries(secrets)) {
             const nested = key.includes(".");
             // The value goes through standard input, never the command line.
@@ -109,18 +170,27 @@ export class PulumiWorkspace {
         }
     }
 
-    /** Runs `pulumi <args>` for this stack in the project folder. */
+    /** Removes one config value; a nested key (`ns:key.sub`) is a path. */
+    async removeConfig(key: string): Promise<void> {
+        await this.stack.removeConfig(key, key.includes("."));
+        fs.appendFileSync(this.logFile, `$ pulumi config rm ${key} (Automation API)\n`);
+    }
+
+    /**
+     * Runs `pulumi <args>` for this stack in the project folder, for what the
+     * Automation API does not offer; engine operations go through
+     * {@link up}, {@link preview} and {@link destroy}.
+     */
     async pulumi(
         args: string[],
         opts: { input?: string; check?: boolean; env?: Record<string, string> } = {},
     ): Promise<CommandResult> {
         const stackScoped = !["stack", "login"].includes(args[0]) || ["output", "export"].includes(args[1]);
         const fullArgs = [...args, ...(stackScoped ? ["--stack", this.options.stack] : []), "--non-interactive"];
-        const result = await run("pulumi", fullArgs, {
+        const result = await run(this.workspace.pulumiCommand.command, fullArgs, {
             cwd: this.projectDir,
             env: { ...this.env, ...opts.env },
             input: opts.input,
-            echo: echoedCommands.includes(args[0]) ? this.options.echo : undefined,
             check: false,
         });
         // Output asked for with --show-secrets holds secrets on purpose; it is never logged.
@@ -134,26 +204,96 @@ export class PulumiWorkspace {
         return result;
     }
 
-    /** `pulumi up`; `env` is added to the engine's environment for this run only. */
-    up(extra: string[] = [], env?: Record<string, string>): Promise<CommandResult> {
-        // Outputs are read with `stack output`; the engine's dump of them and its progress dots only bury what matters.
-        return this.pulumi(["up", "--yes", "--skip-preview", "--suppress-outputs", "--suppress-progress", ...extra], {
-            env,
-        });
+    /**
+     * Runs one engine operation through the Automation API, with its output
+     * collected (and echoed, if asked) as the CLI prints it and kept in the log.
+     */
+    private async operation(
+        name: string,
+        options: OperationOptions,
+        start: (output: { onOutput: (text: string) => void; onError: (text: string) => void }) => Promise<unknown>,
+    ): Promise<CommandResult> {
+        const started = Date.now();
+        const output = { stdout: "", stderr: "" };
+        const echo = { stdout: this.echo(), stderr: this.echo() };
+        const saved = { ...this.workspace.envVars };
+        Object.assign(this.workspace.envVars, options.env ?? {});
+        let code = 0;
+        try {
+            await start({
+                onOutput: (text) => ((output.stdout += text), echo.stdout(text)),
+                onError: (text) => ((output.stderr += text), echo.stderr(text)),
+            });
+        } catch (e) {
+            if (!(e instanceof CommandError)) throw e;
+            // The CLI's exit code; a CLI that could not start has its reason in stderr (nothing was streamed).
+            const failed = (e as unknown as { commandResult: { code: number; stderr: string } }).commandResult;
+            code = failed.code === 0 ? 1 : failed.code;
+            if (!output.stderr) output.stderr = failed.stderr;
+        } finally {
+            this.workspace.envVars = saved;
+            echo.stdout("", true);
+            echo.stderr("", true);
+        }
+        fs.appendFileSync(
+            this.logFile,
+            `$ pulumi ${name} (Automation API) exit ${code}\n${output.stdout}${output.stderr}\n`,
+        );
+        if (code !== 0 && options.check !== false) {
+            throw new Error(
+                `pulumi ${name} failed (exit ${code}):\n${output.stdout.slice(-8000)}\n${output.stderr.slice(-8000)}`,
+            );
+        }
+        return { code, ...output, seconds: (Date.now() - started) / 1000 };
     }
 
-    preview(extra: string[] = []): Promise<CommandResult> {
-        return this.pulumi(["preview", "--diff", ...extra]);
+    private echo(): (text: string, end?: boolean) => void {
+        return this.options.echo ? lineEcho(this.options.echo) : () => undefined;
     }
 
-    destroy(): Promise<CommandResult> {
-        return this.pulumi(["destroy", "--yes", "--skip-preview", "--suppress-progress"]);
+    /**
+     * `pulumi up`. Options as an object, or as the CLI's flags (`["--expect-no-changes"]`);
+     * `env` is added to the engine's environment for this run only.
+     */
+    up(options: OperationOptions | string[] = {}, env?: Record<string, string>): Promise<CommandResult> {
+        const opts = Array.isArray(options) ? optionsFromFlags(options) : options;
+        return this.operation("up", { ...opts, env: { ...opts.env, ...env } }, (output) =>
+            // Outputs are read with outputs(); the engine's dump of them and its progress dots only bury what matters.
+            this.stack.up({
+                ...output,
+                expectNoChanges: opts.expectNoChanges,
+                policyPacks: opts.policyPacks,
+                suppressOutputs: true,
+                suppressProgress: true,
+            }),
+        );
     }
 
-    /** Stack outputs; secrets in plain text only when asked. */
+    /** `pulumi preview`, with each resource's diff unless `diff: false`. */
+    preview(options: OperationOptions | string[] = {}): Promise<CommandResult> {
+        const opts = Array.isArray(options) ? optionsFromFlags(options) : options;
+        return this.operation("preview", opts, (output) =>
+            this.stack.preview({
+                ...output,
+                diff: opts.diff ?? true,
+                expectNoChanges: opts.expectNoChanges,
+                policyPacks: opts.policyPacks,
+            }),
+        );
+    }
+
+    destroy(options: OperationOptions = {}): Promise<CommandResult> {
+        return this.operation("destroy", options, (output) =>
+            this.stack.destroy({ ...output, suppressProgress: true }),
+        );
+    }
+
+    /** Stack outputs by name; a secret one reads `[secret]` (as `pulumi stack output` prints it) unless asked. */
     async outputs(showSecrets = false): Promise<Record<string, unknown>> {
-        const result = await this.pulumi(["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : [])]);
-        return JSON.parse(result.stdout);
+        const outputs = await this.stack.outputs();
+        return Object.fromEntries(
+            Object.entries(outputs).map(([name, o]) => [name, o.secret && !showSecrets ? "[secret]" : o.value]),
+        );
     }
 
     /** The stack's state as the backend stores it (secrets stay encrypted). */
@@ -175,8 +315,13 @@ export class PulumiWorkspace {
         return out.join("\n");
     }
 
-    /** Removes the stack (after destroy) from the backend. */
+    /** Removes the stack (after destroy) from the backend; a stack that still has resources is removed too. */
     async removeStack(): Promise<void> {
-        await this.pulumi(["stack", "rm", this.options.stack, "--yes", "--force"], { check: false });
+        await this.workspace.removeStack(this.options.stack, { force: true }).catch((e: Error) => {
+            fs.appendFileSync(
+                this.logFile,
+                `$ pulumi stack rm ${this.options.stack} (Automation API) failed\n${e.message}\n`,
+            );
+        });
     }
 }
