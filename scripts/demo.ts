@@ -2,9 +2,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "./lib/localCluster";
-import { PulumiWorkspace } from "./lib/pulumiWorkspace";
-import { repoRoot, run, toolEnv } from "./lib/toolEnv";
+import { LocalCluster } from "../test/harness/localCluster";
+import { PulumiWorkspace } from "../test/harness/pulumiWorkspace";
+import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
 
 interface UserSummary {
     name: string;
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const stackFile = YAML.parse(fs.readFileSync(path.join(workspace.projectDir, "Pulumi.dev.yaml"), "utf8"));
     for (const name of Object.keys(stackFile?.config?.["kube-access:oidcInitialPasswords"] ?? {})) {
         if (!oidcUsers.includes(name)) {
-            await workspace.pulumi(["config", "rm", "--path", `kube-access:oidcInitialPasswords.${name}`]);
+            await workspace.removeConfig(`kube-access:oidcInitialPasswords.${name}`);
         }
     }
     await workspace.up();
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
                     " After the login, kubelogin caches the token and refreshes it.",
             );
             console.log(
-                `  a token by hand (the article's password grant): node scripts/oidc-token.js --kubeconfig ${rel} --username ${user.name}`,
+                `  a token by hand (the article's password grant): npm run oidc-token -- --kubeconfig ${rel} --username ${user.name}`,
             );
             continue;
         }

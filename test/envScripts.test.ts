@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { workspacePassphraseFile } from "../scripts/lib/pulumiWorkspace";
+import { workspacePassphraseFile } from "./harness/pulumiWorkspace";
 
 /*
  * What each environment file leaves in a shell: tools/env.sh (for people and
@@ -158,7 +158,7 @@ test("tools/harness-env.sh drops the calling shell's backend, passphrase and sta
     });
 });
 
-describe("a harness workspace's passphrase (scripts/lib/pulumiWorkspace.ts)", () => {
+describe("a harness workspace's passphrase (test/harness/pulumiWorkspace.ts)", () => {
     test("is random per folder, readable only by the user, and the same on every later run", () => {
         const files = ["a", "b"].map((name) => workspacePassphraseFile(path.join(root, "workspaces", name)));
         const [first, second] = files.map((file) => fs.readFileSync(file, "utf8"));

@@ -14,7 +14,7 @@ import {
 } from "./helpers/mocks";
 import { testCa } from "./helpers/fixtures";
 import { decodeCsr } from "./helpers/x509";
-import { toolEnv } from "../scripts/lib/toolEnv";
+import { toolEnv } from "./harness/toolEnv";
 
 // Mock-based: shows what the program asks the providers for, not that it works
 // against a cluster. The end-to-end suite (test/e2e) is the proof.

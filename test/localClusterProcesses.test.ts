@@ -4,13 +4,13 @@ import * as os from "os";
 import * as path from "path";
 
 /*
- * scripts/lib/processes.sh decides, for scripts/local-cluster.sh, whether a
+ * tools/processes.sh decides, for tools/local-cluster.sh, whether a
  * process it started runs and what `stop` signals. These tests start real
  * processes of every tree shape the local cluster's programs take (and some
  * they might) and check `running`, `main_pid` and `stop_process` under the
  * same `set -euo pipefail` the script runs with.
  */
-const library = path.resolve(__dirname, "..", "scripts", "lib", "processes.sh");
+const library = path.resolve(__dirname, "..", "tools", "processes.sh");
 const roots: string[] = [];
 const strays: number[] = [];
 

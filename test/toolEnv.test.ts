@@ -1,4 +1,4 @@
-import { run } from "../scripts/lib/toolEnv";
+import { run } from "./harness/toolEnv";
 
 /*
  * run()'s echo: what the demo prints while a long step runs. Each line once,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the local control plane and identity provider used by
-# scripts/local-cluster.sh: etcd, kube-apiserver, kube-controller-manager and
+# tools/local-cluster.sh: etcd, kube-apiserver, kube-controller-manager and
 # kubectl from Go modules, and the Keycloak distribution from Maven Central.
 #
 # Usage: tools/build-cluster.sh [--quiet] [etcd|kube-apiserver|kube-controller-manager|kubectl|kubernetes|keycloak ...]

@@ -185,7 +185,7 @@ build_pulumi-nodejs() {
 # host's RunPlugin, which the 3.68.0 host answers "not supported". For a
 # runtime without a language host it starts the analyzer plugin
 # policy-<runtime> instead, with the engine address and the pack folder, in
-# the pack folder: what the npm launcher does. scripts/lib/policyPack.ts links
+# the pack folder: what the npm launcher does. test/harness/policyPack.ts links
 # a pack into a folder that names $PULUMI_POLICY_LAUNCHER_RUNTIME.
 fetch_policy_launcher() { # DEST.tmp
   local tmp

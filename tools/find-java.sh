@@ -1,5 +1,5 @@
 # Finds a Java runtime of at least a given feature release, wherever it is
-# installed. Sourced by scripts/local-cluster.sh (Keycloak) and
+# installed. Sourced by tools/local-cluster.sh (Keycloak) and
 # tools/build-cluster.sh (Maven).
 #
 #   java_home_for MIN_MAJOR WHAT [VARIABLE]

@@ -1,12 +1,12 @@
 # Engine settings for the runs kube-access's own harness makes: the demo
-# (scripts/demo.sh), the local cluster (scripts/local-cluster.sh) and the tests.
+# (scripts/demo.sh), the local cluster (tools/local-cluster.sh) and the tests.
 # Not for a shell you use with your own stacks: use tools/env.sh there.
 #
 # On top of tools/env.sh: the engine runs offline (no update check, no plugin
 # downloads, plugins only from beside pulumi and from its plugin cache), and
 # runtime files of this checkout go to an ignored folder. It sets no backend and
 # no passphrase: each harness workspace gets its own in its own folder
-# (scripts/lib/pulumiWorkspace.ts), so nothing here can reach another stack,
+# (test/harness/pulumiWorkspace.ts), so nothing here can reach another stack,
 # and a passphrase, backend or stack chosen in the calling shell is dropped.
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"

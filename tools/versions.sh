@@ -40,7 +40,7 @@ KUBERNETES_VERSION=1.37.2
 ETCD_VERSION=3.6.16
 KEYCLOAK_VERSION=26.5.6
 # The oldest Java release Keycloak 26 supports (its server installation guide:
-# OpenJDK 21); scripts/local-cluster.sh looks for one (tools/find-java.sh).
+# OpenJDK 21); tools/local-cluster.sh looks for one (tools/find-java.sh).
 KEYCLOAK_JAVA_MIN=21
 
 # Node.js policy packs (policy/): the launcher script `pulumi-analyzer-policy`

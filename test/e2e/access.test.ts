@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
-import { repoRoot, run } from "../../scripts/lib/toolEnv";
+import { run, scriptArgs } from "../harness/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { opensslCsr } from "../helpers/fixtures";
 import { KeycloakAdmin } from "./keycloakAdmin";
@@ -134,7 +134,7 @@ async function usersOutput(): Promise<UserSummary[]> {
 
 async function deploy(config: Config, label: string, extraEnv?: Record<string, string>): Promise<void> {
     await workspace.configure(cluster.pointStackAt(config).config, {});
-    await phase(label, () => workspace.up([], extraEnv));
+    await phase(label, () => workspace.up({ env: extraEnv }));
     kubeconfigs = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
 }
 
@@ -281,14 +281,10 @@ describe("retrieving a kubeconfig", () => {
     test("npm run kubeconfig writes one user's kubeconfig with mode 0600 and says where", async () => {
         const target = path.join(dir, "retrieved", "sa1.kubeconfig");
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        const result = await run(
-            "node",
-            [path.join(repoRoot, "scripts", "kubeconfig.js"), "sa1", target, "--stack", "e2e"],
-            {
-                cwd: workspace.projectDir,
-                env: workspace.env,
-            },
-        );
+        const result = await run("node", scriptArgs("kubeconfig", ["sa1", target, "--stack", "e2e"]), {
+            cwd: workspace.projectDir,
+            env: workspace.env,
+        });
         expect(result.stdout).toContain(`Wrote the kubeconfig of sa1 to ${target} (mode 0600)`);
         expect(result.stdout).not.toContain("token:");
         expect(fs.statSync(target).mode & 0o777).toBe(0o600);
@@ -387,13 +383,11 @@ describe("OIDC through Keycloak: what KeycloakAccess made, and kubelogin logging
         expect(await canI(file, "list", "pods", "-n", "kube-system")).toBe(false);
     });
 
-    test("scripts/oidc-token.js does the password grant from the stack's kubeconfig, password from the environment", async () => {
+    test("scripts/oidc-token.ts does the password grant from the stack's kubeconfig, password from the environment", async () => {
         const file = kubeconfigFile("da-admin", kubeconfigs["da-admin"]);
-        const result = await run(
-            "node",
-            [path.join(repoRoot, "scripts", "oidc-token.js"), "--kubeconfig", file, "--username", "da-admin"],
-            { env: { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword } },
-        );
+        const result = await run("node", scriptArgs("oidc-token", ["--kubeconfig", file, "--username", "da-admin"]), {
+            env: { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword },
+        });
         const token = /^ID_TOKEN=(.+)$/m.exec(result.stdout)![1];
         seenSecrets.push(token);
         const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
@@ -404,8 +398,8 @@ describe("OIDC through Keycloak: what KeycloakAccess made, and kubelogin logging
 
 describe("lifecycle", () => {
     test("a second pulumi up makes no changes", async () => {
-        await phase("preview --expect-no-changes", () => workspace.preview(["--expect-no-changes"]));
-        const up = await phase("second up", () => workspace.up(["--expect-no-changes"]));
+        await phase("preview --expect-no-changes", () => workspace.preview({ expectNoChanges: true }));
+        const up = await phase("second up", () => workspace.up({ expectNoChanges: true }));
         expect(up.stdout).not.toMatch(/\d+ (created|updated|deleted|replaced)/);
     });
 
@@ -426,7 +420,7 @@ describe("lifecycle", () => {
         expect(me.username).toBe("user1");
         privateKeyOf(kubeconfigs.user1);
         // Back at the real time, nothing is due.
-        await phase("preview --expect-no-changes after renewal", () => workspace.preview(["--expect-no-changes"]));
+        await phase("preview --expect-no-changes after renewal", () => workspace.preview({ expectNoChanges: true }));
     });
 
     test("a change of validity re-issues the cluster-signed certificate", async () => {
@@ -460,7 +454,7 @@ describe("lifecycle", () => {
         );
         await workspace.configure(cluster.pointStackAt(config).config, {});
         // A removed OIDC user's initial password goes too (validation refuses passwords of unknown users).
-        await workspace.pulumi(["config", "rm", "--path", "kube-access:oidcInitialPasswords.da-admin"]);
+        await workspace.removeConfig("kube-access:oidcInitialPasswords.da-admin");
         const preview = await phase("preview (users removed)", () => workspace.preview());
         expect(preview.stdout).toMatch(/- .*kube-access:temp1-view:user:temp1/);
         expect(preview.stdout).toMatch(/- .*kube-access:ci-deployer:serviceaccount:ci:sa1/);

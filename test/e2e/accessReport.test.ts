@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { repoRoot, run } from "../../scripts/lib/toolEnv";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { run, scriptArgs } from "../harness/toolEnv";
 import { AccessReport } from "../../components/report/model";
 import { UserChecks, faketimeAhead } from "./userChecks";
 
@@ -105,10 +105,7 @@ async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ c
     const output = path.join(dir, `report-${format}-${Date.now()}`);
     const result = await run(
         "node",
-        [
-            path.join(repoRoot, "node_modules", ".bin", "ts-node"),
-            "--transpile-only",
-            path.join(repoRoot, "scripts", "access-report.ts"),
+        scriptArgs("access-report", [
             "--stack",
             "report",
             "--format",
@@ -118,7 +115,7 @@ async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ c
             "--output",
             output,
             ...(at ? ["--at", at.toISOString()] : []),
-        ],
+        ]),
         { cwd: workspace.projectDir, env: workspace.env, check: false },
     );
     if (result.code === 1) throw new Error(`access-report failed:\n${result.stderr}`);
@@ -158,7 +155,7 @@ beforeAll(async () => {
     if (process.env.KUBE_ACCESS_REPORT_SAMPLE) fs.writeFileSync(process.env.KUBE_ACCESS_REPORT_SAMPLE, markdown);
 
     // The merge: pulumi up at the time the report was asked about.
-    await workspace.up([], faketimeAhead(ahead / 60000));
+    await workspace.up({ env: faketimeAhead(ahead / 60000) });
     after = await kubeconfigs();
 });
 

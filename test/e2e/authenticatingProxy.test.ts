@@ -3,13 +3,13 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { testCa } from "../helpers/fixtures";
 
 /*
  * An authenticating proxy on a real kube-apiserver: the API server is started
- * with the request-header settings (scripts/local-cluster.sh, opt-in through
+ * with the request-header settings (tools/local-cluster.sh, opt-in through
  * KUBE_ACCESS_REQUESTHEADER_*), its CA file then holds the request-header CA
  * the program created, and a request with the proxy's certificate and
  * identity headers is seen as the user and groups the headers name. The same

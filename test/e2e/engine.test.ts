@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { repoRoot, run, toolEnv } from "../harness/toolEnv";
 import { testCa } from "../helpers/fixtures";
 
 // The engine built by tools/build-engine.sh. The full lifecycle (up, second
@@ -63,7 +63,7 @@ describe("a bad config under the real engine", () => {
             },
             secrets: {},
         });
-        const preview = await workspace.pulumi(["preview"], { check: false });
+        const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect(preview.code).not.toBe(0);
         for (const field of [

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 
 /*
  * Impersonation through the real engine on a real kube-apiserver: alice may

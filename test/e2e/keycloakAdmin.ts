@@ -1,4 +1,4 @@
-import { LocalCluster } from "../../scripts/lib/localCluster";
+import { LocalCluster } from "../harness/localCluster";
 import { form, httpsRequest } from "../../scripts/lib/https";
 
 /** A Keycloak client as the admin REST API shows it. */

@@ -5,11 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { run, scriptArgs, toolEnv } from "../harness/toolEnv";
 import { opensslCsr } from "../helpers/fixtures";
 
 /*
- * `npm run kubeconfig` (scripts/kubeconfig.js) with the real pulumi CLI and the
+ * `npm run kubeconfig` (scripts/kubeconfig.ts) with the real pulumi CLI and the
  * real kubectl. The stack's outputs are put in place with `pulumi stack import`
  * (no program runs, no cluster is needed): a user who brought their own CSR,
  * whose kubeconfig names `<user>.key`, and a token user.
@@ -21,7 +21,6 @@ const env = {
     PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(12).toString("hex"),
 };
-const script = path.join(repoRoot, "scripts", "kubeconfig.js");
 const cluster = { name: "test", server: "https://127.0.0.1:6443", caCertificatePem: "" };
 
 /** A key and a self-signed certificate for it (what the user's kubeconfig carries). */
@@ -92,7 +91,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script in the stack's project folder, as `npm run kubeconfig -- args` does. */
 function kubeconfigScript(args: string[], extraEnv: Record<string, string> = { PULUMI_STACK: "t" }) {
-    return run("node", [script, ...args], { cwd: project, env: { ...env, ...extraEnv }, check: false });
+    return run("node", scriptArgs("kubeconfig", args), { cwd: project, env: { ...env, ...extraEnv }, check: false });
 }
 
 function fresh(name: string): string {

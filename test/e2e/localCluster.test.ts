@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { repoRoot, run, toolEnv } from "../harness/toolEnv";
 
 /*
- * scripts/local-cluster.sh start / status / stop on a real cluster, after a
+ * tools/local-cluster.sh start / status / stop on a real cluster, after a
  * Keycloak start that re-augments: Keycloak's kc.sh then execs java, so the
  * pid file holds java's pid and not the wrapper's (what made `status` call a
  * running Keycloak stopped, `stop` leave it running and every later start
@@ -23,7 +23,7 @@ const env = toolEnv({
     KUBE_ACCESS_CLUSTER_DIR: dir,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
 });
-const script = path.join(repoRoot, "scripts", "local-cluster.sh");
+const script = path.join(repoRoot, "tools", "local-cluster.sh");
 const timings: string[] = [];
 
 async function cluster(command: string) {

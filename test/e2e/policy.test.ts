@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
-import { linkPolicyPackForThisEngine } from "../../scripts/lib/policyPack";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { linkPolicyPackForThisEngine } from "../harness/policyPack";
 import { testCa } from "../helpers/fixtures";
 
 /*
@@ -47,7 +47,7 @@ async function previewWithPolicies(config: Config): Promise<{ code: number; outp
         // No ambient cluster: the kubernetes provider previews without one.
         env: { KUBECONFIG: path.join(dir, "no-kubeconfig") },
     });
-    const result = await workspace.pulumi(["preview", "--policy-pack", pack], { check: false });
+    const result = await workspace.preview({ policyPacks: [pack], diff: false, check: false });
     await workspace.removeStack();
     return { code: result.code, output: `${result.stdout}${result.stderr}` };
 }

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { repoRoot, run } from "../../scripts/lib/toolEnv";
+import { repoRoot, run } from "../harness/toolEnv";
 
 /*
  * A new user's first hour, as the README tells it: in a copy of this checkout
@@ -213,8 +213,8 @@ beforeAll(() => {
 
 afterAll(async () => {
     // Whatever happened, stop what the copy's demo started.
-    if (fs.existsSync(path.join(copy, "scripts", "local-cluster.sh"))) {
-        await run("bash", [path.join(copy, "scripts", "local-cluster.sh"), "stop"], {
+    if (fs.existsSync(path.join(copy, "tools", "local-cluster.sh"))) {
+        await run("bash", [path.join(copy, "tools", "local-cluster.sh"), "stop"], {
             env: userEnv(),
             check: false,
         });

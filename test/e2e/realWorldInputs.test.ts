@@ -6,10 +6,10 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LocalCluster } from "../../scripts/lib/localCluster";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { form, httpsRequest } from "../../scripts/lib/https";
-import { repoRoot, run, toolEnv } from "../../scripts/lib/toolEnv";
+import { run, scriptArgs, toolEnv } from "../harness/toolEnv";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { oidcKubeconfig } from "../../components/oidc/kubeconfigCredential";
 import { apiServerUsername } from "../../components/model/identity";
@@ -336,19 +336,22 @@ describe("3-6. OIDC identity, client type and grants", () => {
     );
 
     (hasKeycloak ? test : test.skip)(
-        "scripts/oidc-token.js: the password grant works from the public client's kubeconfig; introspection says it needs a confidential client",
+        "scripts/oidc-token.ts: the password grant works from the public client's kubeconfig; introspection says it needs a confidential client",
         async () => {
             const file = kubeconfigFile("da-oidc-token", kubeconfigs[oidcUser.name]);
-            const script = path.join(repoRoot, "scripts", "oidc-token.js");
             const env = { ...process.env, KUBE_ACCESS_OIDC_PASSWORD: oidcPassword };
-            const login = await run("node", [script, "--kubeconfig", file, "--username", oidcUser.name], { env });
+            const login = await run(
+                "node",
+                scriptArgs("oidc-token", ["--kubeconfig", file, "--username", oidcUser.name]),
+                { env },
+            );
             const token = /^ID_TOKEN=(.+)$/m.exec(login.stdout)![1];
             seenSecrets.push(token);
             expect(JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString())).toMatchObject({
                 email: "da.admin@example.com",
                 aud: "kubernetes",
             });
-            const introspect = await run("node", [script, "--kubeconfig", file, "--introspect"], {
+            const introspect = await run("node", scriptArgs("oidc-token", ["--kubeconfig", file, "--introspect"]), {
                 env: { ...process.env, KUBE_ACCESS_OIDC_TOKEN: token },
                 check: false,
             });
@@ -510,7 +513,7 @@ describe("7. the admin kubeconfig's cluster entry changes: the provider is updat
             for (const [object, uid] of Object.entries(uidsBefore))
                 expect({ object, uid: uidsAfter[object] }).toEqual({ object, uid });
             expect(kubeconfigs.sa1).toBe(sa1Before);
-            await workspace.preview(["--expect-no-changes"]);
+            await workspace.preview({ expectNoChanges: true });
         } finally {
             proxy.close();
         }

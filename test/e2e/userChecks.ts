@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LocalCluster } from "../../scripts/lib/localCluster";
+import { LocalCluster } from "../harness/localCluster";
 
 /**
  * What the end-to-end suites do with a user's kubeconfig, the way the user

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PulumiWorkspace } from "../../scripts/lib/pulumiWorkspace";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { testCa } from "../helpers/fixtures";
 
 // Validation under the real engine: what `pulumi preview` prints for configs
@@ -29,7 +29,7 @@ describe("validation under the real engine", () => {
             },
             secrets: { "kube-access:clusterCaKey": ca.privateKeyPem },
         });
-        const preview = await workspace.pulumi(["preview"], { check: false });
+        const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect(preview.code).not.toBe(0);
         expect(output).toContain("kube-access:bindings[0].subjects[0].user:");
@@ -52,7 +52,7 @@ describe("validation under the real engine", () => {
             config: { "kube-access:cluster": cluster, "kube-access:users": [] },
             secrets: {},
         });
-        const preview = await workspace.pulumi(["preview"], { check: false });
+        const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect({ code: preview.code, output }).toMatchObject({ code: 0 });
         expect(output).not.toMatch(/Undefined value/);
@@ -70,7 +70,7 @@ describe("validation under the real engine", () => {
             config: { "kube-access:cluster": cluster, "kube-access:users": [] },
             secrets: {},
         });
-        const preview = await workspace.pulumi(["preview"], { check: false });
+        const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect(preview.code).toBe(0);
         expect(output).toMatch(

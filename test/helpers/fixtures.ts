@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createKeyAndCsr } from "../../scripts/lib/openssl";
+import { createKeyAndCsr } from "../harness/openssl";
 
 /** A throwaway CA made with openssl for tests; its key protects nothing. */
 export interface TestCa {

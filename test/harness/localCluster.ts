@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandResult, repoRoot, run, toolEnv } from "./toolEnv";
 
-/** Ports of a local cluster; each defaults to what scripts/local-cluster.sh uses. */
+/** Ports of a local cluster; each defaults to what tools/local-cluster.sh uses. */
 export interface LocalClusterPorts {
     etcd?: number;
     etcdPeer?: number;
@@ -27,7 +27,7 @@ export interface LocalClusterInfo {
     kubectl: string;
 }
 
-const script = path.join(repoRoot, "scripts", "local-cluster.sh");
+const script = path.join(repoRoot, "tools", "local-cluster.sh");
 
 function portEnv(dir: string, ports: LocalClusterPorts): Record<string, string> {
     const env: Record<string, string> = { KUBE_ACCESS_CLUSTER_DIR: dir };
@@ -43,7 +43,7 @@ function portEnv(dir: string, ports: LocalClusterPorts): Record<string, string> 
     return env;
 }
 
-/** Parses the `KEY=value` env file scripts/local-cluster.sh writes. */
+/** Parses the `KEY=value` env file tools/local-cluster.sh writes. */
 export function parseEnvFile(text: string): Record<string, string> {
     const out: Record<string, string> = {};
     for (const line of text.split("\n")) {
@@ -55,7 +55,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 
 /**
  * A local control plane (etcd, kube-apiserver, kube-controller-manager) and
- * Keycloak on loopback, driven through scripts/local-cluster.sh.
+ * Keycloak on loopback, driven through tools/local-cluster.sh.
  */
 export class LocalCluster {
     private constructor(

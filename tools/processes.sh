@@ -1,4 +1,4 @@
-# Processes that scripts/local-cluster.sh starts, and how it finds them again.
+# Processes that tools/local-cluster.sh starts, and how it finds them again.
 # Sourced; the caller sets:
 #   dir   the state dir (absolute, canonical); identifies this cluster's processes
 #   run   where pid files go (<run>/<name>.pid)

@@ -3,13 +3,13 @@
 # no nodes) and a Keycloak identity provider, all on 127.0.0.1, for the demo and
 # the end-to-end tests.
 #
-# Usage: scripts/local-cluster.sh start | stop | status | env | set-authentication-config <file>
+# Usage: tools/local-cluster.sh start | stop | status | env | set-authentication-config <file>
 #
 #   start    builds missing tools (tools/build-cluster.sh), creates the PKI once,
 #            starts what is not running and waits until everything is ready.
 #            Running it while the cluster is up only reports the status.
 #   stop     stops every process this state dir started, whatever became of
-#            its process tree (see scripts/lib/processes.sh).
+#            its process tree (see tools/processes.sh).
 #   status   prints each process and its health; exit 0 only if all are up.
 #   env      prints the env file (see below).
 #   set-authentication-config <file>
@@ -75,8 +75,8 @@ now_ms() { date +%s%3N; }
 secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
 
 # ---------------------------------------------------------------- processes
-# launch, running, main_pid, launched_alive, stop_process: see scripts/lib/processes.sh.
-. "$repo/scripts/lib/processes.sh"
+# launch, running, main_pid, launched_alive, stop_process: see tools/processes.sh.
+. "$repo/tools/processes.sh"
 
 wait_ready() { # name timeout-seconds check-command...
   local name=$1 timeout=$2 t0
@@ -100,7 +100,7 @@ wait_ready() { # name timeout-seconds check-command...
 # ---------------------------------------------------------------- health checks
 curl_admin() { curl -sS --fail --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$@"; }
 # Each check reads the whole answer before matching it (no `curl | grep -q`: see
-# scripts/lib/processes.sh on pipefail).
+# tools/processes.sh on pipefail).
 etcd_healthy() {
   local body
   body=$(curl -sS --fail --max-time 5 "$etcd_url/health") && [[ "$body" == *'"health":"true"'* ]]

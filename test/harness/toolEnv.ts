@@ -1,5 +1,6 @@
-import { execFileSync, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as path from "path";
+import { sourcedEnv } from "../../scripts/lib/shellEnv";
 
 /** The repository root. */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -11,16 +12,17 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
  * applied last.
  */
 export function toolEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const text = execFileSync("bash", ["-c", `. "${repoRoot}/tools/harness-env.sh" && env -0`], {
-        encoding: "utf8",
-        env: { ...process.env, ...overrides },
-    });
-    const env: NodeJS.ProcessEnv = {};
-    for (const line of text.split("\0").filter(Boolean)) {
-        const at = line.indexOf("=");
-        env[line.slice(0, at)] = line.slice(at + 1);
-    }
+    const env = sourcedEnv(path.join(repoRoot, "tools", "harness-env.sh"), { ...process.env, ...overrides });
     return { ...env, ...overrides };
+}
+
+/**
+ * Arguments of `node` that run the user-facing script `scripts/<name>.ts` as
+ * its npm script does (ts-node, transpile only), from any folder.
+ */
+export function scriptArgs(name: string, args: string[]): string[] {
+    const tsNode = path.join(repoRoot, "node_modules", ".bin", "ts-node");
+    return [tsNode, "--transpile-only", path.join(repoRoot, "scripts", `${name}.ts`), ...args];
 }
 
 /** Result of a finished command. */
@@ -46,6 +48,23 @@ export interface RunOptions {
     check?: boolean;
 }
 
+/**
+ * A writer that prints text as it comes in whole lines, each prefixed with
+ * `prefix` (`[cluster]`) unless it already starts with it; call it with
+ * `end` true once the stream is over, to print a last line without newline.
+ */
+export function lineEcho(prefix: string): (text: string, end?: boolean) => void {
+    // Whole lines only: a chunk may end in the middle of one.
+    let partial = "";
+    return (text, end = false) => {
+        const lines = (partial + text).split("\n");
+        partial = end ? "" : lines.pop()!;
+        for (const line of lines.filter(Boolean)) {
+            process.stdout.write(`${line.startsWith(`${prefix} `) ? line : `${prefix} ${line}`}\n`);
+        }
+    };
+}
+
 /** Runs a command to completion without a shell; output is captured (and echoed if asked). */
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
     const started = Date.now();
@@ -53,25 +72,19 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
         const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
         let stdout = "";
         let stderr = "";
-        // Whole lines only: a chunk may end in the middle of one.
-        const partial = { stdout: "", stderr: "" };
-        const echo = (stream: "stdout" | "stderr", text: string, end = false) => {
-            if (!options.echo) return;
-            const lines = (partial[stream] + text).split("\n");
-            partial[stream] = end ? "" : lines.pop()!;
-            for (const line of lines.filter(Boolean)) {
-                const prefixed = line.startsWith(`${options.echo} `) ? line : `${options.echo} ${line}`;
-                process.stdout.write(`${prefixed}\n`);
-            }
+        const noEcho = () => undefined;
+        const echo = {
+            stdout: options.echo ? lineEcho(options.echo) : noEcho,
+            stderr: options.echo ? lineEcho(options.echo) : noEcho,
         };
         child.stdout.setEncoding("utf8");
         child.stderr.setEncoding("utf8");
-        child.stdout.on("data", (c: string) => ((stdout += c), echo("stdout", c)));
-        child.stderr.on("data", (c: string) => ((stderr += c), echo("stderr", c)));
+        child.stdout.on("data", (c: string) => ((stdout += c), echo.stdout(c)));
+        child.stderr.on("data", (c: string) => ((stderr += c), echo.stderr(c)));
         child.on("error", reject);
         child.on("close", (code) => {
-            echo("stdout", "", true);
-            echo("stderr", "", true);
+            echo.stdout("", true);
+            echo.stderr("", true);
             const result = { code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 };
             if (code !== 0 && options.check !== false) {
                 reject(
