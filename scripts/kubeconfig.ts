@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
-import { privateKeyMatchesCertificate } from "../components/spec/pem";
+import { privateKeyMatchesCertificate } from "../components/x509/pem";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine = "usage: npm run kubeconfig -- <user> [file] [--stack <stack>] [--key <file>]";

@@ -1,6 +1,6 @@
 import { renderKubeconfig } from "../components/kubeconfig/render";
 import { oidcCredential } from "../components/oidc/kubeconfigCredential";
-import { validateAccessSpec } from "../components/spec/validate";
+import { validateAccessSpec } from "../components/access/validate";
 import { oidcClientSettings } from "../scripts/lib/oidcKubeconfig";
 import { secretKeys, validConfig } from "./helpers/config";
 import { testCa } from "./helpers/fixtures";
