@@ -8,6 +8,15 @@ import { CommandResult, lineEcho, repoRoot, run, toolEnv } from "./toolEnv";
 /** Files of the program a workspace links to, so it runs the checkout's code. */
 const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
 
+/** Links the program files of `programDir` into the project folder; `replace` swaps existing links. */
+function linkProgram(projectDir: string, programDir: string, replace: boolean): void {
+    for (const file of programFiles) {
+        const link = path.join(projectDir, file);
+        if (replace) fs.rmSync(link, { force: true });
+        if (!fs.existsSync(link)) fs.symlinkSync(path.join(programDir, file), link);
+    }
+}
+
 /** Options of {@link PulumiWorkspace.create}. */
 export interface WorkspaceOptions {
     /** Folder for the project links, the stack config, the file backend and logs. */
@@ -21,6 +30,8 @@ export interface WorkspaceOptions {
     env?: Record<string, string>;
     /** Prefix for echoed engine output; silent when undefined. */
     echo?: string;
+    /** The folder whose program the workspace runs (its Pulumi.yaml, index.ts, components, ...); the checkout by default. */
+    programDir?: string;
 }
 
 /**
@@ -131,10 +142,7 @@ export class PulumiWorkspace {
         });
         const projectDir = path.join(options.dir, "project");
         fs.mkdirSync(projectDir, { recursive: true });
-        for (const file of programFiles) {
-            const link = path.join(projectDir, file);
-            if (!fs.existsSync(link)) fs.symlinkSync(path.join(repoRoot, file), link);
-        }
+        linkProgram(projectDir, options.programDir ?? repoRoot, false);
         // The CLI kube-access built (tools/build-engine.sh), whose version matches the SDK's; never a download.
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.KUBE_ACCESS_PULUMI_BIN!) });
         const envVars = Object.fromEntries(
@@ -150,6 +158,12 @@ export class PulumiWorkspace {
         const created = new PulumiWorkspace(options, env, workspace, stack);
         await created.configure(options.config, options.secrets);
         return created;
+    }
+
+    /** Runs the program in `programDir` from now on (a stack upgraded from an older program to this one, say). */
+    useProgram(programDir: string): void {
+        linkProgram(this.projectDir, programDir, true);
+        fs.appendFileSync(this.logFile, `# program: ${programDir}\n`);
     }
 
     /** Replaces the stack's plain config and sets the given secrets. */

@@ -1,0 +1,116 @@
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { LocalCluster } from "../harness/localCluster";
+import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { repoRoot } from "../harness/toolEnv";
+import { UserChecks } from "./userChecks";
+
+/**
+ * Upgrading a deployed stack to this checkout's program. The stack of
+ * Pulumi.dev.yaml (an externally signed user, a cluster-signed user with a key
+ * kube-access makes, a service account and an OIDC user in Keycloak) is
+ * deployed with the program of an earlier commit, then previewed and updated
+ * with this checkout's. No credential may be made again: nothing is created,
+ * deleted or replaced, every kubeconfig stays byte for byte the same and
+ * keeps working, and a second run changes nothing.
+ *
+ * The earlier program is `KUBE_ACCESS_UPGRADE_BASE`, by default the last
+ * commit before the code was reshaped into per-method folders (issue #12).
+ */
+const baseRevision = process.env.KUBE_ACCESS_UPGRADE_BASE ?? "1e35e8448db57af1ac00cea839f1f4f3e0c40016";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-upgrade-"));
+const ports = {
+    etcd: 13379,
+    etcdPeer: 13380,
+    apiServer: 13443,
+    controllerManager: 13257,
+    keycloak: 13843,
+    keycloakHttp: 13088,
+};
+/** The files of a program, as PulumiWorkspace links them. */
+const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json"];
+let cluster: LocalCluster;
+let workspace: PulumiWorkspace;
+let checks: UserChecks;
+let before: Record<string, string>;
+
+/** The program of `revision`, unpacked from git into `<dir>/base`, using this checkout's node_modules. */
+function programAt(revision: string): string {
+    const base = path.join(dir, "base");
+    fs.mkdirSync(base, { recursive: true });
+    const archive = execFileSync("git", ["-C", repoRoot, "archive", revision, ...programFiles], {
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-x", "-C", base], { input: archive });
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(base, "node_modules"));
+    return base;
+}
+
+/** Counts of the "Resources:" summary a preview prints: `{ update: 2, unchanged: 26 }`. */
+function plannedChanges(stdout: string): Record<string, number> {
+    const summary = stdout.slice(stdout.lastIndexOf("Resources:"));
+    return Object.fromEntries(
+        [...summary.matchAll(/(\d+) (?:to )?(create|update|delete|replace|unchanged)\b/g)].map((m) => [
+            m[2],
+            Number(m[1]),
+        ]),
+    );
+}
+
+beforeAll(async () => {
+    const base = programAt(baseRevision);
+    cluster = await LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]");
+    checks = new UserChecks(cluster, dir);
+    const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
+    const { config, secrets } = cluster.pointStackAt(example);
+    workspace = await PulumiWorkspace.create({
+        dir: path.join(dir, "pulumi"),
+        stack: "upgrade",
+        config,
+        secrets: {
+            ...secrets,
+            "kube-access:oidcInitialPasswords.da-admin": crypto.randomBytes(18).toString("base64url"),
+        },
+        echo: "[pulumi]",
+        programDir: base,
+    });
+    await workspace.up();
+    before = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+});
+
+afterAll(async () => {
+    if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
+    if (cluster) await cluster.stop();
+    if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test(`a stack deployed with ${baseRevision.slice(0, 7)} upgrades to this program without a new credential`, async () => {
+    expect(Object.keys(before).sort()).toEqual(["da-admin", "sa1", "user1", "user2"]);
+    workspace.useProgram(repoRoot);
+
+    const preview = await workspace.preview();
+    const planned = plannedChanges(preview.stdout);
+    console.log(`[upgrade] preview from ${baseRevision.slice(0, 7)}: ${JSON.stringify(planned)}`);
+    expect(planned).not.toHaveProperty("create");
+    expect(planned).not.toHaveProperty("delete");
+    expect(planned).not.toHaveProperty("replace");
+    expect(planned.unchanged).toBeGreaterThan(20);
+
+    await workspace.up();
+    const after = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+    for (const user of Object.keys(before)) expect(after[user]).toBe(before[user]);
+
+    // The credentials still work: the same identities as before the upgrade.
+    for (const [user, identity] of [
+        ["user1", "user1"],
+        ["user2", "user2"],
+        ["sa1", "system:serviceaccount:ci:sa1"],
+    ]) {
+        expect((await checks.whoami(checks.kubeconfigFile(user, after[user]))).username).toBe(identity);
+    }
+    await workspace.preview({ expectNoChanges: true });
+});
