@@ -6,23 +6,23 @@ import { normaliseCertificatePem } from "../x509/pem";
 import { caCertificateProblem } from "../x509/caCertificate";
 import { didYouMean, suggestHttpsUrl } from "../intake/suggest";
 import { isHttpsUrl } from "../intake/rules";
+import { clusterSchema } from "../intake/schema";
+import { readSection } from "../intake/section";
 
 export function readCluster(c: IssueCollector, value: Raw): ClusterSpec | undefined {
     if (value === undefined) {
         c.add("cluster", "is required: an object with name, server and caCertificate");
         return undefined;
     }
-    const o = c.object("cluster", value, ["name", "server", "caCertificate"]);
+    const o = readSection(c, "cluster", value, clusterSchema);
     if (!o) return undefined;
-    const name = c.string("cluster.name", o.name, { required: true });
-    const server = c.string("cluster.server", o.server, { required: true });
+    const { name, server, caCertificate: ca } = o;
     if (server !== undefined && !isHttpsUrl(server)) {
         c.add(
             "cluster.server",
             `must be an https:// URL of the API server, got ${JSON.stringify(server)}${didYouMean(suggestHttpsUrl(server))}`,
         );
     }
-    const ca = c.string("cluster.caCertificate", o.caCertificate, { required: true });
     let caCertificatePem: string | undefined;
     if (ca !== undefined) {
         try {

@@ -8,6 +8,7 @@ import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
 import { identityTextProblem, rbacNameProblem } from "../intake/limits";
 import { checkGroupName, entryPath } from "../intake/rules";
 import { isDnsLabel, toObjectName } from "../model/names";
+import { fieldsOf, userSchema } from "../intake/schema";
 import { DeclaredUser, declaredMethod, declaredSigner } from "../model/declared";
 import {
     checkCertificateGroup,
@@ -35,7 +36,7 @@ export function readUsers(
     const byObjectName = new Map<string, number>();
     c.list("users", value, { required: true }).forEach((item, i) => {
         const path = `users[${i}]`;
-        const o = c.object(path, item, ["name", "groups", "auth"]);
+        const o = c.object(path, item, fieldsOf(userSchema));
         if (!o) return;
         const name = c.string(`${path}.name`, o.name, { required: true });
         const nameOk = name !== undefined && checkUserName(c, `${path}.name`, name);

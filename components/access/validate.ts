@@ -7,12 +7,9 @@ import { AccessSpec, BindingSpec, ClusterSpec } from "../model/types";
 import { AccessSpecError, IssueCollector, Raw, knownNames } from "../intake/reader";
 import { checkGroupName, checkNamespace, entryPath, holdsValue } from "../intake/rules";
 import { DeclaredUser } from "../model/declared";
-import {
-    checkClusterCaKey,
-    defaultCertificateOptions,
-    readCertificateOptions,
-    readClusterSigning,
-} from "../certificates/config";
+import { configKeys, kubeAccessConfigSchema, secretConfigKeys } from "../intake/schema";
+import { readField } from "../intake/section";
+import { checkClusterCaKey, readCertificateDefaults, readClusterSigning } from "../certificates/config";
 import {
     checkInitialPasswords,
     checkKeycloakProvider,
@@ -28,32 +25,8 @@ import { namespacesNamedIn, readUsers } from "./users";
 
 export { clusterKubeconfigText } from "./cluster";
 
-/** Config keys of the `kube-access` namespace. */
-export const configKeys = [
-    "cluster",
-    "users",
-    "groups",
-    "namespaces",
-    "bindings",
-    "certificates",
-    "clusterSigning",
-    "oidc",
-    "allowSystemMasters",
-    "impersonation",
-    "authenticatingProxy",
-    "clusterKubeconfig",
-    "clusterCaKey",
-    "oidcInitialPasswords",
-    "authenticatingProxyCaKey",
-] as const;
-
-/** Keys whose values must be stored with `pulumi config set --secret`. */
-export const secretConfigKeys = [
-    "clusterKubeconfig",
-    "clusterCaKey",
-    "oidcInitialPasswords",
-    "authenticatingProxyCaKey",
-] as const;
+/** Config keys of the `kube-access` namespace, and those that hold secrets: declared by the schema. */
+export { configKeys, secretConfigKeys } from "../intake/schema";
 
 /** Raw config as Pulumi hands it over: key (without namespace) to parsed value. */
 export type RawConfig = Record<string, Raw>;
@@ -99,9 +72,11 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
         }
     }
 
-    const allowSystemMasters = c.boolean("allowSystemMasters", raw.allowSystemMasters, false);
+    const allowSystemMasters =
+        readField(c, "allowSystemMasters", raw.allowSystemMasters, kubeAccessConfigSchema.shape.allowSystemMasters) ??
+        false;
     const cluster = readCluster(c, raw.cluster);
-    const defaults = readCertificateOptions(c, "certificates", raw.certificates, defaultCertificateOptions);
+    const defaults = readCertificateDefaults(c, raw.certificates);
     const clusterSigning = readClusterSigning(c, raw.clusterSigning);
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
     const namespaces = namespacesNamedIn(raw);

@@ -9,10 +9,12 @@ import {
     ClusterSigningOptions,
     ClusterSpec,
     KeyAlgorithm,
-    certificateSigners,
     keyAlgorithms,
 } from "../model/types";
+import { z } from "zod";
 import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
+import { certificateAuthSchema, certificateOptionsSchema, clusterSigningSchema } from "../intake/schema";
+import { readSection } from "../intake/section";
 import { x509AttributeProblem } from "../intake/limits";
 import { parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
 import { ParsedCsr, parseCsrPem } from "../x509/csr";
@@ -25,43 +27,24 @@ export const defaultCertificateOptions: CertificateOptions = {
     renewBeforeHours: 720,
 };
 
-/** Defaults of `clusterSigning`: wait up to 120 s for the cluster to sign; delete the request afterwards. */
-export const defaultClusterSigning: ClusterSigningOptions = { timeoutSeconds: 120, keepRequest: false };
-
-/** The longest certificate validity kube-access accepts: ten years, in hours. */
-export const maxValidityHours = 10 * 8760;
+/** Defaults of `clusterSigning` (schema): wait up to 120 s for the cluster to sign; delete the request afterwards. */
+export const defaultClusterSigning: ClusterSigningOptions = clusterSigningSchema.parse({});
 
 /**
- * Reads certificate options (`certificates`, or a certificate user's auth at
- * `path`): keyAlgorithm, validityHours (1 to ten years) and renewBeforeHours,
- * which must be less than validityHours. Unset fields take `fallback`'s.
+ * Certificate options as read (of `certificates`, or of a certificate user's
+ * auth at `path`), with `fallback`'s for unset or wrong fields; the default
+ * renewBeforeHours is at most half the validity. renewBeforeHours must be
+ * less than validityHours.
  */
-export function readCertificateOptions(
+function certificateOptions(
     c: IssueCollector,
     path: string,
-    value: Raw,
+    o: z.output<typeof certificateOptionsSchema>,
     fallback: CertificateOptions,
-    extraFields: string[] = [],
 ): CertificateOptions {
-    if (value === undefined) return fallback;
-    const o = c.object(path, value, ["keyAlgorithm", "validityHours", "renewBeforeHours", ...extraFields]);
-    if (!o) return fallback;
-    const keyAlgorithm =
-        c.oneOf(`${path}.keyAlgorithm`, o.keyAlgorithm, keyAlgorithms, fallback.keyAlgorithm) ?? fallback.keyAlgorithm;
-    const validityHours = c.integer(
-        `${path}.validityHours`,
-        o.validityHours,
-        fallback.validityHours,
-        1,
-        maxValidityHours,
-    );
-    const renewBeforeHours = c.integer(
-        `${path}.renewBeforeHours`,
-        o.renewBeforeHours,
-        Math.min(fallback.renewBeforeHours, Math.floor(validityHours / 2)),
-        0,
-        maxValidityHours,
-    );
+    const keyAlgorithm = o.keyAlgorithm ?? fallback.keyAlgorithm;
+    const validityHours = o.validityHours ?? fallback.validityHours;
+    const renewBeforeHours = o.renewBeforeHours ?? Math.min(fallback.renewBeforeHours, Math.floor(validityHours / 2));
     if (renewBeforeHours >= validityHours) {
         c.add(
             `${path}.renewBeforeHours`,
@@ -71,26 +54,28 @@ export function readCertificateOptions(
     return { keyAlgorithm, validityHours, renewBeforeHours };
 }
 
-/** Reads `clusterSigning`: timeoutSeconds (5 to 3600) and keepRequest. */
+/** Reads `certificates`: the defaults of every certificate user (shape in ../intake/schema). */
+export function readCertificateDefaults(c: IssueCollector, value: Raw): CertificateOptions {
+    if (value === undefined) return defaultCertificateOptions;
+    const o = readSection(c, "certificates", value, certificateOptionsSchema);
+    return o ? certificateOptions(c, "certificates", o, defaultCertificateOptions) : defaultCertificateOptions;
+}
+
+/** Reads `clusterSigning`: timeoutSeconds and keepRequest (shape in ../intake/schema). */
 export function readClusterSigning(c: IssueCollector, value: Raw): ClusterSigningOptions {
     if (value === undefined) return defaultClusterSigning;
-    const o = c.object("clusterSigning", value, ["timeoutSeconds", "keepRequest"]);
-    if (!o) return defaultClusterSigning;
-    return {
-        timeoutSeconds: c.integer("clusterSigning.timeoutSeconds", o.timeoutSeconds, 120, 5, 3600),
-        keepRequest: c.boolean("clusterSigning.keepRequest", o.keepRequest, false),
-    };
+    const o = readSection(c, "clusterSigning", value, clusterSigningSchema);
+    return o ? { ...defaultClusterSigning, ...o } : defaultClusterSigning;
 }
 
 /** Reads a user-supplied CSR; its subject is checked against the user later. */
 export function readCertificateRequest(
     c: IssueCollector,
     path: string,
-    value: Raw,
+    pem: string | undefined,
     keyAlgorithm: Raw,
     signer: string | undefined,
 ): { pem: string; keyAlgorithm?: KeyAlgorithm; commonNames: string[]; organizations: string[] } | undefined {
-    const pem = c.string(path, value);
     if (pem === undefined) return undefined;
     try {
         const csr = parseCsrPem(pem);
@@ -151,13 +136,18 @@ export function readCertificateAuth(
     value: Record<string, Raw>,
     defaults: CertificateOptions,
 ): CertificateAuth | undefined {
-    const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
-    const { method: _m, signer: _s, certificateRequest, ...options } = value;
-    const opts = readCertificateOptions(c, path, options, defaults);
-    const csr = readCertificateRequest(c, `${path}.certificateRequest`, certificateRequest, value.keyAlgorithm, signer);
+    const o = readSection(c, path, value, certificateAuthSchema) ?? {};
+    const opts = certificateOptions(c, path, o, defaults);
+    const csr = readCertificateRequest(
+        c,
+        `${path}.certificateRequest`,
+        o.certificateRequest,
+        value.keyAlgorithm,
+        o.signer,
+    );
     if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
-    if (signer === undefined) return undefined;
-    return { method: "certificate", signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
+    if (o.signer === undefined) return undefined;
+    return { method: "certificate", signer: o.signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
 }
 
 /** A certificate user's name is the certificate's CN. */

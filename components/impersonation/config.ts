@@ -13,9 +13,10 @@ import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
 import { closestMatch, didYouMean } from "../intake/suggest";
 import { identityTextProblem, labelValueMax } from "../intake/limits";
 import { apiServerGroups, apiServerUsername } from "../model/identity";
+import { fieldsOf, impersonationSchema, impersonationTargetSchema } from "../intake/schema";
 
-/** Fields of one impersonation grant. */
-export const impersonationFields = ["name", "impersonators", "targets", "extras", "allowSystemIdentities"] as const;
+/** Fields of one impersonation grant, as the schema declares them. */
+export const impersonationFields = fieldsOf(impersonationSchema);
 
 /** Grant names: lower case letters, digits, '-' and '.', as binding names (they become object names and a label value). */
 const grantNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -150,7 +151,7 @@ function readTargets(
     if (Array.isArray(value) && raw.length === 0) c.add(path, "must name at least one user, group or uid to act as");
     raw.forEach((item, j) => {
         const at = `${path}[${j}]`;
-        const o = c.object(at, item, ["user", "group", "uid", "external"]);
+        const o = c.object(at, item, fieldsOf(impersonationTargetSchema));
         if (!o) return;
         const given = (["user", "group", "uid"] as const).filter((k) => o[k] !== undefined);
         if (given.length !== 1) {

@@ -67,3 +67,19 @@ export function isHttpsUrl(value: string): boolean {
         return false;
     }
 }
+
+/**
+ * Reports each entry of a list that repeats an earlier one (`duplicate entry`,
+ * at its position in the raw list) and returns the list without repeats.
+ * Entries that are not strings were reported by the schema and are skipped.
+ */
+export function distinctEntries(c: IssueCollector, path: string, rawList: Raw): string[] {
+    const out: string[] = [];
+    if (!Array.isArray(rawList)) return out;
+    rawList.forEach((entry, i) => {
+        if (typeof entry !== "string" || entry.trim() === "") return;
+        if (out.includes(entry)) c.add(`${path}[${i}]`, `duplicate entry ${JSON.stringify(entry)}`);
+        else out.push(entry);
+    });
+    return out;
+}

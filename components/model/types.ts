@@ -3,25 +3,25 @@
  * every default filled in. Secret values are never part of it; they are read
  * separately and wrapped as Pulumi secrets at once.
  */
+import {
+    authMethods,
+    certificateSigners,
+    keyAlgorithms,
+    kubeloginGrantTypes,
+    oidcClientTypes,
+    oidcKubeconfigStyles,
+} from "../intake/schema";
+
+/** The enums of the config, declared with its shape in ../intake/schema. */
+export { authMethods, certificateSigners, keyAlgorithms, kubeloginGrantTypes, oidcClientTypes, oidcKubeconfigStyles };
 
 /** Key algorithms a user's private key can use. */
-export const keyAlgorithms = [
-    "RSA-2048",
-    "RSA-3072",
-    "RSA-4096",
-    "ECDSA-P256",
-    "ECDSA-P384",
-    "ECDSA-P521",
-    "ED25519",
-] as const;
 export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
 /** Who signs a user's client certificate. */
-export const certificateSigners = ["external", "cluster"] as const;
 export type CertificateSigner = (typeof certificateSigners)[number];
 
 /** Auth methods a user can have. */
-export const authMethods = ["certificate", "serviceAccount", "oidc"] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
 /** The cluster users are onboarded to. */
@@ -121,7 +121,6 @@ export interface BindingSpec {
  * id-token and refresh-token in the kubeconfig first (kubelogin's standalone
  * mode writes them).
  */
-export const oidcKubeconfigStyles = ["exec", "auth-provider"] as const;
 export type OidcKubeconfigStyle = (typeof oidcKubeconfigStyles)[number];
 
 /**
@@ -130,7 +129,6 @@ export type OidcKubeconfigStyle = (typeof oidcKubeconfigStyles)[number];
  * client has a secret that every token request must carry, so every user's
  * kubeconfig holds it.
  */
-export const oidcClientTypes = ["public", "confidential"] as const;
 export type OidcClientType = (typeof oidcClientTypes)[number];
 
 /**
@@ -139,7 +137,6 @@ export type OidcClientType = (typeof oidcClientTypes)[number];
  * prints a URL and code to open on any device (RFC 8628); `password` asks
  * for the user's password in the terminal (resource owner password grant).
  */
-export const kubeloginGrantTypes = ["authcode", "device-code", "password"] as const;
 export type KubeloginGrantType = (typeof kubeloginGrantTypes)[number];
 
 /** Claims Keycloak emits for every user that name them uniquely and are known before the user exists. */

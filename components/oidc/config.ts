@@ -4,15 +4,7 @@
  * prefixes that keep OIDC identities apart, and each OIDC user's identity as
  * Keycloak stores it.
  */
-import {
-    OidcAuth,
-    OidcSpec,
-    UserSpec,
-    kubeloginGrantTypes,
-    oidcClientTypes,
-    oidcKubeconfigStyles,
-    oidcUsernameClaims,
-} from "../model/types";
+import { OidcAuth, OidcSpec, UserSpec, oidcUsernameClaims } from "../model/types";
 import { IssueCollector, Raw, describeShape, isPlainObject } from "../intake/reader";
 import {
     keycloakEmailProblem,
@@ -20,7 +12,10 @@ import {
     keycloakPersonNameProblem,
     keycloakUsernameProblem,
 } from "../intake/limits";
-import { isHttpsUrl } from "../intake/rules";
+import { z } from "zod";
+import { distinctEntries, isHttpsUrl } from "../intake/rules";
+import { oidcAuthSchema, oidcSchema } from "../intake/schema";
+import { readSection } from "../intake/section";
 import { normaliseCertificatePem } from "../x509/pem";
 import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../model/identity";
 import { DeclaredUser, declaredMethod } from "../model/declared";
@@ -59,31 +54,22 @@ export function checkKeycloakProvider(
     }
 }
 
+/** The defaults of `oidc`'s fields, as the schema declares them. */
+const oidcDefaults = oidcSchema.parse({ issuerUrl: "https://unset" });
+
+/**
+ * Reads `oidc` (shape in ../intake/schema) and checks what the schema cannot:
+ * the issuer URL against the realm, claims Keycloak emits, prefixes that keep
+ * OIDC identities apart, the CA, paths and URLs.
+ */
 export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
-    const o = c.object("oidc", value, [
-        "issuerUrl",
-        "realm",
-        "createRealm",
-        "clientId",
-        "usernameClaim",
-        "groupsClaim",
-        "usernamePrefix",
-        "groupsPrefix",
-        "caCertificate",
-        "apiServerCaFile",
-        "deviceAuthorizationGrant",
-        "directAccessGrants",
-        "redirectUris",
-        "extraScopes",
-        "kubeconfigStyle",
-        "temporaryPasswords",
-        "tokenLifespanSeconds",
-        "clientType",
-        "kubeloginGrantType",
-    ]);
+    const o = readSection(c, "oidc", value, oidcSchema);
     if (!o) return undefined;
-    const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
-    const realm = c.string("oidc.realm", o.realm, { fallback: "kubernetes" }) ?? "kubernetes";
+    const { issuerUrl, realm, usernameClaim, groupsClaim, usernamePrefix, groupsPrefix, clientId } = {
+        ...oidcDefaults,
+        issuerUrl: undefined,
+        ...o,
+    };
     if (issuerUrl !== undefined) {
         if (!isHttpsUrl(issuerUrl)) {
             c.add(
@@ -97,8 +83,6 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
             );
         }
     }
-    const usernameClaim =
-        c.string("oidc.usernameClaim", o.usernameClaim, { fallback: "preferred_username" }) ?? "preferred_username";
     if (!(oidcUsernameClaims as readonly string[]).includes(usernameClaim)) {
         c.add(
             "oidc.usernameClaim",
@@ -106,7 +90,6 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
                 `use one of ${oidcUsernameClaims.join(", ")}`,
         );
     }
-    const groupsClaim = c.string("oidc.groupsClaim", o.groupsClaim, { fallback: "groups" }) ?? "groups";
     if (
         !/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupsClaim) ||
         (oidcUsernameClaims as readonly string[]).includes(groupsClaim)
@@ -116,8 +99,6 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
             `must be a plain claim name other than the standard user claims, got ${JSON.stringify(groupsClaim)}`,
         );
     }
-    const usernamePrefix = c.string("oidc.usernamePrefix", o.usernamePrefix, { fallback: "oidc:" }) ?? "oidc:";
-    const groupsPrefix = c.string("oidc.groupsPrefix", o.groupsPrefix, { fallback: "oidc:" }) ?? "oidc:";
     for (const [field, prefix] of [
         ["usernamePrefix", usernamePrefix],
         ["groupsPrefix", groupsPrefix],
@@ -134,7 +115,7 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         }
     }
     let caCertificatePem: string | undefined;
-    const ca = c.string("oidc.caCertificate", o.caCertificate);
+    const ca = o.caCertificate;
     if (ca !== undefined) {
         try {
             caCertificatePem = normaliseCertificatePem(ca);
@@ -142,7 +123,7 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
             c.add("oidc.caCertificate", (e as Error).message);
         }
     }
-    const apiServerCaFile = c.string("oidc.apiServerCaFile", o.apiServerCaFile);
+    const apiServerCaFile = o.apiServerCaFile;
     if (apiServerCaFile !== undefined && !apiServerCaFile.startsWith("/")) {
         c.add(
             "oidc.apiServerCaFile",
@@ -150,18 +131,19 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         );
     }
     const redirectUris =
-        o.redirectUris === undefined ? kubeloginRedirectUris : c.stringList("oidc.redirectUris", o.redirectUris);
+        o.redirectUris === undefined
+            ? kubeloginRedirectUris
+            : distinctEntries(c, "oidc.redirectUris", (value as Record<string, Raw>).redirectUris);
     redirectUris.forEach((uri, i) => {
         if (!/^https?:\/\/[^\s]+$/.test(uri))
             c.add(`oidc.redirectUris[${i}]`, `must be an http(s) URL, got ${JSON.stringify(uri)}`);
     });
-    const clientId = c.string("oidc.clientId", o.clientId, { fallback: "kubernetes" }) ?? "kubernetes";
     if (!/^[A-Za-z0-9._-]+$/.test(clientId))
         c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
     return {
         issuerUrl: (issuerUrl ?? "").replace(/\/$/, ""),
         realm,
-        createRealm: c.boolean("oidc.createRealm", o.createRealm, true),
+        createRealm: o.createRealm ?? oidcDefaults.createRealm,
         clientId,
         usernameClaim,
         groupsClaim,
@@ -169,16 +151,16 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         groupsPrefix,
         caCertificatePem,
         apiServerCaFile,
-        clientType: c.oneOf("oidc.clientType", o.clientType, oidcClientTypes, "public") ?? "public",
+        clientType: o.clientType ?? oidcDefaults.clientType,
         ...readKubeloginGrant(c, o),
         redirectUris,
         extraScopes:
-            o.extraScopes === undefined ? ["email", "profile"] : c.stringList("oidc.extraScopes", o.extraScopes),
-        kubeconfigStyle: c.oneOf("oidc.kubeconfigStyle", o.kubeconfigStyle, oidcKubeconfigStyles, "exec") ?? "exec",
-        temporaryPasswords: c.boolean("oidc.temporaryPasswords", o.temporaryPasswords, true),
-        ...(o.tokenLifespanSeconds === undefined
-            ? {}
-            : { tokenLifespanSeconds: c.integer("oidc.tokenLifespanSeconds", o.tokenLifespanSeconds, 300, 60, 86400) }),
+            o.extraScopes === undefined
+                ? ["email", "profile"]
+                : distinctEntries(c, "oidc.extraScopes", (value as Record<string, Raw>).extraScopes),
+        kubeconfigStyle: o.kubeconfigStyle ?? oidcDefaults.kubeconfigStyle,
+        temporaryPasswords: o.temporaryPasswords ?? oidcDefaults.temporaryPasswords,
+        ...(o.tokenLifespanSeconds === undefined ? {} : { tokenLifespanSeconds: o.tokenLifespanSeconds }),
     };
 }
 
@@ -189,17 +171,12 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
  */
 export function readKubeloginGrant(
     c: IssueCollector,
-    o: Record<string, Raw>,
+    o: Partial<z.output<typeof oidcSchema>>,
 ): Pick<OidcSpec, "kubeloginGrantType" | "deviceAuthorizationGrant" | "directAccessGrants"> {
-    const kubeloginGrantType =
-        c.oneOf("oidc.kubeloginGrantType", o.kubeloginGrantType, kubeloginGrantTypes, "authcode") ?? "authcode";
+    const kubeloginGrantType = o.kubeloginGrantType ?? oidcDefaults.kubeloginGrantType;
     const needs = (grant: string) => kubeloginGrantType === grant;
-    const deviceAuthorizationGrant = c.boolean(
-        "oidc.deviceAuthorizationGrant",
-        o.deviceAuthorizationGrant,
-        needs("device-code"),
-    );
-    const directAccessGrants = c.boolean("oidc.directAccessGrants", o.directAccessGrants, needs("password"));
+    const deviceAuthorizationGrant = o.deviceAuthorizationGrant ?? needs("device-code");
+    const directAccessGrants = o.directAccessGrants ?? needs("password");
     for (const [grant, field, on] of [
         ["device-code", "deviceAuthorizationGrant", deviceAuthorizationGrant],
         ["password", "directAccessGrants", directAccessGrants],
@@ -359,12 +336,9 @@ export function checkInitialPasswords(c: IssueCollector, raw: Record<string, Raw
 
 /** Reads the `oidc` auth method of a user (`path` is `users[i].auth`): the Keycloak user's email and names. */
 export function readOidcAuth(c: IssueCollector, path: string, value: Record<string, Raw>): OidcAuth | undefined {
-    c.object(path, value, ["method", "email", "firstName", "lastName"]);
-    const email = c.string(`${path}.email`, value.email, { required: true });
+    const { email, firstName, lastName } = readSection(c, path, value, oidcAuthSchema) ?? {};
     const emailProblem = email === undefined ? undefined : keycloakEmailProblem(email);
     if (emailProblem) c.add(`${path}.email`, emailProblem);
-    const firstName = c.string(`${path}.firstName`, value.firstName, { required: true });
-    const lastName = c.string(`${path}.lastName`, value.lastName, { required: true });
     for (const [field, personName] of [
         ["firstName", firstName],
         ["lastName", lastName],

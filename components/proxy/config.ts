@@ -6,30 +6,30 @@
  * Source: Kubernetes "Authenticating", Authenticating proxy, and the
  * kube-apiserver `--requestheader-*` flags.
  */
-import { AuthenticatingProxySpec, ClusterSpec, KeyAlgorithm, ProxySpec, keyAlgorithms } from "../model/types";
-import { IssueCollector, Raw } from "../intake/reader";
+import { AuthenticatingProxySpec, ClusterSpec, ProxySpec } from "../model/types";
+import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
+import { distinctEntries } from "../intake/rules";
+import { authenticatingProxySchema, fieldsOf, proxySchema } from "../intake/schema";
+import { fieldsThatPass, readSection } from "../intake/section";
 import { normaliseCertificatePem, parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
 import { caCertificateProblem } from "../x509/caCertificate";
 import { x509AttributeProblem } from "../intake/limits";
 
-/** Fields of `authenticatingProxy`. */
-export const authenticatingProxyFields = [
-    "caCertificate",
-    "caFile",
-    "caValidityHours",
-    "usernameHeaders",
-    "groupHeaders",
-    "extraHeadersPrefixes",
-    "allowClusterCa",
-    "proxies",
-] as const;
+/** Fields of `authenticatingProxy`, as the schema declares them. */
+export const authenticatingProxyFields = fieldsOf(authenticatingProxySchema);
+
+/** A proxy's defaults (schema): an ECDSA P-256 key, a certificate valid for a year. */
+const proxyDefaults = {
+    keyAlgorithm: proxySchema.shape.keyAlgorithm.parse(undefined),
+    validityHours: proxySchema.shape.validityHours.parse(undefined),
+};
 
 /** The secret config key holding the private key of a supplied request-header CA. */
 export const proxyCaKeyConfigKey = "authenticatingProxyCaKey";
 
 /** Defaults: the header names of the Kubernetes docs and kubeadm, and kubeadm's front-proxy CA path. */
 export const defaultRequestHeaders = {
-    caFile: "/etc/kubernetes/pki/front-proxy-ca.crt",
+    caFile: authenticatingProxySchema.shape.caFile.parse(undefined),
     usernameHeaders: ["X-Remote-User"],
     groupHeaders: ["X-Remote-Group"],
     extraHeadersPrefixes: ["X-Remote-Extra-"],
@@ -38,9 +38,10 @@ export const defaultRequestHeaders = {
 /** RFC 9110 section 5.1: a field name is a token (tchar). */
 const headerToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** A list of header names (its shape checked by the schema): each an HTTP token, none twice, at least one. */
 function readHeaders(c: IssueCollector, path: string, value: Raw, fallback: string[]): string[] {
     if (value === undefined || value === null) return fallback;
-    const list = c.stringList(path, value);
+    const list = distinctEntries(c, path, value);
     list.forEach((h, i) => {
         if (!headerToken.test(h))
             c.add(
@@ -80,10 +81,11 @@ export function readAuthenticatingProxy(
             c.add(proxyCaKeyConfigKey, "is set but there is no authenticatingProxy; remove it");
         return undefined;
     }
-    const o = c.object("authenticatingProxy", value, authenticatingProxyFields);
+    const o = readSection(c, "authenticatingProxy", value, authenticatingProxySchema);
     if (!o) return undefined;
+    const given = value as Record<string, Raw>;
     const path = (f: string) => `authenticatingProxy.${f}`;
-    const caText = c.string(path("caCertificate"), o.caCertificate);
+    const caText = o.caCertificate;
     let caCertificatePem: string | undefined;
     if (caText !== undefined) {
         try {
@@ -94,7 +96,7 @@ export function readAuthenticatingProxy(
             c.add(path("caCertificate"), (e as Error).message);
         }
     }
-    const allowClusterCa = c.boolean(path("allowClusterCa"), o.allowClusterCa, false);
+    const allowClusterCa = o.allowClusterCa ?? false;
     if (caCertificatePem && intake.cluster && !allowClusterCa) {
         const same = normaliseCertificatePem(intake.cluster.caCertificatePem) === caCertificatePem;
         if (same)
@@ -124,34 +126,32 @@ export function readAuthenticatingProxy(
     } else if (!caCertificatePem && caText === undefined && intake.caKey !== undefined) {
         c.add(proxyCaKeyConfigKey, "is set but authenticatingProxy.caCertificate is not; set both, or neither");
     }
-    const caFile = c.string(path("caFile"), o.caFile, { fallback: defaultRequestHeaders.caFile })!;
+    const caFile = o.caFile ?? defaultRequestHeaders.caFile;
     if (!caFile.startsWith("/"))
         c.add(path("caFile"), `must be an absolute path on the API server host, got ${JSON.stringify(caFile)}`);
-    const caValidityHours = c.integer(path("caValidityHours"), o.caValidityHours, 87600, 24, 10 * 87600);
+    const caValidityHours = o.caValidityHours ?? authenticatingProxySchema.shape.caValidityHours.parse(undefined);
     const usernameHeaders = readHeaders(
         c,
         path("usernameHeaders"),
-        o.usernameHeaders,
+        given.usernameHeaders,
         defaultRequestHeaders.usernameHeaders,
     );
-    const groupHeaders = readHeaders(c, path("groupHeaders"), o.groupHeaders, defaultRequestHeaders.groupHeaders);
+    const groupHeaders = readHeaders(c, path("groupHeaders"), given.groupHeaders, defaultRequestHeaders.groupHeaders);
     const extraHeadersPrefixes = readHeaders(
         c,
         path("extraHeadersPrefixes"),
-        o.extraHeadersPrefixes,
+        given.extraHeadersPrefixes,
         defaultRequestHeaders.extraHeadersPrefixes,
     );
     const proxies: ProxySpec[] = [];
-    const rawProxies = c.list(path("proxies"), o.proxies, { required: true });
-    if (Array.isArray(o.proxies) && rawProxies.length === 0) c.add(path("proxies"), "must declare at least one proxy");
+    const rawProxies = Array.isArray(given.proxies) ? given.proxies : [];
+    if (Array.isArray(given.proxies) && rawProxies.length === 0)
+        c.add(path("proxies"), "must declare at least one proxy");
     rawProxies.forEach((item, i) => {
         const at = `${path("proxies")}[${i}]`;
-        const p = c.object(at, item, ["name", "keyAlgorithm", "validityHours"]);
-        if (!p) return;
-        const name = c.string(`${at}.name`, p.name, { required: true });
-        const keyAlgorithm = c.oneOf<KeyAlgorithm>(`${at}.keyAlgorithm`, p.keyAlgorithm, keyAlgorithms, "ECDSA-P256");
-        const validityHours = c.integer(`${at}.validityHours`, p.validityHours, 8760, 1, 87600);
-        if (name === undefined || name.trim() === "") return;
+        if (!isPlainObject(item)) return;
+        const { name, keyAlgorithm, validityHours } = { ...proxyDefaults, ...fieldsThatPass(proxySchema, item) };
+        if (name === undefined) return;
         const problem =
             x509AttributeProblem(name, "CN") ??
             (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)
@@ -161,7 +161,7 @@ export function readAuthenticatingProxy(
         const earlier = proxies.findIndex((x) => x.name === name);
         if (earlier >= 0)
             c.add(`${at}.name`, `duplicate proxy name ${JSON.stringify(name)} (also proxies[${earlier}])`);
-        if (keyAlgorithm) proxies.push({ name, keyAlgorithm, validityHours });
+        proxies.push({ name, keyAlgorithm, validityHours });
     });
     return {
         ...(caCertificatePem ? { caCertificatePem } : {}),

@@ -14,6 +14,7 @@ import {
 import { closestMatch, didYouMean } from "../intake/suggest";
 import { checkNamespace, entryPath } from "../intake/rules";
 import { toObjectName } from "../model/names";
+import { bindingSchema, fieldsOf, subjectSchema } from "../intake/schema";
 
 /** A binding as read; `role` is missing when the entry names none (then the config is refused). */
 export type ReadBinding = Omit<BindingSpec, "role"> & { role?: RoleRef; index: number; subjectIndexes: number[] };
@@ -27,7 +28,7 @@ export function readBindings(c: IssueCollector, value: Raw, knownNamespaces: str
     const names = new Map<string, number>();
     c.list("bindings", value).forEach((item, i) => {
         const path = `bindings[${i}]`;
-        const o = c.object(path, item, ["name", "clusterRole", "role", "namespaces", "subjects"]);
+        const o = c.object(path, item, fieldsOf(bindingSchema));
         if (!o) return;
         const clusterRole = c.string(`${path}.clusterRole`, o.clusterRole);
         const role = c.string(`${path}.role`, o.role);
@@ -138,7 +139,7 @@ export function readBindingName(
 
 /** A subject of a binding: `user` or `group`, and whether kube-access manages the identity. */
 export function readSubject(c: IssueCollector, path: string, value: Raw): SubjectSpec | undefined {
-    const o = c.object(path, value, ["user", "group", "external"]);
+    const o = c.object(path, value, fieldsOf(subjectSchema));
     if (!o) return undefined;
     const user = c.string(`${path}.user`, o.user, { required: o.user !== undefined });
     const group = c.string(`${path}.group`, o.group, { required: o.group !== undefined });

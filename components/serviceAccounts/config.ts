@@ -4,20 +4,23 @@ import { IssueCollector } from "../intake/reader";
 import { dnsSubdomainMax, dnsSubdomainProblem } from "../intake/limits";
 import { didYouMean } from "../intake/suggest";
 import { checkNamespace } from "../intake/rules";
+import { serviceAccountAuthSchema } from "../intake/schema";
+import { readSection } from "../intake/section";
 import { toObjectName } from "../model/names";
 import { tokenSecretName } from "./names";
 
-/** Reads the `serviceAccount` auth method of a user (`path` is `users[i].auth`). */
+/** Reads the `serviceAccount` auth method of a user (`path` is `users[i].auth`; shape in ../intake/schema). */
 export function readServiceAccountAuth(
     c: IssueCollector,
     path: string,
     value: Record<string, unknown>,
     namespaces: string[],
 ): ServiceAccountAuth {
-    c.object(path, value, ["method", "namespace", "createNamespace"]);
-    const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
+    const { namespace, createNamespace } = {
+        ...serviceAccountAuthSchema.parse({ method: "serviceAccount" }),
+        ...readSection(c, path, value, serviceAccountAuthSchema),
+    };
     checkNamespace(c, `${path}.namespace`, namespace, namespaces);
-    const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
     return { method: "serviceAccount", namespace, createNamespace };
 }
 
