@@ -21,7 +21,7 @@ import { UserChecks } from "./userChecks";
  * The earlier program is `KUBE_ACCESS_UPGRADE_BASE`, by default the last
  * commit before the code was reshaped into per-method folders (issue #12).
  */
-const baseRevision = process.env.KUBE_ACCESS_UPGRADE_BASE ?? "1e35e8448db57af1ac00cea839f1f4f3e0c40016";
+const baseRevision = process.env.KUBE_ACCESS_UPGRADE_BASE ?? "1e35e84c12c72921e093e473e9b6ffdfc6259bab";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-upgrade-"));
 const ports = {
     etcd: 13379,
