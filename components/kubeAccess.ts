@@ -12,6 +12,7 @@ import {
 } from "./spec/types";
 import { AccessSecrets } from "./spec/load";
 import { CertificateUser, userKeyFile } from "./certificates/certificateUser";
+import { CertificateStatus, certificateStatus } from "./certificates/certificateStatus";
 import { ServiceAccountUser } from "./serviceAccounts/serviceAccountUser";
 import { KeycloakAccess } from "./oidc/keycloakAccess";
 import { apiServerOidcFlags, authenticationConfigurationYaml } from "./oidc/apiServer";
@@ -81,6 +82,16 @@ export interface UserSummary {
     keyHeldBy?: "kube-access" | "user";
     /** Certificate expiry (ISO 8601), for certificate users. */
     expiresAt?: string;
+    /** From when a `pulumi up` issues a new certificate (ISO 8601): the start of the renewal window. */
+    renewsAt?: string;
+    /**
+     * The certificate's standing when the program last ran (`pulumi up` or
+     * preview): `valid`, `renewalDue` (inside the renewal window) or `expired`;
+     * the next `pulumi up` re-issues the latter two.
+     */
+    certificateStatus?: CertificateStatus;
+    /** From when a `pulumi up` replaces a service account's token Secret (ISO 8601), when its token has a maximum age. */
+    tokenRotatesAt?: string;
     /** Roles granted through bindings to the user or its groups. */
     grants: string[];
     /** What the user must do before the delivered kubeconfig works, when anything. */
@@ -221,6 +232,8 @@ export class KubeAccess extends pulumi.ComponentResource {
 
         const kubeconfigs: Record<string, pulumi.Output<string>> = {};
         const expiries: Record<string, pulumi.Output<string>> = {};
+        const renewals: Record<string, pulumi.Output<string | undefined>> = {};
+        const tokenRotations: Record<string, pulumi.Output<string>> = {};
         for (const user of spec.users) {
             const resourceName = `user-${user.name}`;
             if (hasMethod<CertificateAuth>("certificate")(user)) {
@@ -237,6 +250,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 );
                 kubeconfigs[user.name] = certUser.kubeconfig;
                 expiries[user.name] = certUser.expiresAt;
+                renewals[user.name] = certUser.renewsAt;
             } else if (hasMethod<ServiceAccountAuth>("serviceAccount")(user)) {
                 const ns = namespaces.get(user.auth.namespace);
                 const saUser = new ServiceAccountUser(
@@ -250,6 +264,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                     { ...child, dependsOn: ns ? [ns] : [] },
                 );
                 kubeconfigs[user.name] = saUser.kubeconfig;
+                if (saUser.tokenRotatesAt) tokenRotations[user.name] = saUser.tokenRotatesAt;
             } else if (keycloakAccess && spec.oidc) {
                 const oidc = spec.oidc;
                 // A public client's kubeconfig holds no secret; a confidential client's holds its secret.
@@ -288,7 +303,9 @@ export class KubeAccess extends pulumi.ComponentResource {
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
         const grants = grantsByUser(spec, planned);
         const grantDetails = grantDetailsByUser(spec, planned);
-        this.users = pulumi.all(expiries).apply((expiresAt) =>
+        // Each run states where each certificate stands at the time it runs.
+        const now = Date.now();
+        this.users = pulumi.all([expiries, renewals, tokenRotations]).apply(([expiresAt, renewsAt, tokenRotatesAt]) =>
             spec.users.map((u): UserSummary => ({
                 name: u.name,
                 method: u.auth.method,
@@ -298,6 +315,13 @@ export class KubeAccess extends pulumi.ComponentResource {
                 groups: u.groups,
                 identity: apiServerUsername(u, spec.oidc),
                 ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+                ...(expiresAt[u.name] && renewsAt[u.name]
+                    ? {
+                          renewsAt: renewsAt[u.name],
+                          certificateStatus: certificateStatus(expiresAt[u.name], renewsAt[u.name]!, now),
+                      }
+                    : {}),
+                ...(tokenRotatesAt[u.name] ? { tokenRotatesAt: tokenRotatesAt[u.name] } : {}),
                 grants: grants[u.name],
                 grantDetails: grantDetails[u.name],
                 credential: credentialSummary(u),

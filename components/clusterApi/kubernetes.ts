@@ -1,5 +1,6 @@
 import type * as k8s from "@kubernetes/client-node";
 import type { CertificateSigningApi, CsrRequest, CsrState } from "../certificates/clusterSigning";
+import { withApiContext } from "./apiFailure";
 
 /**
  * Direct Kubernetes API access for what `@pulumi/kubernetes` cannot do
@@ -25,30 +26,40 @@ function isNotFound(e: unknown): boolean {
 export function kubernetesSigningApi(kubeconfig: string | undefined): CertificateSigningApi {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const client: typeof k8s = require("@kubernetes/client-node");
-    const api = loadKubeConfig(kubeconfig).makeApiClient(client.CertificatesV1Api);
+    const config = loadKubeConfig(kubeconfig);
+    const server = config.getCurrentCluster()?.server;
+    const api = config.makeApiClient(client.CertificatesV1Api);
+    const call = <T>(action: string, f: () => Promise<T>) => withApiContext(server, action, f);
     return {
         async create(request: CsrRequest) {
-            await api.createCertificateSigningRequest({
-                body: {
-                    apiVersion: "certificates.k8s.io/v1",
-                    kind: "CertificateSigningRequest",
-                    metadata: {
-                        name: request.objectName,
-                        labels: { "app.kubernetes.io/managed-by": "kube-access" },
-                        annotations: { "kube-access/user": request.userName },
+            await call(`creating CertificateSigningRequest ${request.objectName} for user ${request.userName}`, () =>
+                api.createCertificateSigningRequest({
+                    body: {
+                        apiVersion: "certificates.k8s.io/v1",
+                        kind: "CertificateSigningRequest",
+                        metadata: {
+                            name: request.objectName,
+                            labels: { "app.kubernetes.io/managed-by": "kube-access" },
+                            annotations: {
+                                "kube-access/user": request.userName,
+                                ...(request.stackId ? { "kube-access/stack": request.stackId } : {}),
+                            },
+                        },
+                        spec: {
+                            request: Buffer.from(request.requestPem).toString("base64"),
+                            signerName: request.signerName,
+                            usages: request.usages,
+                            expirationSeconds: request.expirationSeconds,
+                        },
                     },
-                    spec: {
-                        request: Buffer.from(request.requestPem).toString("base64"),
-                        signerName: request.signerName,
-                        usages: request.usages,
-                        expirationSeconds: request.expirationSeconds,
-                    },
-                },
-            });
+                }),
+            );
         },
         async read(objectName: string): Promise<CsrState | undefined> {
             try {
-                const csr = await api.readCertificateSigningRequest({ name: objectName });
+                const csr = await call(`reading CertificateSigningRequest ${objectName}`, () =>
+                    api.readCertificateSigningRequest({ name: objectName }),
+                );
                 const certificate = csr.status?.certificate;
                 return {
                     conditions: (csr.status?.conditions ?? []).map((c) => ({
@@ -65,18 +76,24 @@ export function kubernetesSigningApi(kubeconfig: string | undefined): Certificat
             }
         },
         async approve(objectName: string, reason: string, message: string) {
-            const csr = await api.readCertificateSigningRequest({ name: objectName });
+            const csr = await call(`reading CertificateSigningRequest ${objectName} to approve it`, () =>
+                api.readCertificateSigningRequest({ name: objectName }),
+            );
             const now = new Date();
             csr.status = csr.status ?? {};
             csr.status.conditions = [
                 ...(csr.status.conditions ?? []),
                 { type: "Approved", status: "True", reason, message, lastUpdateTime: now, lastTransitionTime: now },
             ];
-            await api.replaceCertificateSigningRequestApproval({ name: objectName, body: csr });
+            await call(`approving CertificateSigningRequest ${objectName}`, () =>
+                api.replaceCertificateSigningRequestApproval({ name: objectName, body: csr }),
+            );
         },
         async remove(objectName: string) {
             try {
-                await api.deleteCertificateSigningRequest({ name: objectName });
+                await call(`deleting CertificateSigningRequest ${objectName}`, () =>
+                    api.deleteCertificateSigningRequest({ name: objectName }),
+                );
             } catch (e) {
                 if (!isNotFound(e)) throw e;
             }
@@ -92,9 +109,14 @@ export async function readServiceAccountToken(
 ): Promise<string | undefined> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const client: typeof k8s = require("@kubernetes/client-node");
-    const api = loadKubeConfig(kubeconfig).makeApiClient(client.CoreV1Api);
+    const config = loadKubeConfig(kubeconfig);
+    const api = config.makeApiClient(client.CoreV1Api);
     try {
-        const secret = await api.readNamespacedSecret({ name: secretName, namespace });
+        const secret = await withApiContext(
+            config.getCurrentCluster()?.server,
+            `reading token Secret ${namespace}/${secretName}`,
+            () => api.readNamespacedSecret({ name: secretName, namespace }),
+        );
         const token = secret.data?.token;
         return token ? Buffer.from(token, "base64").toString("utf8") : undefined;
     } catch (e) {

@@ -53,6 +53,7 @@ export const configKeys = [
     "bindings",
     "certificates",
     "clusterSigning",
+    "serviceAccountTokens",
     "oidc",
     "allowSystemMasters",
     "impersonation",
@@ -164,9 +165,10 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const cluster = readCluster(c, raw.cluster);
     const defaults = readCertificateOptions(c, "certificates", raw.certificates, defaultCertificateOptions);
     const clusterSigning = readClusterSigning(c, raw.clusterSigning);
+    const tokenDefaults = readServiceAccountTokens(c, raw.serviceAccountTokens);
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
     const namespaces = namespacesNamedIn(raw);
-    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
+    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces, tokenDefaults);
     const groups = c.stringList("groups", raw.groups);
     groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
     const ownedNamespaces = c.stringList("namespaces", raw.namespaces);
@@ -288,12 +290,62 @@ function readClusterSigning(c: IssueCollector, value: Raw): ClusterSigningOption
     };
 }
 
+/** Defaults of `serviceAccountTokens` for every service-account user. */
+interface ServiceAccountTokenDefaults {
+    /** Replace a token Secret at the first `pulumi up` this many hours after it was made; never when undefined. */
+    maxAgeHours?: number;
+}
+
+/** The longest token age that can be set: ten years, in hours. */
+const maxTokenAgeHours = 10 * 8760;
+
+function readServiceAccountTokens(c: IssueCollector, value: Raw): ServiceAccountTokenDefaults {
+    if (value === undefined) return {};
+    const o = c.object("serviceAccountTokens", value, ["maxAgeHours"]);
+    if (!o) return {};
+    const maxAgeHours = readTokenMaxAgeHours(c, "serviceAccountTokens.maxAgeHours", o.maxAgeHours, undefined);
+    return maxAgeHours === undefined ? {} : { maxAgeHours };
+}
+
+/** A token age in whole hours (1 to ten years), or the fallback when absent. */
+function readTokenMaxAgeHours(
+    c: IssueCollector,
+    path: string,
+    value: Raw,
+    fallback: number | undefined,
+): number | undefined {
+    if (value === undefined || value === null) return fallback;
+    const before = c.issues.length;
+    const hours = c.integer(path, value, 0, 1, maxTokenAgeHours);
+    if (c.issues.length > before) {
+        c.issues[c.issues.length - 1].message +=
+            "; set the number of hours after which the next `pulumi up` replaces the token (e.g. 720 for 30 days)";
+        return fallback;
+    }
+    return hours;
+}
+
+/**
+ * A user's rotation counter: a whole number, 0 when absent. Any change of it
+ * makes the next `pulumi up` replace that user's credential.
+ */
+function readRotation(c: IssueCollector, path: string, value: Raw): number {
+    const before = c.issues.length;
+    const rotation = c.integer(path, value, 0, 0, 1_000_000);
+    if (c.issues.length > before) {
+        c.issues[c.issues.length - 1].message +=
+            "; set a whole number and raise it by one to replace this user's credential at the next `pulumi up`";
+    }
+    return rotation;
+}
+
 function readUsers(
     c: IssueCollector,
     value: Raw,
     defaults: CertificateOptions,
     allowSystemMasters: boolean,
     namespaces: string[],
+    tokenDefaults: ServiceAccountTokenDefaults = {},
 ): { users: UserSpec[]; declared: DeclaredUser[] } {
     const users: UserSpec[] = [];
     const declared: DeclaredUser[] = [];
@@ -325,7 +377,7 @@ function readUsers(
         const groups = c.stringList(`${path}.groups`, o.groups);
         const groupPath = (g: string, j: number) => entryPath(`${path}.groups`, o.groups, g, j);
         groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters));
-        const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces);
+        const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces, tokenDefaults);
         // Checks that depend on the method run even when other auth fields are wrong.
         const method = auth?.method ?? declaredMethod(o.auth);
         const signer = auth?.method === "certificate" ? auth.signer : declaredSigner(o.auth);
@@ -522,6 +574,7 @@ function readAuth(
     value: Raw,
     defaults: CertificateOptions,
     namespaces: string[],
+    tokenDefaults: ServiceAccountTokenDefaults = {},
 ): AuthSpec | undefined {
     if (value === undefined) {
         c.add(path, `is required: an object with method (${authMethods.join(", ")})`);
@@ -535,8 +588,9 @@ function readAuth(
     switch (method) {
         case "certificate": {
             const signer = c.oneOf(`${path}.signer`, value.signer, certificateSigners);
-            const { method: _m, signer: _s, certificateRequest, ...options } = value;
+            const { method: _m, signer: _s, certificateRequest, rotation: rawRotation, ...options } = value;
             const opts = readCertificateOptions(c, path, options, defaults);
+            const rotation = readRotation(c, `${path}.rotation`, rawRotation);
             const csr = readCertificateRequest(
                 c,
                 `${path}.certificateRequest`,
@@ -546,17 +600,43 @@ function readAuth(
             );
             if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
             if (signer === undefined) return undefined;
-            return { method, signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
+            return {
+                method,
+                signer,
+                ...opts,
+                ...(csr ? { certificateRequestPem: csr.pem } : {}),
+                ...(rotation ? { rotation } : {}),
+            };
         }
         case "serviceAccount": {
-            c.object(path, value, ["method", "namespace", "createNamespace"]);
+            c.object(path, value, ["method", "namespace", "createNamespace", "rotation", "tokenMaxAgeHours"]);
             const namespace = c.string(`${path}.namespace`, value.namespace, { fallback: "default" }) ?? "default";
             checkNamespace(c, `${path}.namespace`, namespace, namespaces);
             const createNamespace = c.boolean(`${path}.createNamespace`, value.createNamespace, false);
-            return { method, namespace, createNamespace };
+            const rotation = readRotation(c, `${path}.rotation`, value.rotation);
+            const tokenMaxAgeHours = readTokenMaxAgeHours(
+                c,
+                `${path}.tokenMaxAgeHours`,
+                value.tokenMaxAgeHours,
+                tokenDefaults.maxAgeHours,
+            );
+            return {
+                method,
+                namespace,
+                createNamespace,
+                ...(rotation ? { rotation } : {}),
+                ...(tokenMaxAgeHours !== undefined ? { tokenMaxAgeHours } : {}),
+            };
         }
         case "oidc": {
             c.object(path, value, ["method", "email", "firstName", "lastName"]);
+            if (value.rotation !== undefined) {
+                c.add(
+                    `${path}.rotation`,
+                    "OIDC users hold no credential that kube-access issues (they log in to Keycloak); remove it, " +
+                        "and to replace the secret of a confidential Keycloak client raise oidc.clientSecretRotation",
+                );
+            }
             const email = c.string(`${path}.email`, value.email, { required: true });
             const emailProblem = email === undefined ? undefined : keycloakEmailProblem(email);
             if (emailProblem) c.add(`${path}.email`, emailProblem);
@@ -857,6 +937,7 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         "tokenLifespanSeconds",
         "clientType",
         "kubeloginGrantType",
+        "clientSecretRotation",
     ]);
     if (!o) return undefined;
     const issuerUrl = c.string("oidc.issuerUrl", o.issuerUrl, { required: true });
@@ -935,6 +1016,14 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     const clientId = c.string("oidc.clientId", o.clientId, { fallback: "kubernetes" }) ?? "kubernetes";
     if (!/^[A-Za-z0-9._-]+$/.test(clientId))
         c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
+    const clientType = c.oneOf("oidc.clientType", o.clientType, oidcClientTypes, "public") ?? "public";
+    const clientSecretRotation = readRotation(c, "oidc.clientSecretRotation", o.clientSecretRotation);
+    if (o.clientSecretRotation !== undefined && clientType !== "confidential") {
+        c.add(
+            "oidc.clientSecretRotation",
+            `a ${clientType} client has no secret to rotate; remove it, or set oidc.clientType: confidential`,
+        );
+    }
     return {
         issuerUrl: (issuerUrl ?? "").replace(/\/$/, ""),
         realm,
@@ -946,7 +1035,8 @@ function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         groupsPrefix,
         caCertificatePem,
         apiServerCaFile,
-        clientType: c.oneOf("oidc.clientType", o.clientType, oidcClientTypes, "public") ?? "public",
+        clientType,
+        ...(clientSecretRotation ? { clientSecretRotation } : {}),
         ...readKubeloginGrant(c, o),
         redirectUris,
         extraScopes:
