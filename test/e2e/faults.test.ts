@@ -40,6 +40,8 @@ let checks: UserChecks;
 let kubeconfigs: Record<string, string>;
 
 type User = { name: string; groups?: string[]; auth: Record<string, unknown> };
+/** Bindings declared on the way (fault 2 declares one while the API server is down). */
+const extraBindings: Record<string, unknown>[] = [];
 /** dave joins (as a new Keycloak user) in the run that is killed, and stays. */
 let withDave = false;
 const baseUsers = (): User[] => [
@@ -82,6 +84,7 @@ function accessConfig(): Record<string, unknown> {
             { name: "alice-view", clusterRole: "view", namespaces: ["default"], subjects: [{ user: "alice" }] },
             { name: "ci-deployer", clusterRole: "edit", namespaces: ["ci"], subjects: [{ user: "sa1" }] },
             { name: "devs-edit", clusterRole: "edit", namespaces: ["default"], subjects: [{ group: "devs" }] },
+            ...extraBindings,
         ],
         "kube-access:oidc": {
             issuerUrl: "https://set-by-pointStackAt/realms/faults",
@@ -172,6 +175,23 @@ async function expectDeclaredAccess(): Promise<void> {
     });
     expect(await checks.canI(carol, "create", "deployments", "-n", "default")).toBe(true);
     expect(await checks.canI(carol, "create", "deployments", "-n", "ci")).toBe(false);
+}
+
+/**
+ * The replaced token is refused: at once by the legacy token check (the token
+ * must match its Secret's), but the API server caches a token's
+ * authentication for up to 10 s, so allow a little longer.
+ */
+async function expectTokenRefused(kubeconfig: string): Promise<void> {
+    const refused = await waitFor(
+        "the old token to be refused",
+        async () => {
+            const r = await cluster.kubectl(["auth", "whoami"], { kubeconfig, check: false });
+            return /You must be logged in to the server \(Unauthorized\)/.test(r.stderr) ? r.stderr : undefined;
+        },
+        30,
+    );
+    expect(refused).toMatch(/error: You must be logged in to the server \(Unauthorized\)/);
 }
 
 async function expectNoChanges(): Promise<void> {
@@ -387,7 +407,7 @@ describe("rotation on demand, and faults 1 and 5: a run killed while a CSR and a
         expect(await checks.whoami(bAlice)).toMatchObject({ username: "alice" });
     });
 
-    test("the documented recovery: `pulumi cancel`, then `pulumi up --refresh` converges", async () => {
+    test("the documented recovery: `pulumi cancel`, `pulumi refresh --clear-pending-creates`, then `pulumi up` converges", async () => {
         const locked = await workspace.up().catch((e: Error) => e);
         console.log(
             `[faults] up right after the kill: ${locked instanceof Error ? locked.message.slice(0, 2000) : "succeeded"}`,
@@ -396,9 +416,20 @@ describe("rotation on demand, and faults 1 and 5: a run killed while a CSR and a
         expect((locked as Error).message).toMatch(/the stack is currently locked by 1 lock\(s\)/);
         const cancel = await workspace.pulumi(["cancel", "--yes"], { check: false });
         console.log(`[faults] cancel (exit ${cancel.code}):\n${cancel.stdout}${cancel.stderr}`);
-        const result = await workspace.pulumi([...upArgs, "--refresh"], { check: false });
+        expect(cancel.stdout).toContain("The currently running update for 'faults' has been canceled!");
+        // The killed run's pending create (alice's certificate) is dropped; objects the killed
+        // run deleted without recording it (sa1's old token Secret) leave the state.
+        const refresh = await workspace.pulumi(["refresh", "--clear-pending-creates", "--yes", "--suppress-progress"], {
+            check: false,
+        });
         console.log(
-            `[faults] up --refresh after cancel (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`,
+            `[faults] refresh --clear-pending-creates (exit ${refresh.code}):\n${(refresh.stdout + refresh.stderr).slice(-3000)}`,
+        );
+        expect(refresh.code).toBe(0);
+        const result = await workspace.pulumi(upArgs, { check: false });
+        expect(result.stdout + result.stderr).not.toMatch(/pending operations/);
+        console.log(
+            `[faults] up after the refresh (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`,
         );
         expect(result.code).toBe(0);
         await readKubeconfigs();
@@ -414,11 +445,7 @@ describe("rotation on demand, and faults 1 and 5: a run killed while a CSR and a
         const keyOf = (k: string) => YAML.parse(k).users[0].user["client-key-data"];
         expect(certOf(kubeconfigs.alice).serialNumber).not.toBe(certOf(before.alice).serialNumber);
         expect(keyOf(kubeconfigs.alice)).not.toBe(keyOf(before.alice));
-        const oldSa1 = await cluster.kubectl(["auth", "whoami"], {
-            kubeconfig: file("sa1-old", before.sa1),
-            check: false,
-        });
-        expect(oldSa1.stderr).toMatch(/You must be logged in to the server \(Unauthorized\)/);
+        await expectTokenRefused(file("sa1-old", before.sa1));
         // X.509 has no revocation in Kubernetes: the old certificate works until it expires (docs/operations.md).
         expect((await checks.whoami(file("alice-old", before.alice))).username).toBe("alice");
     });
@@ -438,12 +465,24 @@ describe("fault 2: the API server is down during preview and up", () => {
                 return true;
             }
         });
+        // A run with nothing to change never calls the API server (no refresh by default);
+        // one that grants something new must.
+        extraBindings.push({
+            name: "devs-ci-view",
+            clusterRole: "view",
+            namespaces: ["ci"],
+            subjects: [{ group: "devs" }],
+        });
+        await configure();
         const preview = await workspace.pulumi(["preview"], { check: false });
         console.log(
             `[faults] preview with the API server down (exit ${preview.code}):\n${(preview.stdout + preview.stderr).slice(-3000)}`,
         );
-        expect(preview.code).not.toBe(0);
-        expect(preview.stdout + preview.stderr).toContain(cluster.info.apiServerUrl.replace(/^https:\/\//, ""));
+        // Recorded as observed: the kubernetes provider previews a create without the API server
+        // (it only dry-runs when it can reach it), so the preview may pass, listing the binding.
+        if (preview.code !== 0) {
+            expect(preview.stdout + preview.stderr).toContain(cluster.info.apiServerUrl.replace(/^https:\/\//, ""));
+        } else expect(preview.stdout).toMatch(/\+ +kubernetes:rbac.authorization.k8s.io\/v1:RoleBinding/);
         const up = await workspace.pulumi(upArgs, { check: false });
         console.log(`[faults] up with the API server down (exit ${up.code}):\n${(up.stdout + up.stderr).slice(-3000)}`);
         expect(up.code).not.toBe(0);
@@ -485,8 +524,16 @@ describe("fault 3: Keycloak down, or its admin credential wrong", () => {
             const text = result.stdout + result.stderr;
             console.log(`[faults] up with Keycloak ${fault} (exit ${result.code}):\n${text.slice(-3000)}`);
             expect(result.code).not.toBe(0);
-            if (fault === "url") expect(text).toContain(downUrl);
-            else expect(text).toMatch(/invalid_grant|Invalid user credentials|401/);
+            const tokenUrl = (base: string) => `${base}/realms/master/protocol/openid-connect/token`;
+            if (fault === "url") {
+                expect(text).toContain(
+                    `error initializing keycloak provider: failed to perform initial login to Keycloak: Post "${tokenUrl(downUrl)}": dial tcp 127.0.0.1:1: connect: connection refused`,
+                );
+            } else {
+                expect(text).toContain(
+                    `error initializing keycloak provider: failed to perform initial login to Keycloak: error sending POST request to ${tokenUrl(cluster.info.keycloakUrl)}: 401 Unauthorized`,
+                );
+            }
             expect(text).not.toContain("not-the-password");
             expect(await csrObjects()).toEqual([]);
             for (const s of await tokenSecrets()) expect(s.data?.token).toBeTruthy();
@@ -553,7 +600,7 @@ describe("fault 4: drift", () => {
         expect(described).toEqual(
             expect.arrayContaining([
                 expect.stringMatching(/^create .*ci-deployer/),
-                expect.stringMatching(/^(replace|create-replacement|update) .*alice-view/),
+                expect.stringMatching(/^replace .*alice-view/),
                 expect.stringMatching(/^create user-sa1-token$/),
                 expect.stringMatching(/^update keycloak-user-carol-groups$/),
             ]),
@@ -596,11 +643,7 @@ describe("fault 6 and token age: nobody ran pulumi up for over two hours", () =>
             new crypto.X509Certificate(Buffer.from(YAML.parse(k).users[0].user["client-certificate-data"], "base64"))
                 .serialNumber;
         expect(serial(kubeconfigs.alice)).not.toBe(serial(before.alice));
-        const oldSa1 = await cluster.kubectl(["auth", "whoami"], {
-            kubeconfig: file("sa1-aged", before.sa1),
-            check: false,
-        });
-        expect(oldSa1.stderr).toMatch(/You must be logged in to the server \(Unauthorized\)/);
+        await expectTokenRefused(file("sa1-aged", before.sa1));
         // Back at the real time, outputs settle and nothing more is due.
         await workspace.up();
         await readKubeconfigs();
