@@ -13,6 +13,7 @@ import {
     secretInput,
 } from "./helpers/mocks";
 import { testCa } from "./helpers/fixtures";
+import { csrObjectName } from "../components/certificates/names";
 import { decodeCsr } from "./helpers/x509";
 import { toolEnv } from "./harness/toolEnv";
 
@@ -69,7 +70,9 @@ describe("cluster-signed certificate user", () => {
     test("asks the kube-apiserver-client signer for an ECDSA client certificate", () => {
         const request = one("pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate", "user2");
         expect(request.inputs).toMatchObject({
-            objectName: "kube-access-user2",
+            // Unique per stack: the mocks run project kube-access, stack test.
+            objectName: csrObjectName("user2", "kube-access/test"),
+            stackId: "kube-access/test",
             signerName: "kubernetes.io/kube-apiserver-client",
             usages: ["digital signature", "client auth"],
             expirationSeconds: 24 * 3600,

@@ -124,6 +124,8 @@ export class KubeAccess extends pulumi.ComponentResource {
 
         const kubeconfigs: Record<string, pulumi.Output<string>> = {};
         const expiries: Record<string, pulumi.Output<string>> = {};
+        const renewals: Record<string, pulumi.Output<string | undefined>> = {};
+        const tokenRotations: Record<string, pulumi.Output<string>> = {};
         for (const user of spec.users) {
             const resourceName = `user-${user.name}`;
             if (hasMethod<CertificateAuth>("certificate")(user)) {
@@ -140,6 +142,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                 );
                 kubeconfigs[user.name] = certUser.kubeconfig;
                 expiries[user.name] = certUser.expiresAt;
+                renewals[user.name] = certUser.renewsAt;
             } else if (hasMethod<ServiceAccountAuth>("serviceAccount")(user)) {
                 const ns = namespaces.get(user.auth.namespace);
                 const saUser = new ServiceAccountUser(
@@ -153,6 +156,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                     { ...child, dependsOn: ns ? [ns] : [] },
                 );
                 kubeconfigs[user.name] = saUser.kubeconfig;
+                if (saUser.tokenRotatesAt) tokenRotations[user.name] = saUser.tokenRotatesAt;
             } else if (keycloakAccess) {
                 kubeconfigs[user.name] = keycloakAccess.kubeconfig(user.name, spec.cluster);
             }
@@ -178,7 +182,13 @@ export class KubeAccess extends pulumi.ComponentResource {
         new AccessBindings("bindings", { bindings: planned }, { ...child, dependsOn: [...namespaces.values()] });
 
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
-        this.users = pulumi.all(expiries).apply((expiresAt) => userSummaries(spec, planned, expiresAt));
+        // Each run states where each certificate stands at the time it runs.
+        const now = Date.now();
+        this.users = pulumi
+            .all([expiries, renewals, tokenRotations])
+            .apply(([expiresAt, renewsAt, tokenRotatesAt]) =>
+                userSummaries(spec, planned, { expiresAt, renewsAt, tokenRotatesAt }, now),
+            );
         if (spec.oidc) {
             this.oidc = {
                 issuerUrl: spec.oidc.issuerUrl,

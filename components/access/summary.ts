@@ -3,6 +3,7 @@ import { AccessSpec, OidcSpec, UserSpec } from "../model/types";
 import { apiServerUsername } from "../model/identity";
 import { PlannedBinding, GrantDetail, grantDetailsByUser, grantsByUser } from "../rbac/plan";
 import { userKeyFile } from "../certificates/certificateUser";
+import { CertificateStatus, certificateStatus } from "../certificates/certificateStatus";
 import { oidcFirstStep } from "../oidc/kubeconfigCredential";
 import { impersonationsByUser } from "../impersonation/plan";
 
@@ -19,6 +20,16 @@ export interface UserSummary {
     keyHeldBy?: "kube-access" | "user";
     /** Certificate expiry (ISO 8601), for certificate users. */
     expiresAt?: string;
+    /** From when a `pulumi up` issues a new certificate (ISO 8601): the start of the renewal window. */
+    renewsAt?: string;
+    /**
+     * The certificate's standing when the program last ran (`pulumi up` or
+     * preview): `valid`, `renewalDue` (inside the renewal window) or `expired`;
+     * the next `pulumi up` re-issues the latter two.
+     */
+    certificateStatus?: CertificateStatus;
+    /** From when a `pulumi up` replaces a service account's token Secret (ISO 8601), when its token has a maximum age. */
+    tokenRotatesAt?: string;
     /** Roles granted through bindings to the user or its groups. */
     grants: string[];
     /** What the user must do before the delivered kubeconfig works, when anything. */
@@ -82,15 +93,28 @@ function firstStepOf(user: UserSpec, oidc: OidcSpec | undefined): { firstStep?: 
     return {};
 }
 
+/** Times known once credentials exist, by user name (ISO 8601). */
+export interface CredentialTimes {
+    /** Each certificate user's expiry. */
+    expiresAt: Record<string, string>;
+    /** Each certificate user's start of the renewal window. */
+    renewsAt?: Record<string, string | undefined>;
+    /** Each service-account user's token replacement time, when its token has a maximum age. */
+    tokenRotatesAt?: Record<string, string>;
+}
+
 /**
  * The `users` output: one summary per declared user, in config order. Pure:
- * `expiresAt` gives each certificate user's expiry (ISO 8601) once known.
+ * `times` are the credentials' times once known; `now` (milliseconds since
+ * the epoch) decides each certificate's {@link CertificateStatus}.
  */
 export function userSummaries(
     spec: AccessSpec,
     planned: PlannedBinding[],
-    expiresAt: Record<string, string>,
+    times: CredentialTimes,
+    now: number = Date.now(),
 ): UserSummary[] {
+    const { expiresAt, renewsAt = {}, tokenRotatesAt = {} } = times;
     const grants = grantsByUser(spec, planned);
     const grantDetails = grantDetailsByUser(spec, planned);
     const mayImpersonate = impersonationsByUser(spec);
@@ -103,6 +127,13 @@ export function userSummaries(
         groups: u.groups,
         identity: apiServerUsername(u, spec.oidc),
         ...(expiresAt[u.name] ? { expiresAt: expiresAt[u.name] } : {}),
+        ...(expiresAt[u.name] && renewsAt[u.name]
+            ? {
+                  renewsAt: renewsAt[u.name],
+                  certificateStatus: certificateStatus(expiresAt[u.name], renewsAt[u.name]!, now),
+              }
+            : {}),
+        ...(tokenRotatesAt[u.name] ? { tokenRotatesAt: tokenRotatesAt[u.name] } : {}),
         grants: grants[u.name],
         grantDetails: grantDetails[u.name],
         credential: credentialSummary(u),

@@ -20,6 +20,7 @@ import {
     checkServiceAccountGroups,
     checkServiceAccountUserName,
     readServiceAccountAuth,
+    ServiceAccountTokenDefaults,
 } from "../serviceAccounts/config";
 import { checkOidcGroup, checkOidcUserName, readOidcAuth } from "../oidc/config";
 
@@ -29,6 +30,7 @@ export function readUsers(
     defaults: CertificateOptions,
     allowSystemMasters: boolean,
     namespaces: string[],
+    tokenDefaults: ServiceAccountTokenDefaults = {},
 ): { users: UserSpec[]; declared: DeclaredUser[] } {
     const users: UserSpec[] = [];
     const declared: DeclaredUser[] = [];
@@ -60,7 +62,7 @@ export function readUsers(
         const groups = c.stringList(`${path}.groups`, o.groups);
         const groupPath = (g: string, j: number) => entryPath(`${path}.groups`, o.groups, g, j);
         groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters));
-        const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces);
+        const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces, tokenDefaults);
         // Checks that depend on the method run even when other auth fields are wrong.
         const method = auth?.method ?? declaredMethod(o.auth);
         const signer = auth?.method === "certificate" ? auth.signer : declaredSigner(o.auth);
@@ -140,6 +142,7 @@ function readAuth(
     value: Raw,
     defaults: CertificateOptions,
     namespaces: string[],
+    tokenDefaults: ServiceAccountTokenDefaults,
 ): AuthSpec | undefined {
     if (value === undefined) {
         c.add(path, `is required: an object with method (${authMethods.join(", ")})`);
@@ -154,7 +157,7 @@ function readAuth(
         case "certificate":
             return readCertificateAuth(c, path, value, defaults);
         case "serviceAccount":
-            return readServiceAccountAuth(c, path, value, namespaces);
+            return readServiceAccountAuth(c, path, value, namespaces, tokenDefaults);
         case "oidc":
             return readOidcAuth(c, path, value);
         default:

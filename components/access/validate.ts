@@ -20,6 +20,7 @@ import {
 import { checkBindingSubjects, declaredIdentities, readBindings, readSubject } from "../rbac/config";
 import { readImpersonation } from "../impersonation/config";
 import { readAuthenticatingProxy } from "../proxy/config";
+import { readServiceAccountTokens } from "../serviceAccounts/config";
 import { checkClusterKubeconfig, readCluster } from "./cluster";
 import { namespacesNamedIn, readUsers } from "./users";
 
@@ -78,9 +79,10 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const cluster = readCluster(c, raw.cluster);
     const defaults = readCertificateDefaults(c, raw.certificates);
     const clusterSigning = readClusterSigning(c, raw.clusterSigning);
+    const tokenDefaults = readServiceAccountTokens(c, raw.serviceAccountTokens);
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
     const namespaces = namespacesNamedIn(raw);
-    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces);
+    const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces, tokenDefaults);
     const groups = c.stringList("groups", raw.groups);
     groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
     const ownedNamespaces = c.stringList("namespaces", raw.namespaces);

@@ -853,3 +853,109 @@ describe("6. no message ever holds the value of a secret key, whatever its shape
         expect(JSON.stringify(issues)).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
     });
 });
+
+describe("issue #15: rotation and token age settings are checked up front", () => {
+    const cases: Case[] = [
+        [
+            "a negative rotation counter",
+            (c) => (users(c)[0].auth.rotation = -1),
+            "users[0].auth.rotation",
+            [/between 0 and 1000000, got -1; .*raise it by one/],
+        ],
+        [
+            "a fractional rotation counter",
+            (c) => (users(c)[0].auth.rotation = 1.5),
+            "users[0].auth.rotation",
+            [/must be a whole number.*raise it by one/],
+        ],
+        [
+            "a rotation counter as a word",
+            (c) => (users(c)[0].auth.rotation = "now"),
+            "users[0].auth.rotation",
+            [/must be a whole number/],
+        ],
+        [
+            "a service account's rotation counter below 0",
+            (c) => (users(c)[2].auth.rotation = -3),
+            "users[2].auth.rotation",
+            [/between 0 and 1000000, got -3/],
+        ],
+        [
+            "a rotation counter on an OIDC user",
+            (c) => (users(c)[3].auth.rotation = 1),
+            "users[3].auth.rotation",
+            [/OIDC users hold no credential that kube-access issues.*remove it.*oidc\.clientSecretRotation/],
+        ],
+        [
+            "a token age of 0 hours",
+            (c) => (users(c)[2].auth.tokenMaxAgeHours = 0),
+            "users[2].auth.tokenMaxAgeHours",
+            [/between 1 and 87600, got 0; set the number of hours after which the next `pulumi up` replaces the token/],
+        ],
+        [
+            "a token age in days as text",
+            (c) => (users(c)[2].auth.tokenMaxAgeHours = "30d"),
+            "users[2].auth.tokenMaxAgeHours",
+            [/must be a whole number.*e\.g\. 720 for 30 days/],
+        ],
+        [
+            "a token age on a certificate user",
+            (c) => (users(c)[0].auth.tokenMaxAgeHours = 24),
+            "users[0].auth.tokenMaxAgeHours",
+            [/unknown field/],
+        ],
+        [
+            "a default token age below 1",
+            (c) => (c.serviceAccountTokens = { maxAgeHours: -1 }),
+            "serviceAccountTokens.maxAgeHours",
+            [/between 1 and 87600, got -1/],
+        ],
+        [
+            "an unknown field of serviceAccountTokens",
+            (c) => (c.serviceAccountTokens = { maxAge: 5 }),
+            "serviceAccountTokens.maxAge",
+            [/unknown field; .*maxAgeHours/],
+        ],
+        [
+            "a client secret rotation of a public client",
+            (c) => (oidc(c).clientSecretRotation = 1),
+            "oidc.clientSecretRotation",
+            [/a public client has no secret to rotate; remove it, or set oidc\.clientType: confidential/],
+        ],
+        [
+            "a negative client secret rotation",
+            (c) => Object.assign(oidc(c), { clientType: "confidential", clientSecretRotation: -1 }),
+            "oidc.clientSecretRotation",
+            [/between 0 and 1000000/],
+        ],
+    ];
+    test.each(cases)("%s", (_d, mutate, path, patterns) => expectIssue(issuesOf(mutate), path, patterns));
+});
+
+describe("issue #15: rotation settings reach the spec", () => {
+    test("a user's token age wins over the default; the default fills the rest", () => {
+        const spec = specOf((c) => {
+            c.serviceAccountTokens = { maxAgeHours: 720 };
+            users(c).push({
+                name: "sa2",
+                auth: { method: "serviceAccount", namespace: "ci", tokenMaxAgeHours: 24, rotation: 2 },
+            });
+        });
+        const auth = (name: string) => spec.users.find((u) => u.name === name)!.auth;
+        expect(auth("sa1")).toMatchObject({ tokenMaxAgeHours: 720 });
+        expect(auth("sa2")).toMatchObject({ tokenMaxAgeHours: 24, rotation: 2 });
+    });
+    test("without any setting, tokens never age out and no rotation is recorded", () => {
+        const auth = specOf(() => undefined).users.find((u) => u.name === "sa1")!.auth;
+        expect(auth).not.toHaveProperty("tokenMaxAgeHours");
+        expect(auth).not.toHaveProperty("rotation");
+    });
+    test("a certificate user's rotation counter and a confidential client's secret rotation are kept", () => {
+        const spec = specOf((c) => {
+            users(c)[1].auth.rotation = 4;
+            Object.assign(oidc(c), { clientType: "confidential", clientSecretRotation: 2 });
+        });
+        expect(spec.users[1].auth).toMatchObject({ rotation: 4 });
+        expect(spec.oidc).toMatchObject({ clientSecretRotation: 2 });
+    });
+});

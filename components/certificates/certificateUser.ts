@@ -6,6 +6,9 @@ import { buildCsrPem, clientCertificateUsages } from "../x509/csr";
 import { privateKeyArgs, tlsAllowedUses } from "../x509/privateKeys";
 import { ClusterSignedCertificate } from "./clusterSignedCertificate";
 import { CertificateRenewal } from "./certificateRenewal";
+import { renewalStart } from "./certificateStatus";
+import { CredentialRotation } from "../rotation/credentialRotation";
+import { effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
 import { renderKubeconfig } from "../kubeconfig/render";
 import { certificateExpiry } from "../x509/pem";
 
@@ -41,6 +44,8 @@ export class CertificateUser extends pulumi.ComponentResource {
     public readonly certificatePem: pulumi.Output<string>;
     /** When the certificate expires (ISO 8601). */
     public readonly expiresAt: pulumi.Output<string>;
+    /** From when a `pulumi up` issues a new certificate (ISO 8601): the start of the renewal window. */
+    public readonly renewsAt: pulumi.Output<string | undefined>;
     /** A kubeconfig that authenticates as this user (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
 
@@ -49,10 +54,16 @@ export class CertificateUser extends pulumi.ComponentResource {
         const { user, cluster } = args;
         const auth = user.auth;
 
+        // A change of the user's rotation counter replaces the key (when kube-access
+        // holds it) and so the certificate; nothing else of the stack.
+        const rotation = new CredentialRotation(`${name}-rotation`, { rotation: auth.rotation ?? 0 }, { parent: this });
         // With the user's own CSR, kube-access never holds the private key.
         const key = auth.certificateRequestPem
             ? undefined
-            : new tls.PrivateKey(`${name}-key`, privateKeyArgs(auth.keyAlgorithm), { parent: this });
+            : new tls.PrivateKey(`${name}-key`, privateKeyArgs(auth.keyAlgorithm), {
+                  parent: this,
+                  replaceWith: [rotation],
+              });
         this.privateKeyPem = key ? pulumi.secret(key.privateKeyPem) : undefined;
         // A CSR holds no secret; it is deterministic, so unchanged config means no diff.
         const requestPem: pulumi.Input<string> = key
@@ -90,18 +101,21 @@ export class CertificateUser extends pulumi.ComponentResource {
                     earlyRenewalHours: auth.renewBeforeHours,
                     allowedUses,
                 },
-                { parent: this, replaceWith: [renewal] },
+                { parent: this, replaceWith: [renewal, rotation] },
             );
             this.certificatePem = certificate.certPem;
             // The certificate's own notAfter (whole seconds), not the provider's
             // validityEndTime, which carries the sub-second time of signing.
             this.expiresAt = certificate.certPem.apply(certificateExpiry);
+            this.renewsAt = renewal.notAfter.apply((notAfter) => renewalStart(notAfter, auth.renewBeforeHours * 3600));
         } else {
             const certificate = new ClusterSignedCertificate(
                 `${name}-certificate`,
                 {
                     userName: user.name,
-                    objectName: csrObjectName(user.name),
+                    objectName: csrObjectName(user.name, `${pulumi.getProject()}/${pulumi.getStack()}`),
+                    stackId: `${pulumi.getProject()}/${pulumi.getStack()}`,
+                    rotation: auth.rotation ?? 0,
                     requestPem,
                     signerName: kubeApiserverClientSigner,
                     usages: clientCertificateUsages(auth.keyAlgorithm),
@@ -116,6 +130,14 @@ export class CertificateUser extends pulumi.ComponentResource {
             );
             this.certificatePem = certificate.certificatePem;
             this.expiresAt = certificate.notAfter;
+            this.renewsAt = pulumi
+                .all([certificate.notBefore, certificate.notAfter])
+                .apply(([notBefore, notAfter]) =>
+                    renewalStart(
+                        notAfter,
+                        effectiveRenewBeforeSeconds({ notBefore, notAfter }, auth.renewBeforeHours * 3600),
+                    ),
+                );
         }
 
         this.kubeconfig = pulumi.secret(
@@ -137,6 +159,7 @@ export class CertificateUser extends pulumi.ComponentResource {
             privateKeyPem: this.privateKeyPem,
             certificatePem: this.certificatePem,
             expiresAt: this.expiresAt,
+            renewsAt: this.renewsAt,
             kubeconfig: this.kubeconfig,
             // Known at preview, for policy packs (policy/): who the certificate
             // names and how long it lives. No secret.

@@ -7,8 +7,12 @@ import { certificateExpiry, certificateStart } from "../x509/pem";
 export interface ClusterSignedCertificateArgs {
     /** The user the certificate is for. */
     userName: pulumi.Input<string>;
-    /** Name of the CertificateSigningRequest object. */
+    /** Name of the CertificateSigningRequest object (unique per stack, see csrObjectName). */
     objectName: pulumi.Input<string>;
+    /** `<project>/<stack>`, recorded on the CSR object as the `kube-access/stack` annotation. */
+    stackId?: pulumi.Input<string>;
+    /** The user's rotation counter (`auth.rotation`); a change issues a new certificate. */
+    rotation?: pulumi.Input<number>;
     /** PEM of the PKCS#10 request (CN = user, one O per group). */
     requestPem: pulumi.Input<string>;
     /** Signer to ask; `kubernetes.io/kube-apiserver-client` for client certificates. */
@@ -29,6 +33,8 @@ export interface ClusterSignedCertificateArgs {
 interface State {
     userName: string;
     objectName: string;
+    stackId?: string;
+    rotation?: number;
     requestPem: string;
     signerName: string;
     usages: string[];
@@ -43,9 +49,21 @@ interface State {
 }
 
 /** Inputs whose change means a new certificate must be issued. */
-const reissueOn = ["userName", "objectName", "requestPem", "signerName", "usages", "expirationSeconds"] as const;
-/** Inputs that only change how kube-access talks to the cluster. */
-const updateOn = ["renewBeforeSeconds", "timeoutSeconds", "keepRequest", "kubeconfig"] as const;
+const reissueOn = ["userName", "requestPem", "signerName", "usages", "expirationSeconds"] as const;
+/**
+ * Inputs that only change how kube-access talks to the cluster. The CSR
+ * object's name matters only while a certificate is being issued, so a new
+ * name (state from before names were unique per stack) is no reason to issue
+ * a new certificate.
+ */
+const updateOn = [
+    "objectName",
+    "stackId",
+    "renewBeforeSeconds",
+    "timeoutSeconds",
+    "keepRequest",
+    "kubeconfig",
+] as const;
 
 /**
  * The renewal window actually used: the configured one, but never more than
@@ -64,6 +82,8 @@ export function effectiveRenewBeforeSeconds(
 /** Decides what a change of inputs (or the passage of time) means for an issued certificate. */
 export function diffClusterSignedCertificate(olds: State, news: State, now: number): pulumi.dynamic.DiffResult {
     const replaces: string[] = reissueOn.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    // State from before rotation counters has none: the same as 0.
+    if ((olds.rotation ?? 0) !== (news.rotation ?? 0)) replaces.push("rotation");
     if (olds.notAfter && needsRenewal(olds.notAfter, effectiveRenewBeforeSeconds(olds, news.renewBeforeSeconds), now)) {
         replaces.push("notAfter");
     }
@@ -97,7 +117,13 @@ const provider: pulumi.dynamic.ResourceProvider = {
     },
 
     async update(_id: string, olds: State, news: State) {
-        return { outs: { ...olds, ...Object.fromEntries(updateOn.map((k) => [k, news[k]])) } };
+        // A CSR object kept under the old name would be orphaned: nothing deletes it any more.
+        if (olds.keepRequest && olds.objectName !== news.objectName) {
+            await kubernetesSigningApi(news.kubeconfig).remove(olds.objectName);
+        }
+        return {
+            outs: { ...olds, rotation: news.rotation, ...Object.fromEntries(updateOn.map((k) => [k, news[k]])) },
+        };
     },
 
     async delete(_id: string, props: State) {
@@ -115,6 +141,8 @@ export class ClusterSignedCertificate extends pulumi.dynamic.Resource {
     declare public readonly certificatePem: pulumi.Output<string>;
     /** Expiry of the issued certificate (ISO 8601), as the signer set it. */
     declare public readonly notAfter: pulumi.Output<string>;
+    /** Start of the issued certificate's validity (ISO 8601). */
+    declare public readonly notBefore: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterSignedCertificateArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -27,6 +27,8 @@ export interface CsrRequest {
     objectName: string;
     /** The user the certificate is for (used in messages and labels). */
     userName: string;
+    /** `<project>/<stack>` that asks, recorded on the object (annotation `kube-access/stack`). */
+    stackId?: string;
     requestPem: string;
     signerName: string;
     usages: string[];

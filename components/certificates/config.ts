@@ -147,7 +147,13 @@ export function readCertificateAuth(
     );
     if (csr?.keyAlgorithm) opts.keyAlgorithm = csr.keyAlgorithm;
     if (o.signer === undefined) return undefined;
-    return { method: "certificate", signer: o.signer, ...opts, ...(csr ? { certificateRequestPem: csr.pem } : {}) };
+    return {
+        method: "certificate",
+        signer: o.signer,
+        ...opts,
+        ...(csr ? { certificateRequestPem: csr.pem } : {}),
+        ...(o.rotation ? { rotation: o.rotation } : {}),
+    };
 }
 
 /** A certificate user's name is the certificate's CN. */

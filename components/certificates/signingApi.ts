@@ -1,33 +1,44 @@
 import { isNotFound, kubernetesClient, loadKubeConfig } from "../kubernetesApi/client";
+import { withApiContext } from "../kubernetesApi/apiFailure";
 import type { CertificateSigningApi, CsrRequest, CsrState } from "./clusterSigning";
 
 /** The CSR API of the cluster the kubeconfig points at. */
 export function kubernetesSigningApi(kubeconfig: string | undefined): CertificateSigningApi {
     const client = kubernetesClient();
-    const api = loadKubeConfig(kubeconfig).makeApiClient(client.CertificatesV1Api);
+    const config = loadKubeConfig(kubeconfig);
+    const server = config.getCurrentCluster()?.server;
+    const api = config.makeApiClient(client.CertificatesV1Api);
+    const call = <T>(action: string, f: () => Promise<T>) => withApiContext(server, action, f);
     return {
         async create(request: CsrRequest) {
-            await api.createCertificateSigningRequest({
-                body: {
-                    apiVersion: "certificates.k8s.io/v1",
-                    kind: "CertificateSigningRequest",
-                    metadata: {
-                        name: request.objectName,
-                        labels: { "app.kubernetes.io/managed-by": "kube-access" },
-                        annotations: { "kube-access/user": request.userName },
+            await call(`creating CertificateSigningRequest ${request.objectName} for user ${request.userName}`, () =>
+                api.createCertificateSigningRequest({
+                    body: {
+                        apiVersion: "certificates.k8s.io/v1",
+                        kind: "CertificateSigningRequest",
+                        metadata: {
+                            name: request.objectName,
+                            labels: { "app.kubernetes.io/managed-by": "kube-access" },
+                            annotations: {
+                                "kube-access/user": request.userName,
+                                ...(request.stackId ? { "kube-access/stack": request.stackId } : {}),
+                            },
+                        },
+                        spec: {
+                            request: Buffer.from(request.requestPem).toString("base64"),
+                            signerName: request.signerName,
+                            usages: request.usages,
+                            expirationSeconds: request.expirationSeconds,
+                        },
                     },
-                    spec: {
-                        request: Buffer.from(request.requestPem).toString("base64"),
-                        signerName: request.signerName,
-                        usages: request.usages,
-                        expirationSeconds: request.expirationSeconds,
-                    },
-                },
-            });
+                }),
+            );
         },
         async read(objectName: string): Promise<CsrState | undefined> {
             try {
-                const csr = await api.readCertificateSigningRequest({ name: objectName });
+                const csr = await call(`reading CertificateSigningRequest ${objectName}`, () =>
+                    api.readCertificateSigningRequest({ name: objectName }),
+                );
                 const certificate = csr.status?.certificate;
                 return {
                     conditions: (csr.status?.conditions ?? []).map((c) => ({
@@ -44,18 +55,24 @@ export function kubernetesSigningApi(kubeconfig: string | undefined): Certificat
             }
         },
         async approve(objectName: string, reason: string, message: string) {
-            const csr = await api.readCertificateSigningRequest({ name: objectName });
+            const csr = await call(`reading CertificateSigningRequest ${objectName} to approve it`, () =>
+                api.readCertificateSigningRequest({ name: objectName }),
+            );
             const now = new Date();
             csr.status = csr.status ?? {};
             csr.status.conditions = [
                 ...(csr.status.conditions ?? []),
                 { type: "Approved", status: "True", reason, message, lastUpdateTime: now, lastTransitionTime: now },
             ];
-            await api.replaceCertificateSigningRequestApproval({ name: objectName, body: csr });
+            await call(`approving CertificateSigningRequest ${objectName}`, () =>
+                api.replaceCertificateSigningRequestApproval({ name: objectName, body: csr }),
+            );
         },
         async remove(objectName: string) {
             try {
-                await api.deleteCertificateSigningRequest({ name: objectName });
+                await call(`deleting CertificateSigningRequest ${objectName}`, () =>
+                    api.deleteCertificateSigningRequest({ name: objectName }),
+                );
             } catch (e) {
                 if (!isNotFound(e)) throw e;
             }

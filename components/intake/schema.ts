@@ -48,14 +48,31 @@ export interface WholeNumberRange {
 /** A boolean; the text `"true"` or `"false"` (as `pulumi config set` stores it) too. */
 export const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 
-/** A whole number from `min` to `max`; a string of digits too. */
-export function wholeNumber(min: number, max: number) {
+/**
+ * A whole number from `min` to `max`; a string of digits too. `hint` (how to
+ * fix a wrong value) ends each message about the field.
+ */
+export function wholeNumber(min: number, max: number, hint?: string) {
     const range: WholeNumberRange = { min, max };
     return z
         .preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v), z.number().int())
         .refine((n) => n >= min && n <= max, { params: { range } })
-        .meta({ range });
+        .meta({ range, ...(hint ? { hint } : {}) });
 }
+
+/** A rotation counter: raising it replaces that credential at the next `pulumi up`. */
+const rotationCounter = wholeNumber(
+    0,
+    1_000_000,
+    "set a whole number and raise it by one to replace this user's credential at the next `pulumi up`",
+);
+
+/** A service-account token's maximum age in hours (one hour to ten years). */
+const tokenMaxAgeHours = wholeNumber(
+    1,
+    10 * 8760,
+    "set the number of hours after which the next `pulumi up` replaces the token (e.g. 720 for 30 days)",
+);
 
 /** A string that is not empty or only whitespace. */
 export const text = z.string().refine((s) => s.trim() !== "", { params: { empty: true } });
@@ -90,12 +107,20 @@ export const certificateAuthSchema = z.strictObject({
     signer: z.enum(certificateSigners),
     ...certificateOptionsSchema.shape,
     certificateRequest: z.string().optional(),
+    rotation: rotationCounter.optional(),
 });
 
 export const serviceAccountAuthSchema = z.strictObject({
     method: z.literal("serviceAccount"),
     namespace: z.string().default("default"),
     createNamespace: flag.default(false),
+    rotation: rotationCounter.optional(),
+    tokenMaxAgeHours: tokenMaxAgeHours.optional(),
+});
+
+/** Defaults for every service-account user's token. */
+export const serviceAccountTokensSchema = z.strictObject({
+    maxAgeHours: tokenMaxAgeHours.optional(),
 });
 
 export const oidcAuthSchema = z.strictObject({
@@ -146,6 +171,7 @@ export const oidcSchema = z.strictObject({
     tokenLifespanSeconds: wholeNumber(60, 86400).optional(),
     clientType: z.enum(oidcClientTypes).default("public"),
     kubeloginGrantType: z.enum(kubeloginGrantTypes).default("authcode"),
+    clientSecretRotation: rotationCounter.optional(),
 });
 
 export const impersonationTargetSchema = z.strictObject({
@@ -189,6 +215,7 @@ export const kubeAccessConfigSchema = z.strictObject({
     bindings: z.array(bindingSchema).optional(),
     certificates: certificateOptionsSchema.optional(),
     clusterSigning: clusterSigningSchema.optional(),
+    serviceAccountTokens: serviceAccountTokensSchema.optional(),
     oidc: oidcSchema.optional(),
     allowSystemMasters: flag.default(false),
     impersonation: z.array(impersonationSchema).optional(),

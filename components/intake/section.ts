@@ -43,6 +43,13 @@ const typeNames: Record<string, string> = {
  * the hand-written reader gave for it.
  */
 export function addSchemaIssue(c: IssueCollector, base: string, schema: z.ZodType, issue: z.core.$ZodIssue): void {
+    const fieldHint = (schemaAt(schema, issue.path)?.meta() as { hint?: string } | undefined)?.hint;
+    if (fieldHint && issue.code !== "unrecognized_keys") {
+        const hinted = new IssueCollector();
+        addSchemaIssue(hinted, base, z.unknown(), issue);
+        for (const found of hinted.issues) c.add(found.path, `${found.message}; ${fieldHint}`);
+        return;
+    }
     const input = (issue as { input?: unknown }).input;
     const path = pathText(base, issue.path);
     const missing = input === undefined || input === null;

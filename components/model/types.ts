@@ -55,6 +55,12 @@ export interface CertificateAuth extends CertificateOptions {
      * the kubeconfig points at the key file beside it.
      */
     certificateRequestPem?: string;
+    /**
+     * Rotation counter (config `auth.rotation`, 0 when absent): any change
+     * makes the next `pulumi up` issue a new certificate, with a new private
+     * key when kube-access holds it.
+     */
+    rotation?: number;
 }
 
 /** A machine user backed by a ServiceAccount and a token Secret. */
@@ -64,6 +70,14 @@ export interface ServiceAccountAuth {
     namespace: string;
     /** Create the namespace if kube-access should own it. */
     createNamespace: boolean;
+    /** Rotation counter (config `auth.rotation`, 0 when absent): any change replaces the token Secret at the next `pulumi up`. */
+    rotation?: number;
+    /**
+     * The first `pulumi up` this many hours after the token Secret was made
+     * replaces it (the old token is refused from then on); never when
+     * undefined. From `auth.tokenMaxAgeHours`, else `serviceAccountTokens.maxAgeHours`.
+     */
+    tokenMaxAgeHours?: number;
 }
 
 /** A person who logs in through the OIDC identity provider (Keycloak). */
@@ -182,6 +196,8 @@ export interface OidcSpec {
      * accepts a token until it expires, even after the user is removed.
      */
     tokenLifespanSeconds?: number;
+    /** Rotation counter of a confidential client's secret (0 when absent): any change makes Keycloak generate a new one. */
+    clientSecretRotation?: number;
 }
 
 /** Defaults for the cluster-signed path. */

@@ -140,6 +140,13 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
     });
     if (!/^[A-Za-z0-9._-]+$/.test(clientId))
         c.add("oidc.clientId", `must be letters, digits, '.', '_' or '-', got ${JSON.stringify(clientId)}`);
+    const clientType = o.clientType ?? oidcDefaults.clientType;
+    if ((value as Record<string, Raw>).clientSecretRotation !== undefined && clientType !== "confidential") {
+        c.add(
+            "oidc.clientSecretRotation",
+            `a ${clientType} client has no secret to rotate; remove it, or set oidc.clientType: confidential`,
+        );
+    }
     return {
         issuerUrl: (issuerUrl ?? "").replace(/\/$/, ""),
         realm,
@@ -151,7 +158,8 @@ export function readOidc(c: IssueCollector, value: Raw): OidcSpec | undefined {
         groupsPrefix,
         caCertificatePem,
         apiServerCaFile,
-        clientType: o.clientType ?? oidcDefaults.clientType,
+        clientType,
+        ...(o.clientSecretRotation ? { clientSecretRotation: o.clientSecretRotation } : {}),
         ...readKubeloginGrant(c, o),
         redirectUris,
         extraScopes:
@@ -336,7 +344,15 @@ export function checkInitialPasswords(c: IssueCollector, raw: Record<string, Raw
 
 /** Reads the `oidc` auth method of a user (`path` is `users[i].auth`): the Keycloak user's email and names. */
 export function readOidcAuth(c: IssueCollector, path: string, value: Record<string, Raw>): OidcAuth | undefined {
-    const { email, firstName, lastName } = readSection(c, path, value, oidcAuthSchema) ?? {};
+    const { rotation, ...fields } = value;
+    if (rotation !== undefined) {
+        c.add(
+            `${path}.rotation`,
+            "OIDC users hold no credential that kube-access issues (they log in to Keycloak); remove it, " +
+                "and to replace the secret of a confidential Keycloak client raise oidc.clientSecretRotation",
+        );
+    }
+    const { email, firstName, lastName } = readSection(c, path, fields, oidcAuthSchema) ?? {};
     const emailProblem = email === undefined ? undefined : keycloakEmailProblem(email);
     if (emailProblem) c.add(`${path}.email`, emailProblem);
     for (const [field, personName] of [

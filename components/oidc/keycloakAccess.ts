@@ -71,6 +71,10 @@ export class KeycloakAccess extends pulumi.ComponentResource {
                 directAccessGrantsEnabled: oidc.directAccessGrants,
                 oauth2DeviceAuthorizationGrantEnabled: oidc.deviceAuthorizationGrant,
                 validRedirectUris: oidc.redirectUris,
+                // Keycloak generates a new secret whenever this map changes (oidc.clientSecretRotation).
+                ...(oidc.clientType === "confidential" && oidc.clientSecretRotation
+                    ? { clientSecretRegenerateWhenChanged: { rotation: String(oidc.clientSecretRotation) } }
+                    : {}),
                 ...(oidc.tokenLifespanSeconds === undefined
                     ? {}
                     : { accessTokenLifespan: String(oidc.tokenLifespanSeconds) }),

@@ -4,24 +4,49 @@ import { IssueCollector } from "../intake/reader";
 import { dnsSubdomainMax, dnsSubdomainProblem } from "../intake/limits";
 import { didYouMean } from "../intake/suggest";
 import { checkNamespace } from "../intake/rules";
-import { serviceAccountAuthSchema } from "../intake/schema";
+import { serviceAccountAuthSchema, serviceAccountTokensSchema } from "../intake/schema";
 import { readSection } from "../intake/section";
 import { toObjectName } from "../model/names";
 import { tokenSecretName } from "./names";
 
-/** Reads the `serviceAccount` auth method of a user (`path` is `users[i].auth`; shape in ../intake/schema). */
+/** Defaults for every service-account user's token (config `serviceAccountTokens`). */
+export interface ServiceAccountTokenDefaults {
+    /** Replace a token Secret at the first `pulumi up` this many hours after it was made; never when undefined. */
+    maxAgeHours?: number;
+}
+
+/** Reads `serviceAccountTokens` (shape in ../intake/schema). */
+export function readServiceAccountTokens(c: IssueCollector, value: unknown): ServiceAccountTokenDefaults {
+    if (value === undefined || value === null) return {};
+    const o = readSection(c, "serviceAccountTokens", value, serviceAccountTokensSchema);
+    return o?.maxAgeHours === undefined ? {} : { maxAgeHours: o.maxAgeHours };
+}
+
+/**
+ * Reads the `serviceAccount` auth method of a user (`path` is `users[i].auth`;
+ * shape in ../intake/schema). The user's `tokenMaxAgeHours` wins over the
+ * default of `serviceAccountTokens.maxAgeHours`.
+ */
 export function readServiceAccountAuth(
     c: IssueCollector,
     path: string,
     value: Record<string, unknown>,
     namespaces: string[],
+    tokenDefaults: ServiceAccountTokenDefaults = {},
 ): ServiceAccountAuth {
-    const { namespace, createNamespace } = {
+    const { namespace, createNamespace, rotation, tokenMaxAgeHours } = {
         ...serviceAccountAuthSchema.parse({ method: "serviceAccount" }),
         ...readSection(c, path, value, serviceAccountAuthSchema),
     };
     checkNamespace(c, `${path}.namespace`, namespace, namespaces);
-    return { method: "serviceAccount", namespace, createNamespace };
+    const maxAge = tokenMaxAgeHours ?? tokenDefaults.maxAgeHours;
+    return {
+        method: "serviceAccount",
+        namespace,
+        createNamespace,
+        ...(rotation ? { rotation } : {}),
+        ...(maxAge !== undefined ? { tokenMaxAgeHours: maxAge } : {}),
+    };
 }
 
 /** A service-account user's name becomes the ServiceAccount's and, with a suffix, its token Secret's. */

@@ -5,6 +5,7 @@ import { tokenSecretName } from "./names";
 import { serviceAccountUsername } from "../model/identity";
 import { ServiceAccountToken } from "./serviceAccountToken";
 import { renderKubeconfig } from "../kubeconfig/render";
+import { CredentialRotation, credentialRotatesAt } from "../rotation/credentialRotation";
 
 /** Inputs of a {@link ServiceAccountUser}. */
 export interface ServiceAccountUserArgs {
@@ -27,6 +28,8 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
     public readonly username: string;
     /** A kubeconfig that authenticates as this service account (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** From when a `pulumi up` replaces the token (ISO 8601), when the user's token has a maximum age. */
+    public readonly tokenRotatesAt?: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceAccountUserArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-access:serviceAccounts:ServiceAccountUser", name, {}, opts);
@@ -37,6 +40,12 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
         const account = new k8s.core.v1.ServiceAccount(
             `${name}-account`,
             { metadata: { name: user.name, namespace, labels } },
+            { parent: this },
+        );
+        const maxAgeSeconds = user.auth.tokenMaxAgeHours === undefined ? undefined : user.auth.tokenMaxAgeHours * 3600;
+        const rotation = new CredentialRotation(
+            `${name}-rotation`,
+            { rotation: user.auth.rotation ?? 0, maxAgeSeconds },
             { parent: this },
         );
         const secret = new k8s.core.v1.Secret(
@@ -50,7 +59,8 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
                 },
                 type: "kubernetes.io/service-account-token",
             },
-            { parent: this, dependsOn: [account] },
+            // Replaced with the rotation schedule; its name is fixed, so the old Secret goes first.
+            { parent: this, dependsOn: [account], replaceWith: [rotation], deleteBeforeReplace: true },
         );
         const token = new ServiceAccountToken(
             `${name}-token-value`,
@@ -75,6 +85,15 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
                 }),
             ),
         );
-        this.registerOutputs({ token: this.token, username: this.username, kubeconfig: this.kubeconfig });
+        this.tokenRotatesAt =
+            maxAgeSeconds === undefined
+                ? undefined
+                : rotation.madeAt.apply((madeAt) => credentialRotatesAt(madeAt, maxAgeSeconds)!);
+        this.registerOutputs({
+            token: this.token,
+            username: this.username,
+            kubeconfig: this.kubeconfig,
+            tokenRotatesAt: this.tokenRotatesAt,
+        });
     }
 }

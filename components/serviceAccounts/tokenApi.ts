@@ -1,4 +1,5 @@
 import { isNotFound, kubernetesClient, loadKubeConfig } from "../kubernetesApi/client";
+import { withApiContext } from "../kubernetesApi/apiFailure";
 
 /** Reads `data.token` of a service-account token Secret, or undefined while the controller has not filled it. */
 export async function readServiceAccountToken(
@@ -7,9 +8,14 @@ export async function readServiceAccountToken(
     secretName: string,
 ): Promise<string | undefined> {
     const client = kubernetesClient();
-    const api = loadKubeConfig(kubeconfig).makeApiClient(client.CoreV1Api);
+    const config = loadKubeConfig(kubeconfig);
+    const api = config.makeApiClient(client.CoreV1Api);
     try {
-        const secret = await api.readNamespacedSecret({ name: secretName, namespace });
+        const secret = await withApiContext(
+            config.getCurrentCluster()?.server,
+            `reading token Secret ${namespace}/${secretName}`,
+            () => api.readNamespacedSecret({ name: secretName, namespace }),
+        );
         const token = secret.data?.token;
         return token ? Buffer.from(token, "base64").toString("utf8") : undefined;
     } catch (e) {
