@@ -8,7 +8,8 @@ import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
 import { identityTextProblem, rbacNameProblem } from "../intake/limits";
 import { checkGroupName, entryPath } from "../intake/rules";
 import { isDnsLabel, toObjectName } from "../model/names";
-import { fieldsOf, userSchema } from "../intake/schema";
+import { authMethodSchema, fieldsOf, userSchema } from "../intake/schema";
+import { readField } from "../intake/section";
 import { DeclaredUser, declaredMethod, declaredSigner } from "../model/declared";
 import {
     checkCertificateGroup,
@@ -152,7 +153,7 @@ function readAuth(
         c.object(path, value, []);
         return undefined;
     }
-    const method = c.oneOf(`${path}.method`, value.method, authMethods);
+    const method = readField(c, `${path}.method`, value.method, authMethodSchema);
     switch (method) {
         case "certificate":
             return readCertificateAuth(c, path, value, defaults);

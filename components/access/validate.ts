@@ -8,7 +8,7 @@ import { AccessSpecError, IssueCollector, Raw, knownNames } from "../intake/read
 import { checkGroupName, checkNamespace, entryPath, holdsValue } from "../intake/rules";
 import { DeclaredUser } from "../model/declared";
 import { configKeys, kubeAccessConfigSchema, secretConfigKeys } from "../intake/schema";
-import { readField } from "../intake/section";
+import { readField, readNameList } from "../intake/section";
 import { checkClusterCaKey, readCertificateDefaults, readClusterSigning } from "../certificates/config";
 import {
     checkInitialPasswords,
@@ -83,9 +83,9 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
     const oidc = raw.oidc === undefined ? undefined : readOidc(c, raw.oidc);
     const namespaces = namespacesNamedIn(raw);
     const { users, declared } = readUsers(c, raw.users, defaults, allowSystemMasters, namespaces, tokenDefaults);
-    const groups = c.stringList("groups", raw.groups);
+    const groups = readNameList(c, "groups", raw.groups, kubeAccessConfigSchema.shape.groups);
     groups.forEach((g, i) => checkGroupName(c, entryPath("groups", raw.groups, g, i), g, allowSystemMasters));
-    const ownedNamespaces = c.stringList("namespaces", raw.namespaces);
+    const ownedNamespaces = readNameList(c, "namespaces", raw.namespaces, kubeAccessConfigSchema.shape.namespaces);
     ownedNamespaces.forEach((ns, i) =>
         checkNamespace(c, entryPath("namespaces", raw.namespaces, ns, i), ns, namespaces),
     );

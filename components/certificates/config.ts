@@ -13,8 +13,13 @@ import {
 } from "../model/types";
 import { z } from "zod";
 import { IssueCollector, Raw, isPlainObject } from "../intake/reader";
-import { certificateAuthSchema, certificateOptionsSchema, clusterSigningSchema } from "../intake/schema";
-import { readSection } from "../intake/section";
+import {
+    certificateAuthSchema,
+    certificateOptionsSchema,
+    clusterSigningSchema,
+    kubeAccessConfigSchema,
+} from "../intake/schema";
+import { readField, readSection } from "../intake/section";
 import { x509AttributeProblem } from "../intake/limits";
 import { parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
 import { ParsedCsr, parseCsrPem } from "../x509/csr";
@@ -227,7 +232,7 @@ export function checkClusterCaKey(
     cluster: ClusterSpec | undefined,
 ): void {
     const externalUsers = users.filter((u) => u.method === "certificate" && u.signer === "external");
-    const caKey = c.string("clusterCaKey", value);
+    const caKey = readField(c, "clusterCaKey", value, kubeAccessConfigSchema.shape.clusterCaKey);
     if (caKey === undefined && value === undefined && externalUsers.length > 0) {
         c.add(
             "clusterCaKey",

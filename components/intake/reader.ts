@@ -1,4 +1,4 @@
-import { closestMatch, didYouMean } from "./suggest";
+import { closestMatch } from "./suggest";
 
 /** One problem found in the config: where it is and what to do about it. */
 export interface SpecIssue {
@@ -119,20 +119,6 @@ export class IssueCollector {
         return fallback;
     }
 
-    integer(path: string, value: Raw, fallback: number, min: number, max: number): number {
-        if (value === undefined || value === null) return fallback;
-        const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
-        if (typeof n !== "number" || !Number.isInteger(n)) {
-            this.add(path, `must be a whole number, got ${this.describe(path, value)}`);
-            return fallback;
-        }
-        if (n < min || n > max) {
-            this.add(path, `must be between ${min} and ${max}, got ${n}`);
-            return fallback;
-        }
-        return n;
-    }
-
     list(path: string, value: Raw, opts: { required?: boolean } = {}): Raw[] {
         if (value === undefined || value === null) {
             if (opts.required) this.add(path, "is required (a list)");
@@ -155,19 +141,6 @@ export class IssueCollector {
             else out.push(s);
         });
         return out;
-    }
-
-    oneOf<T extends string>(path: string, value: Raw, allowed: readonly T[], fallback?: T): T | undefined {
-        if (value === undefined || value === null) {
-            if (fallback === undefined) this.add(path, `is required; one of ${allowed.join(", ")}`);
-            return fallback;
-        }
-        if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-            const hint = typeof value === "string" ? didYouMean(closestMatch(value, allowed)) : "";
-            this.add(path, `must be one of ${allowed.join(", ")}, got ${this.describe(path, value)}${hint}`);
-            return undefined;
-        }
-        return value as T;
     }
 }
 

@@ -30,6 +30,9 @@ export const certificateSigners = ["external", "cluster"] as const;
 /** Auth methods a user can have. */
 export const authMethods = ["certificate", "serviceAccount", "oidc"] as const;
 
+/** A user's `auth.method`. */
+export const authMethodSchema = z.enum(authMethods);
+
 /** `exec` (kubelogin) or `auth-provider` (kubectl's built-in oidc provider); see model/types. */
 export const oidcKubeconfigStyles = ["exec", "auth-provider"] as const;
 

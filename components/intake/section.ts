@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { IssueCollector, Raw, isPlainObject, join, knownNames } from "./reader";
 import { closestMatch, didYouMean } from "./suggest";
+import { distinctEntries } from "./rules";
 import { WholeNumberRange, fieldsOf, unwrap } from "./schema";
 
 /** The schema of the value at `path` inside `schema`, through objects, arrays, records and wrappers. */
@@ -170,4 +171,14 @@ export function readField<T extends z.ZodType>(
     for (const issue of parsed.error.issues) addSchemaIssue(c, path, schema, issue);
     const fallback = schema.safeParse(undefined);
     return fallback.success ? fallback.data : undefined;
+}
+
+/**
+ * Reads a list of names with its schema (a list of non-empty strings): shape
+ * errors from the schema, then each repeated entry; returns the good entries
+ * without repeats.
+ */
+export function readNameList(c: IssueCollector, path: string, value: Raw, schema: z.ZodType): string[] {
+    readField(c, path, value, schema);
+    return distinctEntries(c, path, value);
 }
