@@ -4,3 +4,4 @@ export * from "./pem";
 export * from "./names";
 export * from "./validate";
 export * from "./load";
+export * from "./accessFiles";
