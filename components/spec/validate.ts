@@ -37,7 +37,7 @@ import {
     x509AttributeProblem,
 } from "./limits";
 import { closestMatch, didYouMean, suggestHttpsUrl, suggestNamespace } from "./suggest";
-import { parseCsrPem } from "../certificates/csr";
+import { parseCsrPemOnce as parseCsrPem } from "./csrOnce";
 import { kubeloginGrantTypes, oidcClientTypes } from "./types";
 import { ParsedCsr } from "../certificates/csr";
 import { keycloakEmail, keycloakNormalisationUnknown, keycloakUsername } from "../identity";

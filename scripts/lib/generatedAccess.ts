@@ -1,0 +1,117 @@
+/**
+ * Generated users, namespaces and bindings for scale tests and the benchmark
+ * (`npm run bench`): N users of the given auth methods in rotation, in teams
+ * of about 50, each certificate or OIDC user in 2 groups (their team and a
+ * role group); service-account users have none (the API server sets theirs).
+ */
+import * as crypto from "crypto";
+import { buildCsrPem } from "../../components/certificates/csr";
+
+/** The kinds of user generated, in rotation. */
+export const generatedMethods = [
+    "certificate-csr", // the user's own CSR (given as a file), cluster signer
+    "certificate-cluster", // key made by kube-access, cluster signer
+    "certificate-external", // key made by kube-access, signed with the CA key in config
+    "serviceAccount",
+    "oidc",
+] as const;
+export type GeneratedMethod = (typeof generatedMethods)[number];
+
+/** What {@link generateAccess} makes. */
+export interface GeneratedAccess {
+    users: Record<string, unknown>[];
+    namespaces: string[];
+    bindings: Record<string, unknown>[];
+    /** CSR PEM by path relative to the access file (`csr/<user>.csr`), for `certificate-csr` users. */
+    csrFiles: Record<string, string>;
+    /** How many users of each kind. */
+    counts: Record<GeneratedMethod, number>;
+}
+
+/** One P-256 key for every generated CSR: the subject differs, which is all validation and signing look at. */
+let csrKey: string | undefined;
+function csrKeyPem(): string {
+    csrKey ??= crypto
+        .generateKeyPairSync("ec", { namedCurve: "P-256" })
+        .privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+    return csrKey;
+}
+
+/**
+ * `n` users of `methods` in rotation (user i has `methods[i % methods.length]`),
+ * in `ceil(n / teamSize)` teams of consecutive users, the users with groups
+ * alternately in role-dev and role-ops, with one namespace per team, one binding per
+ * team (ClusterRole edit in its namespace, to its group and its service
+ * accounts) and one cluster-wide view binding per role group.
+ */
+export function generateAccess(
+    n: number,
+    methods: readonly GeneratedMethod[] = generatedMethods,
+    opts: { teamSize?: number; prefix?: string } = {},
+): GeneratedAccess {
+    const teamSize = opts.teamSize ?? 50;
+    const prefix = opts.prefix ?? "u";
+    const teams = Math.max(1, Math.ceil(n / teamSize));
+    const width = String(n).length;
+    const users: Record<string, unknown>[] = [];
+    const csrFiles: Record<string, string> = {};
+    const counts = Object.fromEntries(generatedMethods.map((m) => [m, 0])) as Record<GeneratedMethod, number>;
+    const teamBots: string[][] = Array.from({ length: teams }, () => []);
+    let grouped = 0;
+    for (let i = 0; i < n; i++) {
+        const method = methods[i % methods.length];
+        counts[method]++;
+        const team = Math.floor(i / teamSize);
+        const name = `${prefix}${String(i).padStart(width, "0")}-${method.replace("certificate-", "cert-").toLowerCase()}`;
+        const groups =
+            method === "serviceAccount" ? [] : [`team-${team}`, grouped++ % 2 === 0 ? "role-dev" : "role-ops"];
+        switch (method) {
+            case "certificate-csr": {
+                const file = `csr/${name}.csr`;
+                csrFiles[file] = buildCsrPem(csrKeyPem(), { commonName: name, organizations: groups });
+                users.push({
+                    name,
+                    groups,
+                    auth: { method: "certificate", signer: "cluster", certificateRequestFile: file },
+                });
+                break;
+            }
+            case "certificate-cluster":
+            case "certificate-external":
+                users.push({
+                    name,
+                    groups,
+                    auth: {
+                        method: "certificate",
+                        signer: method === "certificate-cluster" ? "cluster" : "external",
+                        keyAlgorithm: "ECDSA-P256",
+                    },
+                });
+                break;
+            case "serviceAccount":
+                users.push({ name, auth: { method: "serviceAccount", namespace: `team-${team}` } });
+                teamBots[team].push(name);
+                break;
+            case "oidc":
+                users.push({
+                    name,
+                    groups,
+                    auth: { method: "oidc", email: `${name}@example.com`, firstName: "Generated", lastName: "User" },
+                });
+                break;
+        }
+    }
+    const bindings: Record<string, unknown>[] = [];
+    for (let team = 0; team < teams; team++) {
+        bindings.push({
+            name: `team-${team}-edit`,
+            clusterRole: "edit",
+            namespaces: [`team-${team}`],
+            subjects: [{ group: `team-${team}` }, ...teamBots[team].map((user) => ({ user }))],
+        });
+    }
+    bindings.push({ name: "role-dev-view", clusterRole: "view", subjects: [{ group: "role-dev" }] });
+    bindings.push({ name: "role-ops-view", clusterRole: "view", subjects: [{ group: "role-ops" }] });
+    const namespaces = Array.from({ length: teams }, (_, team) => `team-${team}`);
+    return { users, namespaces, bindings, csrFiles, counts };
+}
