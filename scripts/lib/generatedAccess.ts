@@ -5,6 +5,9 @@
  * role group); service-account users have none (the API server sets theirs).
  */
 import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
 import { buildCsrPem } from "../../components/certificates/csr";
 
 /** The kinds of user generated, in rotation. */
@@ -30,7 +33,8 @@ export interface GeneratedAccess {
 
 /** One P-256 key for every generated CSR: the subject differs, which is all validation and signing look at. */
 let csrKey: string | undefined;
-function csrKeyPem(): string {
+/** The private key of every generated CSR (PKCS#8 PEM), for tests that log in as those users. */
+export function csrKeyPem(): string {
     csrKey ??= crypto
         .generateKeyPairSync("ec", { namedCurve: "P-256" })
         .privateKey.export({ type: "pkcs8", format: "pem" }) as string;
@@ -114,4 +118,37 @@ export function generateAccess(
     bindings.push({ name: "role-ops-view", clusterRole: "view", subjects: [{ group: "role-ops" }] });
     const namespaces = Array.from({ length: teams }, (_, team) => `team-${team}`);
     return { users, namespaces, bindings, csrFiles, counts };
+}
+
+/** Writes the access files (one per team) and CSR files of `n` generated users into `projectDir`. */
+export function writeAccessFiles(
+    projectDir: string,
+    n: number,
+    methods: readonly GeneratedMethod[],
+): { accessFiles: string[]; counts: Record<string, number> } {
+    const generated = generateAccess(n, methods);
+    const files: Record<string, { users: unknown[]; bindings: unknown[]; namespaces: string[] }> = {};
+    generated.users.forEach((user, i) => {
+        const file = `teams/team-${Math.floor(i / 50)}.yaml`; // generateAccess's teams of 50
+        (files[file] ??= { users: [], bindings: [], namespaces: [] }).users.push(user);
+    });
+    generated.namespaces.forEach((ns, team) => {
+        const file = `teams/team-${team}.yaml`;
+        (files[file] ??= { users: [], bindings: [], namespaces: [] }).namespaces.push(ns);
+    });
+    for (const binding of generated.bindings) {
+        const team = /^team-(\d+)-/.exec(binding.name as string);
+        const file = team ? `teams/team-${team[1]}.yaml` : "teams/roles.yaml";
+        (files[file] ??= { users: [], bindings: [], namespaces: [] }).bindings.push(binding);
+    }
+    for (const [file, content] of Object.entries(files)) {
+        fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(projectDir, file), stringify(content));
+    }
+    for (const [file, pem] of Object.entries(generated.csrFiles)) {
+        const target = path.join(projectDir, "teams", file);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, pem);
+    }
+    return { accessFiles: Object.keys(files), counts: generated.counts };
 }
