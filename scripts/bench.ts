@@ -37,6 +37,7 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
   --real           also run preview, first up and no-change up with the real engine (under the e2e lock)
   --real-users N   users for the real-engine runs (default: --users)
   --skip-mock      only the pure functions and, with --real, the engine runs
+  --compiled       run the mock programs as JavaScript compiled by tsc (no ts-node, no source maps)
   --json FILE      also write the figures as JSON
   --keep           keep the work folder`;
 
@@ -105,11 +106,39 @@ interface MockRun {
     maxRssKiB: number;
 }
 
-function mockRun(mode: "program" | "baseline", workDir: string): MockRun {
+/**
+ * The JavaScript tsc makes of the checkout, without source maps, in
+ * `<workDir>/js` (node_modules linked beside it): what `--compiled` runs.
+ */
+function compile(workDir: string): string {
+    const out = path.join(workDir, "js");
+    const tsc = spawnSync(
+        process.execPath,
+        [
+            require.resolve("typescript/bin/tsc"),
+            "-p",
+            repoRoot,
+            "--outDir",
+            out,
+            "--noEmit",
+            "false",
+            "--sourceMap",
+            "false",
+        ],
+        { encoding: "utf8" },
+    );
+    if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"));
+    return out;
+}
+
+function mockRun(mode: "program" | "baseline", workDir: string, compiled?: string): MockRun {
     const started = performance.now();
     const child = spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts"), mode, workDir],
+        compiled
+            ? [path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
+            : ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts"), mode, workDir],
         { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env } },
     );
     const wallSeconds = (performance.now() - started) / 1000;
@@ -231,6 +260,7 @@ async function main(): Promise<number> {
             real: { type: "boolean", default: false },
             "real-users": { type: "string" },
             "skip-mock": { type: "boolean", default: false },
+            compiled: { type: "boolean", default: false },
             json: { type: "string" },
             keep: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
@@ -287,14 +317,16 @@ async function main(): Promise<number> {
 
         if (!values["skip-mock"]) {
             fs.writeFileSync(path.join(workDir, "config.json"), JSON.stringify(mockConfig(accessFiles)));
-            const first = mockRun("program", workDir); // records the resources the baseline declares; also a warm-up
+            const compiled = values.compiled ? compile(workDir) : undefined;
+            result.runner = compiled ? "node, compiled by tsc" : "ts-node, transpile only";
+            const first = mockRun("program", workDir, compiled); // records the resources the baseline declares; also a warm-up
             console.log(`[bench mock] ${first.resources} resources (${fmt(first.resources / n, 1)} per user)`);
             const runs: Record<"program" | "baseline", MockRun[]> = { program: [], baseline: [] };
             for (let i = 0; i < repeat; i++) {
                 for (const mode of i % 2 === 0
                     ? (["baseline", "program"] as const)
                     : (["program", "baseline"] as const)) {
-                    const r = mockRun(mode, workDir);
+                    const r = mockRun(mode, workDir, compiled);
                     runs[mode].push(r);
                     console.log(
                         `[bench mock] ${mode}: evaluation ${fmt(r.seconds)} s, process ${fmt(r.wallSeconds)} s, ` +
