@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KubeAccess, loadAccessSpec, needsKubernetesObjects, providerClusterIdentifier } from "./components";
 import { publishedPassphraseWarning } from "./components/passphraseCheck";
+import { limitStackTraces } from "./components/stackTraces";
+
+// No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
+limitStackTraces();
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);

@@ -19,6 +19,7 @@ import "@pulumi/tls";
 import "@pulumi/keycloak";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
+import { limitStackTraces } from "../../components/stackTraces";
 
 const [mode, workDir] = process.argv.slice(2);
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
         process.chdir(workDir); // the project folder: access files are read relative to it
         evaluate = () => runInPulumiStack(async () => require("../../index")); // eslint-disable-line @typescript-eslint/no-require-imports
     } else if (mode === "baseline") {
+        // The same stack-trace setting as index.ts makes, so that the ratio is the program's own logic.
+        limitStackTraces();
         const declared = JSON.parse(
             fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
         ) as (RecordedResource & {
