@@ -93,6 +93,20 @@ describe("access files", () => {
         expect(load(validConfig())).toEqual(validateAccessSpec(validConfig(), { secretKeys }));
     });
 
+    test("an inline user's CSR file is read relative to the project folder, with no access file", () => {
+        write("csr/solo.csr", csrFor("solo", []));
+        const raw = validConfig();
+        (raw.users as unknown[]).push(cert("solo", [], { certificateRequestFile: "csr/solo.csr" }));
+        const solo = load(raw).users.find((u) => u.name === "solo")!;
+        expect(solo.auth.method === "certificate" && solo.auth.certificateRequestPem).toMatch(
+            /^-----BEGIN CERTIFICATE REQUEST-----/,
+        );
+        (raw.users as { auth: Record<string, unknown> }[])[4].auth.certificateRequestFile = "csr/gone.csr";
+        expect(issuesOf(raw)["users[4].auth.certificateRequestFile"]).toEqual([
+            expect.stringMatching(/cannot read the certificate request file \(no such file/),
+        ]);
+    });
+
     test("an empty file or a file with empty lists adds nothing", () => {
         write("empty.yaml", "");
         write("none.yaml", { users: null, bindings: [] });

@@ -174,7 +174,6 @@ export function validateWithAccessFiles<T>(
     validate: (merged: Record<string, Raw>) => T,
     reader: AccessFileReader = diskReader,
 ): T {
-    if (raw[accessFilesKey] === undefined) return validate(raw);
     const merged = mergeAccessFiles(raw, projectDir, reader);
     let result: T | undefined;
     let issues: SpecIssue[] = [];
