@@ -7,6 +7,10 @@ import {
     providerClusterIdentifier,
     publishedPassphraseWarning,
 } from "./components";
+import { limitStackTraces } from "./components/access/stackTraces";
+
+// No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
+limitStackTraces();
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);

@@ -20,6 +20,7 @@ import { parseArgs, promisify } from "util";
 import { configKeys, validateAccessSpec, RawConfig } from "../components/access/validate";
 import { AccessSpecError } from "../components/intake/reader";
 import { configNamespace, parseConfigValue } from "../components/access/load";
+import { validateWithAccessFiles } from "../components/intake/accessFiles";
 import { planRoleBindings } from "../components/rbac/plan";
 import { accessFromSpec, accessFromUsersOutput } from "../components/report/snapshot";
 import { buildAccessReport, hasChanges } from "../components/report/diff";
@@ -103,10 +104,12 @@ async function main(argv: string[]): Promise<number> {
 
     const config = JSON.parse(await pulumi(["config", "--json", "--stack", stack])) as Record<string, ConfigEntry>;
     const { raw, secretKeys } = rawConfigFrom(config);
-    const spec = validateAccessSpec(raw, {
-        secretKeys: secretKeys.filter((k) => (configKeys as readonly string[]).includes(k)),
-        secretValuesWithheld: true,
-    });
+    const spec = validateWithAccessFiles(raw, process.cwd(), (merged) =>
+        validateAccessSpec(merged, {
+            secretKeys: secretKeys.filter((k) => (configKeys as readonly string[]).includes(k)),
+            secretValuesWithheld: true,
+        }),
+    );
     const after = accessFromSpec(spec);
 
     let cluster: ClusterRoles;

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAccessSpec } from "./load";
 import { RawConfig } from "./validate";
@@ -74,5 +77,31 @@ describe("loadAccessSpec", () => {
         const { secrets } = loadAccessSpec();
         expect(await pulumi.isSecret(secrets.clusterKubeconfig!)).toBe(true);
         expect(JSON.parse(await promiseOf(secrets.clusterKubeconfig!))).toEqual(kubeconfig);
+    });
+});
+
+describe("loadAccessSpec with access files", () => {
+    test("reads kube-access:accessFiles relative to the project folder it is given, and names the file in errors", () => {
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-load-"));
+        try {
+            fs.mkdirSync(path.join(project, "teams"));
+            fs.writeFileSync(
+                path.join(project, "teams", "a.yaml"),
+                "users:\n  - name: bot-a\n    auth: {method: serviceAccount, namespace: ci}\n  - name: bot-b\n    auth: {method: serviceAccount, namespace: Bad_NS}\n",
+            );
+            setConfig(
+                { ...validConfig(), accessFiles: ["teams/a.yaml"] },
+                { ...keycloak, "keycloak:clientSecret": "x" },
+                [...kubeSecrets, "keycloak:clientSecret"],
+            );
+            expect(() => loadAccessSpec(project)).toThrow(/\n {2}- teams\/a\.yaml:users\[1\]\.auth\.namespace: /);
+            fs.writeFileSync(
+                path.join(project, "teams", "a.yaml"),
+                "users:\n  - name: bot-a\n    auth: {method: serviceAccount, namespace: ci}\n",
+            );
+            expect(loadAccessSpec(project).spec.users.map((u) => u.name)).toContain("bot-a");
+        } finally {
+            fs.rmSync(project, { recursive: true, force: true });
+        }
     });
 });

@@ -3,6 +3,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { RawConfig, clusterKubeconfigText, configKeys, validateAccessSpec } from "./validate";
 import { AccessSpec } from "../model/types";
 import { normalisePrivateKeyPem } from "../x509/pem";
+import { validateWithAccessFiles } from "../intake/accessFiles";
 
 /** The config namespace kube-access reads. */
 export const configNamespace = "kube-access";
@@ -23,8 +24,10 @@ export interface AccessSecrets {
  * Reads the `kube-access` config of the current stack, validates it and
  * returns the spec plus the secret values. Secret values are read in plain
  * text only to validate them and are wrapped with `pulumi.secret` at once.
+ * Access files (`kube-access:accessFiles`) are read relative to `projectDir`,
+ * the folder of Pulumi.yaml where the engine runs the program.
  */
-export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
+export function loadAccessSpec(projectDir: string = process.cwd()): { spec: AccessSpec; secrets: AccessSecrets } {
     const raw: RawConfig = {};
     const all = pulumi.runtime.allConfig();
     for (const [fullKey, value] of Object.entries(all)) {
@@ -32,7 +35,9 @@ export function loadAccessSpec(): { spec: AccessSpec; secrets: AccessSecrets } {
         if (namespace !== configNamespace) continue;
         raw[key] = parseConfigValue(value);
     }
-    const spec = validateAccessSpec(raw, { secretKeys: secretConfigKeys(), keycloak: keycloakProviderFacts(all) });
+    // Users, groups, namespaces and bindings may also come from access files (kube-access:accessFiles).
+    const facts = { secretKeys: secretConfigKeys(), keycloak: keycloakProviderFacts(all) };
+    const spec = validateWithAccessFiles(raw, projectDir, (merged) => validateAccessSpec(merged, facts));
     const asString = (v: unknown) => (typeof v === "string" ? pulumi.secret(v) : undefined);
     const passwords = (raw.oidcInitialPasswords ?? {}) as Record<string, string>;
     return {

@@ -22,7 +22,8 @@ import {
 import { readField, readSection } from "../intake/section";
 import { x509AttributeProblem } from "../intake/limits";
 import { parsePrivateKeyPem, privateKeyMatchesCertificate } from "../x509/pem";
-import { ParsedCsr, parseCsrPem } from "../x509/csr";
+import { ParsedCsr } from "../x509/csr";
+import { parseCsrPemOnce as parseCsrPem } from "../x509/csrOnce";
 import { DeclaredUser } from "../model/declared";
 
 /** Defaults applied to every certificate user unless config overrides them. */

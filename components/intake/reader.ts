@@ -19,9 +19,9 @@ export class AccessSpecError extends Error {
     }
 }
 
-/** A field path as the user writes it: in the `kube-access` namespace unless it names another one. */
+/** A field path as the user writes it: in the `kube-access` namespace unless it names another one or an access file (`teams/a.yaml:users[0]`). */
 export function qualifiedKey(path: string): string {
-    return /^[a-z][a-z0-9-]*:/.test(path) ? path : `kube-access:${path}`;
+    return /^[a-z][a-z0-9-]*:/.test(path) || /^[^\s:]+\.ya?ml(:|$)/i.test(path) ? path : `kube-access:${path}`;
 }
 
 export type Raw = unknown;

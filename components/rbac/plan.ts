@@ -1,25 +1,9 @@
 import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../model/types";
 import { apiServerGroups, apiServerUsername, oidcGroupName } from "../model/identity";
+import { declaredUser, groupMembers, plannedPositionsFor } from "./subjectIndex";
+import { PlannedBinding, RbacSubject } from "./binding";
 
-/** An RBAC subject exactly as it appears in a binding object. */
-export interface RbacSubject {
-    kind: "User" | "Group" | "ServiceAccount";
-    name: string;
-    namespace?: string;
-}
-
-/** One RoleBinding or ClusterRoleBinding kube-access manages. */
-export interface PlannedBinding {
-    /** Name of the spec binding it comes from. */
-    bindingName: string;
-    kind: "ClusterRoleBinding" | "RoleBinding";
-    /** Object name; readable and stable: `kube-access:<binding>:<subject kind>:<subject>`. */
-    objectName: string;
-    /** Set for RoleBindings. */
-    namespace?: string;
-    roleRef: RoleRef;
-    subject: RbacSubject;
-}
+export type { PlannedBinding, RbacSubject } from "./binding";
 
 /** The RBAC subject that grants to a declared user: its ServiceAccount, or the user name the API server sees. */
 export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): RbacSubject {
@@ -38,7 +22,7 @@ export function subjectForUser(user: UserSpec, oidc: OidcSpec | undefined): Rbac
  * certificates, bind the group with `external: true`.
  */
 export function subjectsForGroup(group: string, spec: AccessSpec): RbacSubject[] {
-    const members = spec.users.filter((u) => u.groups.includes(group));
+    const members = groupMembers(spec, group);
     const plain = members.some((u) => u.auth.method === "certificate");
     const oidc = spec.oidc !== undefined && (members.length === 0 || members.some((u) => u.auth.method === "oidc"));
     return [
@@ -50,7 +34,7 @@ export function subjectsForGroup(group: string, spec: AccessSpec): RbacSubject[]
 function subjectsFor(subject: SubjectSpec, spec: AccessSpec): RbacSubject[] {
     if (subject.external) return [{ kind: subject.kind === "user" ? "User" : "Group", name: subject.name }];
     if (subject.kind === "group") return subjectsForGroup(subject.name, spec);
-    const user = spec.users.find((u) => u.name === subject.name);
+    const user = declaredUser(spec, subject.name);
     return user ? [subjectForUser(user, spec.oidc)] : [];
 }
 
@@ -100,8 +84,8 @@ export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Recor
     for (const user of spec.users) {
         const identity = subjectForUser(user, spec.oidc);
         const groupIdentities = apiServerGroups(user, spec.oidc).map((g): RbacSubject => ({ kind: "Group", name: g }));
-        out[user.name] = planned
-            .filter((p) => [identity, ...groupIdentities].some((s) => sameSubject(p.subject, s)))
+        out[user.name] = inPlanOrder(planned, [identity, ...groupIdentities])
+            .map(({ binding: p }) => p)
             .map(
                 (p) =>
                     `${p.roleRef.kind}/${p.roleRef.name} ${p.namespace ? `in ${p.namespace}` : "cluster-wide"} (${p.objectName})`,
@@ -128,8 +112,8 @@ export function grantsOfSubject(
     subject: RbacSubject,
     via: GrantDetail["via"],
 ): GrantDetail[] {
-    return planned
-        .filter((p) => sameSubject(p.subject, subject))
+    return plannedPositionsFor(planned, subject)
+        .map((i) => planned[i])
         .map((p) => ({
             roleKind: p.roleRef.kind,
             role: p.roleRef.name,
@@ -155,14 +139,32 @@ export function grantDetailsByUser(spec: AccessSpec, planned: PlannedBinding[]):
                 { kind: "group", group: g },
             ]),
         ];
-        out[user.name] = planned.flatMap((p) => {
-            const path = paths.find(([subject]) => sameSubject(p.subject, subject));
-            return path ? grantsOfSubject([p], path[0], path[1]) : [];
-        });
+        out[user.name] = inPlanOrder(
+            planned,
+            paths.map(([subject]) => subject),
+        ).map(({ binding: p, subject }) => ({
+            roleKind: p.roleRef.kind,
+            role: p.roleRef.name,
+            ...(p.namespace ? { namespace: p.namespace } : {}),
+            binding: p.bindingName,
+            via: paths[subject][1],
+        }));
     }
     return out;
 }
 
-function sameSubject(a: RbacSubject, b: RbacSubject): boolean {
-    return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+/**
+ * The planned bindings to any of `subjects`, in plan order, each with the
+ * position in `subjects` of the first subject it binds. Looked up by subject,
+ * so a summary of every user costs O(users + bindings), not their product.
+ */
+function inPlanOrder(
+    planned: readonly PlannedBinding[],
+    subjects: readonly RbacSubject[],
+): { binding: PlannedBinding; subject: number }[] {
+    const found = new Map<number, number>();
+    subjects.forEach((subject, k) => {
+        for (const i of plannedPositionsFor(planned, subject)) if (!found.has(i)) found.set(i, k);
+    });
+    return [...found.entries()].sort(([a], [b]) => a - b).map(([i, k]) => ({ binding: planned[i], subject: k }));
 }

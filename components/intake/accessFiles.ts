@@ -1,0 +1,296 @@
+/**
+ * Access files: users, groups, namespaces and bindings kept in YAML files of
+ * the repository (one per team, say) instead of inline stack config.
+ *
+ * The stack config names them with `kube-access:accessFiles` (one path or a
+ * list, relative to the project folder). Their entries are appended to the
+ * inline lists, in the order the files are named, and the merged config is
+ * validated as one; every issue about an entry from a file is reported with
+ * that file and the entry's position in it (`teams/a.yaml:users[3].groups[1]`).
+ *
+ * Why: the Pulumi language host hands the whole stack config to the program in
+ * one environment variable, and Linux refuses a single environment string over
+ * 128 KiB (MAX_ARG_STRLEN), so a stack with a few hundred users inline fails
+ * before the program starts (`argument list too long`). Files are read by the
+ * program itself and have no such limit.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { AccessSpecError, IssueCollector, Raw, SpecIssue, describeShape, isPlainObject, knownNames } from "./reader";
+
+/** The config key that names the access files. */
+export const accessFilesKey = "accessFiles";
+
+/** The lists an access file may hold; each is appended to the inline list of the same key. */
+export const accessFileKeys = ["users", "groups", "namespaces", "bindings"] as const;
+type ListKey = (typeof accessFileKeys)[number];
+
+/** Config keys that hold secrets: they stay in stack config, encrypted, never in a file of the repository. */
+const secretKeysRefusedInFiles = [
+    "clusterKubeconfig",
+    "clusterCaKey",
+    "oidcInitialPasswords",
+    "authenticatingProxyCaKey",
+];
+
+/** A user's `auth` field naming a file that holds their CSR (PEM), relative to the file that names it. */
+export const certificateRequestFileField = "certificateRequestFile";
+
+/** Where one merged list entry came from. */
+interface EntryOrigin {
+    /** The access file as named in config; undefined for inline stack config. */
+    file?: string;
+    /** Position in that file's (or the inline) list. */
+    index: number;
+    /** The CSR file named by `auth.certificateRequestFile`, as written. */
+    csrFile?: string;
+}
+
+/** How file contents are read; tests give their own. */
+export interface AccessFileReader {
+    readFile(absolutePath: string): string;
+}
+
+const diskReader: AccessFileReader = { readFile: (p) => fs.readFileSync(p, "utf8") };
+
+/** The inline config with every access file's entries appended, and where each entry came from. */
+export interface MergedAccessConfig {
+    /** The config to validate: `accessFiles` removed, lists merged, CSR files read. */
+    raw: Record<string, Raw>;
+    /** Problems with the files themselves (unreadable, not YAML, secrets in them), with their paths. */
+    issues: SpecIssue[];
+    /** Rewrites an issue of the merged config so it names the file and the entry's position in it. */
+    locate(issue: SpecIssue): SpecIssue;
+}
+
+/**
+ * Reads the access files named by `raw.accessFiles` and appends their lists to
+ * the inline ones. Paths are relative to `projectDir` (the folder of
+ * Pulumi.yaml, where the program runs); a CSR file is relative to the access
+ * file that names it (to `projectDir` for inline users).
+ */
+export function mergeAccessFiles(
+    raw: Record<string, Raw>,
+    projectDir: string,
+    reader: AccessFileReader = diskReader,
+): MergedAccessConfig {
+    const c = new IssueCollector();
+    const { [accessFilesKey]: named, ...inline } = raw;
+    const merged: Record<string, Raw> = { ...inline };
+    const origins: Record<ListKey, EntryOrigin[]> = { users: [], groups: [], namespaces: [], bindings: [] };
+
+    for (const key of accessFileKeys) {
+        if (Array.isArray(inline[key])) {
+            merged[key] = (inline[key] as Raw[]).map((entry, index) => {
+                if (key !== "users") return entry;
+                const { entry: read, csrFile } = readCsrFile(c, `users[${index}]`, entry, projectDir, reader);
+                origins.users[index] = { index, ...(csrFile ? { csrFile } : {}) };
+                return read;
+            });
+            if (key !== "users") origins[key] = (inline[key] as Raw[]).map((_, index) => ({ index }));
+        }
+    }
+
+    for (const file of accessFileNames(c, named)) {
+        const absolute = path.resolve(projectDir, file);
+        let text: string;
+        try {
+            text = reader.readFile(absolute);
+        } catch (e) {
+            c.add(`${file}`, `cannot read the access file (${readProblem(e)}; looked for ${absolute})`);
+            continue;
+        }
+        let content: Raw;
+        try {
+            content = parseYaml(text);
+        } catch (e) {
+            c.add(`${file}`, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+            continue;
+        }
+        if (content === null || content === undefined) continue; // an empty file: a team with nobody yet
+        if (!isPlainObject(content)) {
+            c.add(`${file}`, `must be a mapping with ${accessFileKeys.join(", ")}, got ${describeShape(content)}`);
+            continue;
+        }
+        for (const [key, value] of Object.entries(content)) {
+            if (secretKeysRefusedInFiles.includes(key)) {
+                c.add(
+                    `${file}:${key}`,
+                    `holds a secret, which must not be kept in a file of the repository; remove it from ${file} ` +
+                        `and set it with \`pulumi config set --secret kube-access:${key}\``,
+                );
+                continue;
+            }
+            if (!(accessFileKeys as readonly string[]).includes(key)) {
+                c.add(
+                    `${file}:${key}`,
+                    `an access file holds only ${accessFileKeys.join(", ")}; ` +
+                        (/^[a-zA-Z]+$/.test(key) && knownConfigKeyLike(key)
+                            ? `set ${key} in stack config (kube-access:${key})`
+                            : knownNames("keys", key, accessFileKeys)),
+                );
+                continue;
+            }
+            const listKey = key as ListKey;
+            if (value === null || value === undefined) continue;
+            if (!Array.isArray(value)) {
+                c.add(`${file}:${key}`, `must be a list, got ${describeShape(value)}`);
+                continue;
+            }
+            if (inline[listKey] !== undefined && !Array.isArray(inline[listKey])) continue; // reported by validation
+            const list = (merged[listKey] as Raw[] | undefined) ?? [];
+            value.forEach((entry, index) => {
+                let read = entry;
+                let csrFile: string | undefined;
+                if (listKey === "users") {
+                    ({ entry: read, csrFile } = readCsrFile(
+                        c,
+                        `${file}:users[${index}]`,
+                        entry,
+                        path.dirname(absolute),
+                        reader,
+                    ));
+                }
+                origins[listKey][list.length] = { file, index, ...(csrFile ? { csrFile } : {}) };
+                list.push(read);
+            });
+            merged[listKey] = list;
+        }
+    }
+
+    return { raw: merged, issues: c.issues, locate: (issue) => locateIssue(issue, origins) };
+}
+
+/**
+ * Validates the stack config together with its access files: `validate` is
+ * the validator of the merged config (it throws {@link AccessSpecError}).
+ * Throws one AccessSpecError with the files' own problems and the
+ * validator's, each naming the file and position an entry came from.
+ */
+export function validateWithAccessFiles<T>(
+    raw: Record<string, Raw>,
+    projectDir: string,
+    validate: (merged: Record<string, Raw>) => T,
+    reader: AccessFileReader = diskReader,
+): T {
+    const merged = mergeAccessFiles(raw, projectDir, reader);
+    let result: T | undefined;
+    let issues: SpecIssue[] = [];
+    try {
+        result = validate(merged.raw);
+    } catch (e) {
+        if (!(e instanceof AccessSpecError)) throw e;
+        issues = e.issues.map(merged.locate);
+    }
+    if (merged.issues.length > 0 || issues.length > 0) throw new AccessSpecError([...merged.issues, ...issues]);
+    return result as T;
+}
+
+/** The file names `accessFiles` holds: one string or a list of them, each named once. */
+function accessFileNames(c: IssueCollector, value: Raw): string[] {
+    if (value === undefined || value === null) return [];
+    const list = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(list)) {
+        c.add(accessFilesKey, `must be a file path or a list of them, got ${describeShape(value)}`);
+        return [];
+    }
+    const names: string[] = [];
+    list.forEach((item, i) => {
+        const at = typeof value === "string" ? accessFilesKey : `${accessFilesKey}[${i}]`;
+        const name = c.string(at, item, { required: true });
+        if (name === undefined) return;
+        if (!/\.ya?ml$/i.test(name)) {
+            c.add(at, `must name a YAML file (ending in .yaml or .yml), got ${JSON.stringify(name)}`);
+            return;
+        }
+        if (names.some((n) => path.normalize(n) === path.normalize(name))) {
+            c.add(at, `names ${JSON.stringify(name)} twice; its entries would be declared twice`);
+            return;
+        }
+        names.push(name);
+    });
+    return names;
+}
+
+/**
+ * Replaces a user's `auth.certificateRequestFile` by the CSR the file holds
+ * (`auth.certificateRequest`), so the validator checks it like an inline one.
+ */
+function readCsrFile(
+    c: IssueCollector,
+    at: string,
+    entry: Raw,
+    baseDir: string,
+    reader: AccessFileReader,
+): { entry: Raw; csrFile?: string } {
+    if (!isPlainObject(entry) || !isPlainObject(entry.auth) || entry.auth[certificateRequestFileField] === undefined) {
+        return { entry };
+    }
+    const { [certificateRequestFileField]: fileValue, ...auth } = entry.auth;
+    const fieldPath = `${at}.auth.${certificateRequestFileField}`;
+    const file = c.string(fieldPath, fileValue, { required: true });
+    if (file === undefined) return { entry: { ...entry, auth } };
+    if (auth.certificateRequest !== undefined) {
+        c.add(fieldPath, "must not be set with certificateRequest: give the request inline or as a file, not both");
+        return { entry: { ...entry, auth } };
+    }
+    const absolute = path.resolve(baseDir, file);
+    try {
+        return { entry: { ...entry, auth: { ...auth, certificateRequest: reader.readFile(absolute) } }, csrFile: file };
+    } catch (e) {
+        c.add(fieldPath, `cannot read the certificate request file (${readProblem(e)}; looked for ${absolute})`);
+        return { entry: { ...entry, auth } };
+    }
+}
+
+/** An issue of the merged config, named by the file and position its entry came from. */
+function locateIssue(issue: SpecIssue, origins: Record<ListKey, EntryOrigin[]>): SpecIssue {
+    const located = (key: ListKey, index: number, rest: string): string => {
+        const origin = origins[key][index];
+        if (origin === undefined) return `${key}[${index}]${rest}`;
+        let field = rest;
+        if (origin.csrFile !== undefined && /^\.auth\.certificateRequest$/.test(rest)) {
+            field = `.auth.${certificateRequestFileField}`;
+        }
+        return `${origin.file === undefined ? "" : `${origin.file}:`}${key}[${origin.index}]${field}`;
+    };
+    const entryAt = /^(users|groups|namespaces|bindings)\[(\d+)\]((?:\.[A-Za-z]+|\[\d+\])*)/;
+    const match = entryAt.exec(issue.path);
+    let issuePath = issue.path;
+    let message = issue.message;
+    if (match) {
+        const [whole, key, index, rest] = match;
+        const origin = origins[key as ListKey][Number(index)];
+        issuePath = located(key as ListKey, Number(index), rest) + issue.path.slice(whole.length);
+        if (origin?.csrFile !== undefined && /^\.auth\.certificateRequest$/.test(rest)) {
+            message = `${origin.csrFile}: ${message}`;
+        }
+    }
+    // Other entries a message refers to ("also users[3].name") are named the same way.
+    message = message.replace(/(?<![\w.\]:])(users|groups|namespaces|bindings)\[(\d+)\]/g, (_, key, index) =>
+        located(key as ListKey, Number(index), ""),
+    );
+    return { path: issuePath, message };
+}
+
+function readProblem(e: unknown): string {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file";
+    if (code === "EISDIR") return "it is a folder; name each file";
+    if (code === "EACCES") return "permission denied";
+    return (e as Error).message;
+}
+
+/** Keys of stack config an access file might hold by mistake. */
+function knownConfigKeyLike(key: string): boolean {
+    return [
+        "cluster",
+        "certificates",
+        "clusterSigning",
+        "oidc",
+        "allowSystemMasters",
+        "impersonation",
+        "authenticatingProxy",
+    ].includes(key);
+}

@@ -1,0 +1,375 @@
+/**
+ * `npm run bench`: how kube-access's cost grows with users (issue 17).
+ *
+ * Generates N users (scripts/lib/generatedAccess.ts: certificate users with
+ * their own CSR as files, with keys made by kube-access for the cluster and the
+ * external signer, service-account and OIDC users; 2 groups each where the
+ * method has groups) in access files of one team each, then measures:
+ *
+ * - pure functions: reading the access files and validating, binding planning
+ *   and every per-user summary, and a config that fails validation;
+ * - the program under the Pulumi mock runtime against a raw baseline program
+ *   that declares the same resources with no logic, alternating, each run in a
+ *   process of its own: evaluation time (min and median), their ratio, peak RSS;
+ * - with `--real`: `pulumi preview`, a first `pulumi up`, a no-change
+ *   `pulumi up` and a no-change preview through the real engine against a
+ *   local cluster and Keycloak (ports 9xxx, under the end-to-end lock), with
+ *   time, peak RSS per process class, state size and resource counts.
+ *
+ * Prints the machine's load (uptime) before and after, and a JSON summary
+ * with `--json <file>`.
+ */
+import { spawnSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { stringify } from "yaml";
+import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/generatedAccess";
+import { testCa } from "../test/helpers/fixtures";
+import { sampleRss, RssPeaks } from "./bench/processSampler";
+
+const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
+
+  --users N        users generated for the mock-runtime comparison (default 1000)
+  --repeat R       runs of each program, alternating (default 3)
+  --methods LIST   kinds of user in rotation: ${generatedMethods.join(", ")} (default all)
+  --real           also run preview, first up and no-change up with the real engine (under the e2e lock)
+  --real-users N   users for the real-engine runs (default: --users)
+  --skip-mock      only the pure functions and, with --real, the engine runs
+  --compiled       run the mock programs as JavaScript compiled by tsc (no ts-node, no source maps)
+  --json FILE      also write the figures as JSON
+  --keep           keep the work folder`;
+
+const lockFile = "/tmp/kube-access-e2e.lock";
+const repoRoot = path.resolve(__dirname, "..");
+
+/** Real-engine runs use these loopback ports (the end-to-end suites use 2xxxx to 5xxxx, the demo 2379/6443/8080/8443). */
+export const benchPorts = {
+    etcd: 9379,
+    etcdPeer: 9380,
+    apiServer: 9643,
+    controllerManager: 9257,
+    keycloak: 9843,
+    keycloakHttp: 9880,
+};
+
+function uptime(): string {
+    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+
+/** Stack config for the mock runs: full keys, as the engine hands them to the program. */
+function mockConfig(accessFiles: string[]): {
+    all: Record<string, string>;
+    secretKeys: string[];
+    certificatePem: string;
+} {
+    const ca = testCa();
+    const all: Record<string, string> = {
+        "kube-access:cluster": JSON.stringify({
+            name: "bench",
+            server: "https://127.0.0.1:9643",
+            caCertificate: ca.certificatePem,
+        }),
+        "kube-access:clusterCaKey": ca.privateKeyPem,
+        "kube-access:clusterKubeconfig": stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: "bench", cluster: { server: "https://127.0.0.1:9643" } }],
+            users: [{ name: "admin", user: { token: "bench-only" } }],
+            contexts: [{ name: "admin@bench", context: { cluster: "bench", user: "admin" } }],
+            "current-context": "admin@bench",
+        }),
+        "kube-access:oidc": JSON.stringify({ issuerUrl: "https://127.0.0.1:9843/realms/bench", realm: "bench" }),
+        "kube-access:accessFiles": JSON.stringify(accessFiles),
+        "keycloak:url": "https://127.0.0.1:9843",
+        "keycloak:clientId": "admin-cli",
+        "keycloak:clientSecret": "bench-only",
+    };
+    return {
+        all,
+        secretKeys: ["kube-access:clusterCaKey", "kube-access:clusterKubeconfig", "keycloak:clientSecret"],
+        certificatePem: ca.certificatePem,
+    };
+}
+
+interface MockRun {
+    seconds: number;
+    wallSeconds: number;
+    resources: number;
+    maxRssKiB: number;
+}
+
+/**
+ * The JavaScript tsc makes of the checkout, without source maps, in
+ * `<workDir>/js` (node_modules linked beside it): what `--compiled` runs.
+ */
+function compile(workDir: string): string {
+    const out = path.join(workDir, "js");
+    const tsc = spawnSync(
+        process.execPath,
+        [
+            require.resolve("typescript/bin/tsc"),
+            "-p",
+            repoRoot,
+            "--outDir",
+            out,
+            "--noEmit",
+            "false",
+            "--sourceMap",
+            "false",
+        ],
+        { encoding: "utf8" },
+    );
+    if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"));
+    return out;
+}
+
+function mockRun(mode: "program" | "baseline", workDir: string, compiled?: string): MockRun {
+    const started = performance.now();
+    const child = spawnSync(
+        process.execPath,
+        compiled
+            ? [path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
+            : ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts"), mode, workDir],
+        { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env } },
+    );
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (child.status !== 0) throw new Error(`${mode} run failed:\n${child.stderr.slice(-4000)}`);
+    const line = child.stdout.trim().split("\n").pop()!;
+    return { ...(JSON.parse(line) as Omit<MockRun, "wallSeconds">), wallSeconds };
+}
+
+/** Pure functions in this process: access files + validation, planning, summaries, a refused config. */
+async function pureFunctions(workDir: string, accessFiles: string[]): Promise<Record<string, number>> {
+    const { validateWithAccessFiles } = await import("../components/intake/accessFiles");
+    const { validateAccessSpec } = await import("../components/access/validate");
+    const { parseConfigValue } = await import("../components/access/load");
+    const { planRoleBindings, grantsByUser, grantDetailsByUser } = await import("../components/rbac/plan");
+    const { accessFromSpec } = await import("../components/report/snapshot");
+    const config = mockConfig(accessFiles);
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config.all)) {
+        if (k.startsWith("kube-access:")) raw[k.slice("kube-access:".length)] = parseConfigValue(v);
+    }
+    const secretKeys = config.secretKeys.filter((k) => k.startsWith("kube-access:")).map((k) => k.slice(12));
+    const time = <T>(f: () => T): [T, number] => {
+        const t = performance.now();
+        const r = f();
+        return [r, (performance.now() - t) / 1000];
+    };
+    const [spec, validate] = time(() =>
+        validateWithAccessFiles(raw, workDir, (merged) => validateAccessSpec(merged, { secretKeys })),
+    );
+    const [, plan] = time(() => {
+        const planned = planRoleBindings(spec);
+        grantsByUser(spec, planned);
+        grantDetailsByUser(spec, planned);
+        accessFromSpec(spec);
+    });
+    // One bad group in the last team file: the whole config is still read, then refused.
+    const lastFile = path.join(workDir, accessFiles[accessFiles.length - 1]);
+    const original = fs.readFileSync(lastFile, "utf8");
+    fs.writeFileSync(lastFile, original.replace(/namespaces:\n {2}- /, "namespaces:\n  - Bad_Namespace\n  - "));
+    const [, refused] = time(() => {
+        try {
+            validateWithAccessFiles(raw, workDir, (merged) => validateAccessSpec(merged, { secretKeys }));
+            return "accepted";
+        } catch {
+            return "refused";
+        }
+    });
+    fs.writeFileSync(lastFile, original);
+    return { validateSeconds: validate, planAndSummariesSeconds: plan, refusedSeconds: refused };
+}
+
+interface RealStep {
+    step: string;
+    seconds: number;
+    rss: RssPeaks;
+}
+
+/** Preview, first up, no-change up and no-change preview with the real engine against a local cluster. */
+async function realRuns(n: number, methods: readonly GeneratedMethod[], dir: string): Promise<Record<string, unknown>> {
+    const { LocalCluster } = await import("../test/harness/localCluster");
+    const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
+    const cluster = await LocalCluster.start(path.join(dir, "cluster"), benchPorts, "[bench cluster]");
+    try {
+        const wsDir = path.join(dir, "workspace");
+        fs.mkdirSync(path.join(wsDir, "project"), { recursive: true });
+        const { accessFiles, counts } = writeAccessFiles(path.join(wsDir, "project"), n, methods);
+        const base = {
+            "kube-access:cluster": { name: "bench" },
+            "kube-access:accessFiles": accessFiles,
+            "kube-access:oidc": { issuerUrl: "https://set-by-pointStackAt/realms/bench", realm: "bench" },
+        };
+        const { config, secrets } = cluster.pointStackAt(base);
+        const workspace = await PulumiWorkspace.create({ dir: wsDir, stack: "bench", config, secrets });
+        const steps: RealStep[] = [];
+        const measure = async (step: string, f: () => Promise<unknown>) => {
+            const sampler = sampleRss();
+            const started = performance.now();
+            await f();
+            const seconds = (performance.now() - started) / 1000;
+            const rss = sampler.stop();
+            steps.push({ step, seconds, rss });
+            console.log(
+                `[bench real] ${step}: ${fmt(seconds, 1)} s; peak RSS ${fmt(rss.total, 0)} MiB in all (` +
+                    Object.entries(rss.byClass)
+                        .map(([k, v]) => `${k} ${fmt(v!, 0)}`)
+                        .join(", ") +
+                    `); load ${uptime()}`,
+            );
+        };
+        await measure("preview (nothing deployed)", () => workspace.preview());
+        await measure("first up", () => workspace.up());
+        await measure("no-change up", () => workspace.up());
+        await measure("no-change preview", () => workspace.preview(["--expect-no-changes"]));
+        const state = await workspace.exportState();
+        const deployment = JSON.parse(state).deployment as { resources: { type: string }[] };
+        const byType: Record<string, number> = {};
+        for (const r of deployment.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
+        const statePath = fs
+            .readdirSync(path.join(wsDir, "state"), { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile() && /bench\.json$/.test(e.name))
+            .map((e) => path.join(e.parentPath, e.name))[0];
+        const stateBytes = statePath ? fs.statSync(statePath).size : Buffer.byteLength(state);
+        console.log(
+            `[bench real] state ${fmt(stateBytes / 1024 / 1024, 1)} MiB, ${deployment.resources.length} resources ` +
+                `(${fmt(deployment.resources.length / n, 1)} per user)`,
+        );
+        return { users: n, counts, steps, stateBytes, resources: deployment.resources.length, byType };
+    } finally {
+        await cluster.stop();
+    }
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            users: { type: "string", default: "1000" },
+            repeat: { type: "string", default: "3" },
+            methods: { type: "string" },
+            real: { type: "boolean", default: false },
+            "real-users": { type: "string" },
+            "skip-mock": { type: "boolean", default: false },
+            compiled: { type: "boolean", default: false },
+            json: { type: "string" },
+            keep: { type: "boolean", default: false },
+            help: { type: "boolean", default: false },
+        },
+        strict: true,
+    });
+    if (values.help) {
+        console.log(usage);
+        return 0;
+    }
+    const n = Number(values.users);
+    const repeat = Number(values.repeat);
+    const realUsers = Number(values["real-users"] ?? values.users);
+    if (![n, repeat, realUsers].every((x) => Number.isInteger(x) && x > 0)) {
+        console.error(`--users, --repeat and --real-users must be whole numbers above 0\n\n${usage}`);
+        return 2;
+    }
+    const methods = (values.methods?.split(",") ?? [...generatedMethods]) as GeneratedMethod[];
+    const unknown = methods.filter((m) => !(generatedMethods as readonly string[]).includes(m));
+    if (unknown.length > 0) {
+        console.error(`unknown --methods ${unknown.join(", ")}; known: ${generatedMethods.join(", ")}`);
+        return 2;
+    }
+    // The real engine uses fixed loopback ports: run under the lock every end-to-end run takes.
+    if (values.real && process.env.KUBE_ACCESS_BENCH_LOCKED !== "1") {
+        const child = spawn("flock", [lockFile, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+            stdio: "inherit",
+            env: { ...process.env, KUBE_ACCESS_BENCH_LOCKED: "1" },
+        });
+        return await new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+    }
+
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-bench-"));
+    const result: Record<string, unknown> = {
+        date: new Date().toISOString(),
+        cpus: os.cpus().length,
+        node: process.version,
+        loadBefore: uptime(),
+        users: n,
+        methods,
+    };
+    console.log(
+        `[bench] ${new Date().toISOString()}, ${os.cpus().length} cores, load ${uptime()}; work folder ${workDir}`,
+    );
+    try {
+        const { accessFiles, counts } = writeAccessFiles(workDir, n, methods);
+        console.log(`[bench] ${n} users in ${accessFiles.length} access files: ${JSON.stringify(counts)}`);
+        const pure = await pureFunctions(workDir, accessFiles);
+        result.pure = pure;
+        console.log(
+            `[bench pure] read access files + validate ${fmt(pure.validateSeconds)} s; plan + every per-user summary ` +
+                `${fmt(pure.planAndSummariesSeconds)} s; a config with one error refused in ${fmt(pure.refusedSeconds)} s`,
+        );
+
+        if (!values["skip-mock"]) {
+            fs.writeFileSync(path.join(workDir, "config.json"), JSON.stringify(mockConfig(accessFiles)));
+            const compiled = values.compiled ? compile(workDir) : undefined;
+            result.runner = compiled ? "node, compiled by tsc" : "ts-node, transpile only";
+            const first = mockRun("program", workDir, compiled); // records the resources the baseline declares; also a warm-up
+            console.log(`[bench mock] ${first.resources} resources (${fmt(first.resources / n, 1)} per user)`);
+            const runs: Record<"program" | "baseline", MockRun[]> = { program: [], baseline: [] };
+            for (let i = 0; i < repeat; i++) {
+                for (const mode of i % 2 === 0
+                    ? (["baseline", "program"] as const)
+                    : (["program", "baseline"] as const)) {
+                    const r = mockRun(mode, workDir, compiled);
+                    runs[mode].push(r);
+                    console.log(
+                        `[bench mock] ${mode}: evaluation ${fmt(r.seconds)} s, process ${fmt(r.wallSeconds)} s, ` +
+                            `peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB; load ${uptime()}`,
+                    );
+                }
+            }
+            const stats = (mode: "program" | "baseline") => ({
+                min: Math.min(...runs[mode].map((r) => r.seconds)),
+                median: median(runs[mode].map((r) => r.seconds)),
+                maxRssMiB: Math.max(...runs[mode].map((r) => r.maxRssKiB / 1024)),
+            });
+            const program = stats("program");
+            const baseline = stats("baseline");
+            result.mock = {
+                resources: first.resources,
+                resourcesPerUser: first.resources / n,
+                program,
+                baseline,
+                ratioMin: program.min / baseline.min,
+                ratioMedian: program.median / baseline.median,
+            };
+            console.log(
+                `[bench mock] program min ${fmt(program.min)} s, median ${fmt(program.median)} s; baseline min ` +
+                    `${fmt(baseline.min)} s, median ${fmt(baseline.median)} s; ratio min ${fmt(program.min / baseline.min)}, ` +
+                    `median ${fmt(program.median / baseline.median)}`,
+            );
+        }
+
+        if (values.real) result.real = await realRuns(realUsers, methods, path.join(workDir, "real"));
+        result.loadAfter = uptime();
+        console.log(`[bench] done; load ${uptime()}`);
+        if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));
+        return 0;
+    } finally {
+        if (!values.keep) fs.rmSync(workDir, { recursive: true, force: true });
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+        process.exit(1);
+    },
+);

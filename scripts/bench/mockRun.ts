@@ -1,0 +1,117 @@
+/**
+ * One benchmark run under the Pulumi mock runtime, in a process of its own
+ * (started by scripts/bench.ts; not for direct use):
+ *
+ *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json
+ *   mockRun.ts baseline <workDir>   declares the resources the program declared (<workDir>/resources.json)
+ *                                   as plain resources, with no logic
+ *
+ * Both load the same modules before the clock starts, so the time measured
+ * is evaluation only: from the first line of the program to the last
+ * resource registered and answered. It prints one JSON line:
+ * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import "@pulumi/kubernetes";
+import "@pulumi/tls";
+import "@pulumi/keycloak";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
+import { limitStackTraces } from "../../components/access/stackTraces";
+
+const [mode, workDir] = process.argv.slice(2);
+const secretSignature = "4dabf18193072939515e22adb298388d";
+
+interface BenchConfig {
+    /** Full key to value, as the engine hands config to the program. */
+    all: Record<string, string>;
+    secretKeys: string[];
+    certificatePem: string;
+}
+
+/** Inputs as the mocks received them, with secrets wrapped again. */
+function rewrap(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(rewrap);
+    if (value !== null && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (o[secretSignature] !== undefined) return pulumi.secret(rewrap(o.value));
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, rewrap(v)]));
+    }
+    return value;
+}
+
+/** A custom resource declared with given inputs. */
+class BaselineResource extends pulumi.CustomResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs) {
+        super(type, name, inputs);
+    }
+}
+
+/** A component resource with nothing in it. */
+class BaselineComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string) {
+        super(type, name, {});
+        this.registerOutputs({});
+    }
+}
+
+async function main(): Promise<void> {
+    const config = JSON.parse(fs.readFileSync(path.join(workDir, "config.json"), "utf8")) as BenchConfig;
+    const recording = recordingMocks(config.certificatePem);
+    // Which resources are components, for the baseline to declare them as such.
+    const resources: (RecordedResource & { custom?: boolean })[] = [];
+    const mocks: pulumi.runtime.Mocks = {
+        ...recording.mocks,
+        newResource(args) {
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom });
+            return recording.mocks.newResource(args);
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, "kube-access", "bench", false);
+    pulumi.runtime.setAllConfig(config.all, config.secretKeys);
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+        waitForRPCs: () => Promise<void>;
+    };
+    let evaluate: () => Promise<unknown>;
+    if (mode === "program") {
+        // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
+        await import("../../components");
+        process.chdir(workDir); // the project folder: access files are read relative to it
+        evaluate = () => runInPulumiStack(async () => require("../../index")); // eslint-disable-line @typescript-eslint/no-require-imports
+    } else if (mode === "baseline") {
+        // The same stack-trace setting as index.ts makes, so that the ratio is the program's own logic.
+        limitStackTraces();
+        const declared = JSON.parse(
+            fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
+        ) as (RecordedResource & {
+            custom?: boolean;
+        })[];
+        evaluate = () =>
+            runInPulumiStack(async () => {
+                const seen = new Set<string>();
+                declared.forEach((r, i) => {
+                    // Resources of the same type and name under different parents get a distinct name here.
+                    const name = seen.has(`${r.type}::${r.name}`) ? `${r.name}-${i}` : r.name;
+                    seen.add(`${r.type}::${name}`);
+                    if (r.custom === false) new BaselineComponent(r.type, name);
+                    else new BaselineResource(r.type, name, rewrap(r.inputs) as pulumi.Inputs);
+                });
+                return {};
+            });
+    } else {
+        throw new Error(`unknown mode ${mode}`);
+    }
+    const started = performance.now();
+    await evaluate();
+    await settings.waitForRPCs();
+    const seconds = (performance.now() - started) / 1000;
+    if (mode === "program") fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
+    console.log(JSON.stringify({ seconds, resources: resources.length, maxRssKiB: process.resourceUsage().maxRSS }));
+}
+
+main().catch((e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(1);
+});
