@@ -223,6 +223,11 @@ export const kubeAccessConfigSchema = z.strictObject({
     allowSystemMasters: flag.default(false),
     impersonation: z.array(impersonationSchema).optional(),
     authenticatingProxy: authenticatingProxySchema.optional(),
+    /**
+     * YAML files with more users, groups, namespaces and bindings; read and
+     * merged by ./accessFiles before the rest is validated.
+     */
+    accessFiles: z.union([text, z.array(text)]).optional(),
     /** YAML or JSON text, or the same set as structured config. */
     clusterKubeconfig: secret(z.union([z.string(), z.record(z.string(), z.unknown())]).optional()),
     clusterCaKey: secret(z.string().optional()),
