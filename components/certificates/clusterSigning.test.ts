@@ -8,6 +8,7 @@ import {
 } from "./clusterSigning";
 import { Clock } from "../kubernetesApi/polling";
 import { diffClusterSignedCertificate, effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
+import { issuedClusterCertificate } from "../../test/helpers/fixtures";
 
 /**
  * A test double of the CSR API (not a cluster): an in-memory store plus a
@@ -139,20 +140,7 @@ describe("issueClusterSignedCertificate", () => {
 });
 
 describe("renewal decisions", () => {
-    const issued = {
-        userName: "user2",
-        objectName: "kube-access-user2",
-        requestPem: "CSR",
-        signerName: "kubernetes.io/kube-apiserver-client",
-        usages: ["digital signature", "client auth"],
-        expirationSeconds: 10 * 86400,
-        renewBeforeSeconds: 86400,
-        timeoutSeconds: 120,
-        keepRequest: false,
-        notBefore: "2030-01-01T00:00:00.000Z",
-        notAfter: "2030-01-11T00:00:00.000Z",
-        certificatePem: "CERT",
-    };
+    const issued = issuedClusterCertificate;
     const at = (iso: string) => Date.parse(iso);
 
     test("unchanged inputs outside the renewal window: no changes", () => {

@@ -4,6 +4,7 @@ import { diffClusterSignedCertificate } from "../certificates/clusterSignedCerti
 import { certificateStatus, renewalStart } from "../certificates/certificateStatus";
 import { isDnsSubdomain } from "../model/names";
 import { csrObjectName } from "../certificates/names";
+import { issuedClusterCertificate } from "../../test/helpers/fixtures";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -23,20 +24,7 @@ describe("CSR object names are unique per stack and fixed within one", () => {
 });
 
 describe("a cluster-signed certificate under new names, rotation and expiry", () => {
-    const issued = {
-        userName: "user2",
-        objectName: "kube-access-user2",
-        requestPem: "CSR",
-        signerName: "kubernetes.io/kube-apiserver-client",
-        usages: ["digital signature", "client auth"],
-        expirationSeconds: 10 * 86400,
-        renewBeforeSeconds: 86400,
-        timeoutSeconds: 120,
-        keepRequest: false,
-        notBefore: "2030-01-01T00:00:00.000Z",
-        notAfter: "2030-01-11T00:00:00.000Z",
-        certificatePem: "CERT",
-    };
+    const issued = issuedClusterCertificate;
     const midLife = at("2030-01-05T00:00:00Z");
 
     test.each([

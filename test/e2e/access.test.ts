@@ -11,6 +11,7 @@ import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { opensslCsr } from "../helpers/fixtures";
 import { KeycloakAdmin } from "./keycloakAdmin";
 import { findPlainSecrets } from "./secrets";
+import { Phases } from "./phases";
 import { UserChecks, faketimeAhead } from "./userChecks";
 
 /*
@@ -36,7 +37,8 @@ const temp1 = opensslCsr("/CN=temp1", ["-newkey", "ec", "-pkeyopt", "ec_paramgen
 const oidcPassword = crypto.randomBytes(18).toString("base64url");
 /** OIDC tokens live this long in the test realm (config `oidc.tokenLifespanSeconds`). */
 const tokenLifespanSeconds = 60;
-const timings: string[] = [];
+const phases = new Phases("[e2e]");
+const phase = <T>(label: string, step: () => Promise<T>): Promise<T> => phases.run(label, step);
 let cluster: LocalCluster;
 let keycloak: KeycloakAdmin;
 let workspace: PulumiWorkspace;
@@ -47,17 +49,6 @@ const whoami = (kubeconfig: string) => checks.whoami(kubeconfig);
 const canI = (kubeconfig: string, ...args: string[]) => checks.canI(kubeconfig, ...args);
 /** Secret values seen during the run; none may appear in state or logs. */
 const seenSecrets: string[] = [oidcPassword, temp1.keyPem.split("\n")[1]];
-
-async function phase<T>(label: string, step: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    try {
-        return await step();
-    } finally {
-        const line = `${label}: ${((Date.now() - started) / 1000).toFixed(1)}s`;
-        timings.push(line);
-        console.log(`[e2e] ${line}`);
-    }
-}
 
 type Config = Record<string, unknown> & {
     "kube-access:users": { name: string; auth: Record<string, unknown> }[];
@@ -204,7 +195,7 @@ beforeAll(async () => {
 afterAll(async () => {
     if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
     if (cluster) await phase("stop local cluster", () => cluster.stop());
-    console.log(`[e2e] timings:\n  ${timings.join("\n  ")}`);
+    console.log(phases.summary());
     if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
 });
 

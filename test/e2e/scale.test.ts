@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { GeneratedMethod, csrKeyPem, generateAccess, writeAccessFiles } from "../../scripts/lib/generatedAccess";
+import { Phases } from "./phases";
 import { UserChecks } from "./userChecks";
 
 /*
@@ -37,22 +38,12 @@ const ports = {
 const csrUsers = 300;
 const methods: GeneratedMethod[] = [...Array(10).fill("certificate-csr"), "serviceAccount"];
 const total = 330;
-const timings: string[] = [];
+const phases = new Phases("[e2e scale]");
+const phase = <T>(label: string, step: () => Promise<T>): Promise<T> => phases.run(label, step);
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;
 let checks: UserChecks;
 let accessFiles: string[];
-
-async function phase<T>(label: string, step: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    try {
-        return await step();
-    } finally {
-        const line = `${label}: ${((Date.now() - started) / 1000).toFixed(1)}s`;
-        timings.push(line);
-        console.log(`[e2e scale] ${line}`);
-    }
-}
 
 beforeAll(async () => {
     cluster = await phase("start local cluster", () =>
@@ -77,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     if (cluster) await phase("stop local cluster", () => cluster.stop());
-    console.log(`[e2e scale] timings:\n  ${timings.join("\n  ")}`);
+    console.log(phases.summary());
     fs.rmSync(dir, { recursive: true, force: true });
 });
 

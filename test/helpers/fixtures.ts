@@ -166,3 +166,23 @@ export function opensslCertificate(fixture: CertificateFixture): { certificatePe
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+
+/**
+ * The state of a cluster-signed certificate issued for user2 on 2030-01-01,
+ * valid ten days with a one-day renewal window: for tests of renewal and
+ * rotation decisions.
+ */
+export const issuedClusterCertificate = {
+    userName: "user2",
+    objectName: "kube-access-user2",
+    requestPem: "CSR",
+    signerName: "kubernetes.io/kube-apiserver-client",
+    usages: ["digital signature", "client auth"],
+    expirationSeconds: 10 * 86400,
+    renewBeforeSeconds: 86400,
+    timeoutSeconds: 120,
+    keepRequest: false,
+    notBefore: "2030-01-01T00:00:00.000Z",
+    notAfter: "2030-01-11T00:00:00.000Z",
+    certificatePem: "CERT",
+};
