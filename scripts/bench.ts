@@ -28,6 +28,7 @@ import { stringify } from "yaml";
 import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/generatedAccess";
 import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
+import { scalePorts } from "../test/harness/ports";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -44,15 +45,8 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
 const lockFile = "/tmp/kube-access-e2e.lock";
 const repoRoot = path.resolve(__dirname, "..");
 
-/** Real-engine runs use these loopback ports (the end-to-end suites use 2xxxx to 5xxxx, the demo 2379/6443/8080/8443). */
-export const benchPorts = {
-    etcd: 9379,
-    etcdPeer: 9380,
-    apiServer: 9643,
-    controllerManager: 9257,
-    keycloak: 9843,
-    keycloakHttp: 9880,
-};
+/** Real-engine runs use the scale test's loopback ports. */
+export const benchPorts = scalePorts;
 
 function uptime(): string {
     return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
