@@ -2,7 +2,7 @@ import { KubernetesApiError, withApiContext } from "../clusterApi/apiFailure";
 import { credentialAgeReached, credentialRotatesAt, diffCredentialRotation } from "./credentialRotation";
 import { diffClusterSignedCertificate } from "../certificates/clusterSignedCertificate";
 import { certificateStatus, renewalStart } from "../certificates/certificateStatus";
-import { csrObjectName, isDnsSubdomain } from "../spec/names";
+import { csrObjectName, isDnsSubdomain, tokenSecretName } from "../spec/names";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -158,5 +158,16 @@ describe("failures of kube-access's own API calls name the server and the action
     test("a 404 stays a 404, for callers that treat absence as an answer", async () => {
         const notFound = Object.assign(new Error("HTTP-Code: 404"), { code: 404 });
         await expect(withApiContext("https://x", "reading", () => Promise.reject(notFound))).rejects.toBe(notFound);
+    });
+});
+
+describe("token Secret names: one per generation once rotation is configured", () => {
+    test.each([
+        ["sa1", undefined, "sa1-kube-access-token"],
+        ["sa1", "0a1b2c3d", "sa1-kube-access-token-0a1b2c3d"],
+        ["ci-deployer", "ffffffff", "ci-deployer-kube-access-token-ffffffff"],
+    ])("%s generation %s: %s", (user, generation, name) => {
+        expect(tokenSecretName(user, generation)).toBe(name);
+        expect(isDnsSubdomain(name)).toBe(true);
     });
 });

@@ -44,9 +44,16 @@ export function csrObjectName(userName: string, stackId: string): string {
     return `kube-access-${user}-${stackHash}`;
 }
 
-/** Name of the token Secret of a service-account user. */
-export function tokenSecretName(serviceAccountName: string): string {
-    return `${serviceAccountName}-kube-access-token`;
+/**
+ * Name of the token Secret of a service-account user; with a generation (the
+ * id of the user's rotation schedule) once the token is rotated. A legacy
+ * service-account token is a JWT of the namespace, Secret name and
+ * ServiceAccount, signed deterministically (RS256), with no issue time: a
+ * Secret made again under the same name holds the very same token, so a
+ * rotated token needs a Secret of a new name.
+ */
+export function tokenSecretName(serviceAccountName: string, generation?: string): string {
+    return `${serviceAccountName}-kube-access-token${generation ? `-${generation}` : ""}`;
 }
 
 /** The name the API server gives a service account's requests; defined with every other identity in ../identity. */
