@@ -494,7 +494,9 @@ describe("fault 2: the API server is down during preview and up", () => {
         const stateAfter = await workspace.exportState();
         // Every save re-encrypts secrets with a new nonce; what must not change is which objects exist.
         const resources = (s: string) =>
-            (JSON.parse(s).deployment.resources as { urn: string; id?: string }[]).map((r) => `${r.urn} ${r.id ?? ""}`);
+            (JSON.parse(s).deployment.resources as { urn: string; id?: string }[])
+                .map((r) => `${r.urn} ${r.id ?? ""}`)
+                .sort();
         expect(resources(stateAfter)).toEqual(resources(stateBefore));
     });
 
