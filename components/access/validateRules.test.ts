@@ -81,7 +81,7 @@ describe("1. limits of the places a value ends up are checked up front, naming t
             "a service-account user of 300 characters, blamed on length",
             (c) => (users(c)[2].name = x(300)),
             "users[2].name",
-            [/is 300 characters; .*token Secret name; Kubernetes limits a Secret name to 253.*to 235/],
+            [/is 300 characters; .*token Secret name; Kubernetes limits a Secret name to 253.*to 226/],
             [/lower case/],
         ],
         [
@@ -95,7 +95,13 @@ describe("1. limits of the places a value ends up are checked up front, naming t
             "a service-account user of 240 characters (a valid ServiceAccount, but not its token Secret)",
             (c) => (users(c)[2].name = x(240)),
             "users[2].name",
-            [/is 240 characters; .*to 235 \(DNS-1123 subdomain\)/],
+            [/is 240 characters; .*to 226 \(DNS-1123 subdomain\)/],
+        ],
+        [
+            "a service-account user of 230 characters (room for its first token Secret, not for a rotated one's -<generation>)",
+            (c) => (users(c)[2].name = x(230)),
+            "users[2].name",
+            [/is 230 characters; .*-kube-access-token-<generation> appended.*to 226 \(DNS-1123 subdomain\)/],
         ],
         [
             "a service-account namespace of 64 characters",
@@ -200,10 +206,10 @@ describe("1. limits of the places a value ends up are checked up front, naming t
         ["a certificate user of 64 characters", (c) => (users(c)[0].name = x(64))],
         ["a certificate user's group of 64 characters", (c) => (users(c)[0].groups = [x(64, "g")])],
         [
-            "a service-account user of 235 characters",
+            "a service-account user of 226 characters (its rotated token Secret's name is 253)",
             (c) => {
-                users(c)[2].name = x(235);
-                bindings(c)[0].subjects[1].user = x(235);
+                users(c)[2].name = x(226);
+                bindings(c)[0].subjects[1].user = x(226);
             },
         ],
         [

@@ -5,6 +5,7 @@ import { certificateStatus, renewalStart } from "../certificates/certificateStat
 import { isDnsSubdomain } from "../model/names";
 import { csrObjectName } from "../certificates/names";
 import { issuedClusterCertificate } from "../../test/helpers/fixtures";
+import { tokenSecretName } from "../serviceAccounts/names";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -147,5 +148,16 @@ describe("failures of kube-access's own API calls name the server and the action
     test("a 404 stays a 404, for callers that treat absence as an answer", async () => {
         const notFound = Object.assign(new Error("HTTP-Code: 404"), { code: 404 });
         await expect(withApiContext("https://x", "reading", () => Promise.reject(notFound))).rejects.toBe(notFound);
+    });
+});
+
+describe("token Secret names: one per generation once rotation is configured", () => {
+    test.each([
+        ["sa1", undefined, "sa1-kube-access-token"],
+        ["sa1", "0a1b2c3d", "sa1-kube-access-token-0a1b2c3d"],
+        ["ci-deployer", "ffffffff", "ci-deployer-kube-access-token-ffffffff"],
+    ])("%s generation %s: %s", (user, generation, name) => {
+        expect(tokenSecretName(user, generation)).toBe(name);
+        expect(isDnsSubdomain(name)).toBe(true);
     });
 });

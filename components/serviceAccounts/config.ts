@@ -52,12 +52,13 @@ export function readServiceAccountAuth(
 /** A service-account user's name becomes the ServiceAccount's and, with a suffix, its token Secret's. */
 export function checkServiceAccountUserName(c: IssueCollector, path: string, name: string): void {
     // The token Secret is named <name>-kube-access-token, so the name leaves room for the suffix.
-    const max = dnsSubdomainMax - (tokenSecretName(name).length - name.length);
+    // Room for the longest token Secret name: a rotated token's, with its 8-hex generation.
+    const max = dnsSubdomainMax - (tokenSecretName(name, "00000000").length - name.length);
     const problem = dnsSubdomainProblem(
         name,
         "it becomes the ServiceAccount name",
         max,
-        `it becomes the ServiceAccount name and, with -kube-access-token appended, the token Secret name; ` +
+        `it becomes the ServiceAccount name and, with -kube-access-token-<generation> appended, the token Secret name; ` +
             `Kubernetes limits a Secret name to ${dnsSubdomainMax}, so this name is limited`,
     );
     if (problem) {

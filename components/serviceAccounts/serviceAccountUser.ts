@@ -48,19 +48,27 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
             { rotation: user.auth.rotation ?? 0, maxAgeSeconds },
             { parent: this },
         );
+        // A stack that never rotates keeps the name it always had; once rotation or a
+        // maximum age is configured, each generation of the token gets a Secret of its own
+        // name (see tokenSecretName: the same name would give the same token).
+        const rotates = (user.auth.rotation ?? 0) > 0 || maxAgeSeconds !== undefined;
+        const secretName = rotates
+            ? rotation.id.apply((id) => tokenSecretName(user.name, id.slice(0, 8)))
+            : tokenSecretName(user.name);
         const secret = new k8s.core.v1.Secret(
             `${name}-token`,
             {
                 metadata: {
-                    name: tokenSecretName(user.name),
+                    name: secretName,
                     namespace,
                     labels,
                     annotations: { "kubernetes.io/service-account.name": account.metadata.name },
                 },
                 type: "kubernetes.io/service-account-token",
             },
-            // Replaced with the rotation schedule; its name is fixed, so the old Secret goes first.
-            { parent: this, dependsOn: [account], replaceWith: [rotation], deleteBeforeReplace: true },
+            // A new generation has a new name: the new Secret is made (and its token read)
+            // before the old one is deleted, so the service account is never without a token.
+            { parent: this, dependsOn: [account] },
         );
         const token = new ServiceAccountToken(
             `${name}-token-value`,
