@@ -3,9 +3,10 @@
  * to onboard users with its own config. Everything not named here is internal
  * and may change without notice.
  *
- * - Read and validate config: `loadAccessSpec` (from stack config) or
- *   `validateAccessSpec` (from a plain object), both throwing `AccessSpecError`
- *   with every problem and its field path.
+ * - Read and validate config: `loadAccessSpec` (from stack config),
+ *   `validateWithAccessFiles` (a plain object naming access files) or
+ *   `validateAccessSpec` (a plain object without them), all throwing
+ *   `AccessSpecError` with every problem and its field path.
  * - Create everything: `KubeAccess` (one component for the whole spec).
  * - Or one method at a time: `CertificateUser`, `ServiceAccountUser`,
  *   `KeycloakAccess`, `AccessBindings`, `ImpersonationAccess`, `AuthenticatingProxy`.
@@ -21,6 +22,7 @@ export type { SpecIssue } from "./intake/reader";
 export { configKeys, secretConfigKeys, validateAccessSpec } from "./access/validate";
 export type { RawConfig, ConfigFacts } from "./access/validate";
 export { configNamespace, loadAccessSpec } from "./access/load";
+export { validateWithAccessFiles } from "./intake/accessFiles";
 export type { AccessSecrets } from "./access/load";
 
 // Identity: what the API server sees.

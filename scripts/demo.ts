@@ -28,6 +28,15 @@ async function main(): Promise<void> {
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
     // The demo shows the article's password grant, so da-admin gets a permanent password.
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
+    // Access files are named relative to the project folder; the demo's project folder is
+    // .kube-access/demo/project, so files named in the checkout's Pulumi.dev.yaml are resolved here.
+    const accessFiles = example["kube-access:accessFiles"];
+    if (accessFiles !== undefined) {
+        const resolve = (file: unknown) => (typeof file === "string" ? path.resolve(repoRoot, file) : file);
+        example["kube-access:accessFiles"] = Array.isArray(accessFiles)
+            ? accessFiles.map(resolve)
+            : resolve(accessFiles);
+    }
     const { config, secrets } = cluster.pointStackAt(example);
 
     // Each OIDC user of the example gets a random initial password, kept in a file beside the stack.

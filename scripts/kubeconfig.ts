@@ -40,11 +40,15 @@ function parse(argv: string[]): { user: string; file?: string; stack?: string; k
     try {
         parsed = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, key: { type: "string" } },
+            options: { stack: { type: "string" }, key: { type: "string" }, help: { type: "boolean", short: "h" } },
             allowPositionals: true,
         });
     } catch (e) {
         usage((e as Error).message);
+    }
+    if (parsed.values.help) {
+        console.log(usageLine);
+        process.exit(0);
     }
     const [user, file, ...extra] = parsed.positionals;
     if (!user) usage("name the user");

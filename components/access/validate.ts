@@ -64,6 +64,14 @@ export function validateAccessSpec(raw: RawConfig, facts: ConfigFacts = { secret
             c.add(key, `unknown config key; ${knownNames("keys", key, configKeys)}`);
         }
     }
+    if (raw.accessFiles !== undefined) {
+        // A library caller who hands over stack config as is would otherwise lose every user in the files.
+        c.add(
+            "accessFiles",
+            "is read by loadAccessSpec or validateWithAccessFiles, which merge the files before validating; " +
+                "call one of those instead of validateAccessSpec",
+        );
+    }
     for (const key of secretConfigKeys) {
         if (holdsValue(raw[key]) && !facts.secretKeys.includes(key)) {
             c.add(

@@ -197,7 +197,7 @@ describe("access files", () => {
         ],
         ["folder", ["teams"], "accessFiles[0]", /must name a YAML file/],
         ["folder named like a file", ["dir.yaml"], "dir.yaml", /it is a folder/],
-        ["not YAML", ["broken.yaml"], "broken.yaml", /is not valid YAML/],
+        ["not YAML", ["broken.yaml"], "broken.yaml", /is not valid YAML: .*line \d+, column \d+$/],
         [
             "not a mapping",
             ["list.yaml"],
@@ -308,4 +308,15 @@ describe("access files", () => {
             200,
         );
     });
+});
+
+describe("validateAccessSpec alone", () => {
+    test.each([[["teams/a.yaml"]], ["teams/a.yaml"], [[]]])(
+        "refuses accessFiles %j rather than dropping the files' users, and names the functions that read them",
+        (accessFiles) => {
+            expect(() => validateAccessSpec({ ...validConfig(), accessFiles }, { secretKeys })).toThrow(
+                /kube-access:accessFiles: is read by loadAccessSpec or validateWithAccessFiles/,
+            );
+        },
+    );
 });

@@ -105,7 +105,8 @@ export function mergeAccessFiles(
         try {
             content = parseYaml(text);
         } catch (e) {
-            c.add(`${file}`, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+            // The parser's first line ends with a colon before the quoted excerpt it adds; the position is enough.
+            c.add(`${file}`, `is not valid YAML: ${(e as Error).message.split("\n")[0].replace(/:\s*$/, "")}`);
             continue;
         }
         if (content === null || content === undefined) continue; // an empty file: a team with nobody yet
