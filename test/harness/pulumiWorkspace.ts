@@ -41,6 +41,8 @@ export interface WorkspaceOptions {
 export interface OperationOptions {
     /** Fail if the operation would change anything (`--expect-no-changes`). */
     expectNoChanges?: boolean;
+    /** Read the real state of every resource first (`--refresh`). */
+    refresh?: boolean;
     /** Folders of policy packs to run (`--policy-pack`). */
     policyPacks?: string[];
     /** Print each resource's property diff (preview only; default true). */
@@ -60,12 +62,18 @@ function optionsFromFlags(flags: string[]): OperationOptions {
         args: flags,
         options: {
             "expect-no-changes": { type: "boolean" },
+            refresh: { type: "boolean" },
             "policy-pack": { type: "string", multiple: true },
             diff: { type: "boolean" },
         },
         strict: true,
     });
-    return { expectNoChanges: values["expect-no-changes"], policyPacks: values["policy-pack"], diff: values.diff };
+    return {
+        expectNoChanges: values["expect-no-changes"],
+        refresh: values.refresh,
+        policyPacks: values["policy-pack"],
+        diff: values.diff,
+    };
 }
 
 /**
@@ -276,6 +284,7 @@ export class PulumiWorkspace {
             this.stack.up({
                 ...output,
                 expectNoChanges: opts.expectNoChanges,
+                refresh: opts.refresh,
                 policyPacks: opts.policyPacks,
                 suppressOutputs: true,
                 suppressProgress: true,
@@ -291,6 +300,7 @@ export class PulumiWorkspace {
                 ...output,
                 diff: opts.diff ?? true,
                 expectNoChanges: opts.expectNoChanges,
+                refresh: opts.refresh,
                 policyPacks: opts.policyPacks,
             }),
         );
