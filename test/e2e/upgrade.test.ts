@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../harness/localCluster";
-import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { PulumiWorkspace, programSources } from "../harness/pulumiWorkspace";
 import { repoRoot } from "../harness/toolEnv";
 import { UserChecks } from "./userChecks";
 
@@ -31,8 +31,6 @@ const ports = {
     keycloak: 13843,
     keycloakHttp: 13088,
 };
-/** The files of a program, as PulumiWorkspace links them. */
-const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json"];
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;
 let checks: UserChecks;
@@ -42,7 +40,7 @@ let before: Record<string, string>;
 function programAt(revision: string): string {
     const base = path.join(dir, "base");
     fs.mkdirSync(base, { recursive: true });
-    const archive = execFileSync("git", ["-C", repoRoot, "archive", revision, ...programFiles], {
+    const archive = execFileSync("git", ["-C", repoRoot, "archive", revision, ...programSources], {
         maxBuffer: 64 * 1024 * 1024,
     });
     execFileSync("tar", ["-x", "-C", base], { input: archive });

@@ -5,8 +5,11 @@ import { parseArgs } from "util";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { CommandResult, lineEcho, repoRoot, run, toolEnv } from "./toolEnv";
 
+/** The files of the program itself (its sources and settings), as a revision of the repository holds them. */
+export const programSources = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json"];
+
 /** Files of the program a workspace links to, so it runs the checkout's code. */
-const programFiles = ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
+const programFiles = [...programSources, "node_modules"];
 
 /** Links the program files of `programDir` into the project folder; `replace` swaps existing links. */
 function linkProgram(projectDir: string, programDir: string, replace: boolean): void {
