@@ -1,3 +1,4 @@
+import * as http from "http";
 import * as https from "https";
 
 /** A response read in full. */
@@ -6,15 +7,32 @@ export interface HttpResponse {
     body: string;
 }
 
-/** Sends one HTTPS request trusting the given CA (PEM); returns status and body. */
+/**
+ * Sends one HTTPS request trusting the given CA (PEM), or `rejectUnauthorized:
+ * false` trusting any certificate; returns status and body. An `http:` URL is
+ * sent in the clear.
+ */
 export function httpsRequest(
     url: string,
-    options: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
+    options: {
+        method?: string;
+        headers?: Record<string, string>;
+        body?: string;
+        ca?: string;
+        rejectUnauthorized?: boolean;
+    } = {},
 ): Promise<HttpResponse> {
+    const send = url.startsWith("http:") ? http.request : https.request;
     return new Promise((resolve, reject) => {
-        const request = https.request(
+        const request = send(
             url,
-            { method: options.method ?? "GET", headers: options.headers, ca: options.ca, timeout: 30000 },
+            {
+                method: options.method ?? "GET",
+                headers: options.headers,
+                ca: options.ca,
+                rejectUnauthorized: options.rejectUnauthorized,
+                timeout: 30000,
+            },
             (response) => {
                 let body = "";
                 response.setEncoding("utf8");

@@ -1,11 +1,13 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { repoRoot } from "../harness/toolEnv";
 import { form, httpsRequest } from "../../scripts/lib/https";
 import { KeycloakAdmin } from "./keycloakAdmin";
 import { UserChecks, faketimeAhead } from "./userChecks";
@@ -32,6 +34,7 @@ const realm = "faults";
 const passwords: Record<string, string> = {
     carol: crypto.randomBytes(18).toString("base64url"),
     dave: crypto.randomBytes(18).toString("base64url"),
+    erin: crypto.randomBytes(18).toString("base64url"),
 };
 let cluster: LocalCluster;
 let keycloak: KeycloakAdmin;
@@ -44,6 +47,13 @@ type User = { name: string; groups?: string[]; auth: Record<string, unknown> };
 const extraBindings: Record<string, unknown>[] = [];
 /** dave joins (as a new Keycloak user) in the run that is killed, and stays. */
 let withDave = false;
+/** erin joins in the run killed inside the call that creates her Keycloak user, and stays. */
+let withErin = false;
+const oidcUser = (name: string, firstName: string): User => ({
+    name,
+    groups: ["devs"],
+    auth: { method: "oidc", email: `${name}@example.com`, firstName, lastName: "Dev" },
+});
 const baseUsers = (): User[] => [
     {
         name: "alice",
@@ -58,20 +68,9 @@ const baseUsers = (): User[] => [
         },
     },
     { name: "sa1", auth: { method: "serviceAccount", namespace: "ci", createNamespace: true, tokenMaxAgeHours: 1 } },
-    {
-        name: "carol",
-        groups: ["devs"],
-        auth: { method: "oidc", email: "carol@example.com", firstName: "Carol", lastName: "Dev" },
-    },
-    ...(withDave
-        ? [
-              {
-                  name: "dave",
-                  groups: ["devs"],
-                  auth: { method: "oidc", email: "dave@example.com", firstName: "Dave", lastName: "Dev" },
-              },
-          ]
-        : []),
+    oidcUser("carol", "Carol"),
+    ...(withDave ? [oidcUser("dave", "Dave")] : []),
+    ...(withErin ? [oidcUser("erin", "Erin")] : []),
 ];
 let users = baseUsers();
 
@@ -449,6 +448,163 @@ describe("rotation on demand, and faults 1 and 5: a run killed while a CSR and a
         await expectTokenRefused(file("sa1-old", before.sa1));
         // X.509 has no revocation in Kubernetes: the old certificate works until it expires (docs/operations.md).
         expect((await checks.whoami(file("alice-old", before.alice))).username).toBe("alice");
+    });
+});
+
+/**
+ * A proxy in front of Keycloak's plain-HTTP port that forwards every request
+ * but holds back Keycloak's answer to the create of a user in the realm: the
+ * user exists in Keycloak, and the provider (and so the engine) never hears
+ * of it, as when a run is killed inside that call.
+ */
+async function userCreateHoldingProxy(): Promise<{
+    url: string;
+    held: Promise<void>;
+    stopHolding: () => void;
+    close: () => void;
+}> {
+    let heard!: () => void;
+    let holding = true;
+    const held = new Promise<void>((resolve) => (heard = resolve));
+    const server = http.createServer((request, response) => {
+        const body: Buffer[] = [];
+        request.on("data", (c: Buffer) => body.push(c));
+        request.on("end", () => {
+            const upstream = http.request(
+                {
+                    host: "127.0.0.1",
+                    port: ports.keycloakHttp,
+                    method: request.method,
+                    path: request.url,
+                    headers: request.headers,
+                },
+                (answer) => {
+                    const userCreate =
+                        request.method === "POST" && request.url?.split("?")[0] === `/admin/realms/${realm}/users`;
+                    if (holding && userCreate) {
+                        answer.resume();
+                        heard();
+                        return; // never answered
+                    }
+                    response.writeHead(answer.statusCode ?? 502, answer.headers);
+                    answer.pipe(response);
+                },
+            );
+            upstream.on("error", () => response.destroy());
+            upstream.end(Buffer.concat(body));
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+        url: `http://127.0.0.1:${port}`,
+        held,
+        stopHolding: () => (holding = false),
+        close: () => {
+            if (!server.listening) return;
+            server.closeAllConnections();
+            server.close();
+        },
+    };
+}
+
+/** `npm run recover -- <args>` for the stack, as its user would run it in the project folder. */
+function recover(args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) =>
+        execFile(
+            path.join(repoRoot, "node_modules", ".bin", "ts-node"),
+            [
+                "--transpile-only",
+                path.join(repoRoot, "scripts", "recover.ts"),
+                "--stack",
+                workspace.options.stack,
+                ...args,
+            ],
+            { cwd: workspace.projectDir, env: workspace.env, maxBuffer: 16 * 1024 * 1024 },
+            (error, stdout, stderr) => {
+                const output = stdout + stderr;
+                fs.appendFileSync(workspace.logFile, `$ npm run recover -- ${args.join(" ")}\n${output}\n`);
+                resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output });
+            },
+        ),
+    );
+}
+
+describe("fault 1, inside the call: the run killed while Keycloak creates a user", () => {
+    let proxy: Awaited<ReturnType<typeof userCreateHoldingProxy>> | undefined;
+    afterAll(() => proxy?.close());
+
+    test("erin exists in Keycloak but not in the state; `npm run recover` reports, then with --yes deletes her and drops the pending create; `pulumi up` converges and erin logs in with her initial password", async () => {
+        withErin = true;
+        users = baseUsers();
+        // The killed run records Keycloak's URL as the proxy's in the state's provider, which recover's
+        // refresh uses: the proxy stays (answering everything once the run is killed) until `up` sets it back.
+        proxy = await userCreateHoldingProxy();
+        await workspace.configure(
+            { ...cluster.pointStackAt(accessConfig()).config, "keycloak:url": proxy.url },
+            { "kube-access:oidcInitialPasswords.erin": passwords.erin },
+        );
+        const up = engineProcess(workspace, upArgs);
+        const ended = await Promise.race([proxy.held.then(() => undefined), up.done]);
+        if (ended)
+            throw new Error(`the run ended before creating erin (exit ${ended.code}):\n${ended.output.slice(-3000)}`);
+        // Keycloak has made erin (its answer is held back): kill the run as a CI runner's end would.
+        await waitFor("erin in Keycloak", async () => await keycloak.user(realm, "erin"));
+        for (const pid of [up.child.pid!, ...descendants(up.child.pid!)]) process.kill(pid, "SIGKILL");
+        expect((await up.done).code).toBeNull();
+        proxy.stopHolding();
+        await configure();
+
+        const pending = (JSON.parse(await workspace.exportState()).deployment.pending_operations ?? []) as {
+            type: string;
+            resource: { urn: string };
+        }[];
+        console.log(
+            `[faults] pending after the kill:\n  ${pending.map((p) => `${p.type} ${p.resource.urn}`).join("\n  ")}`,
+        );
+        expect(pending).toContainEqual(
+            expect.objectContaining({
+                type: "creating",
+                resource: expect.objectContaining({ urn: expect.stringMatching(/::keycloak-user-erin$/) }),
+            }),
+        );
+        const made = (await keycloak.user(realm, "erin"))!;
+        expect(made).toBeDefined();
+
+        // Without --yes: the plan, and nothing changed.
+        const report = await recover([]);
+        console.log(`[faults] recover (exit ${report.code}):\n${report.output}`);
+        expect(report.code).toBe(0);
+        expect(report.output).toContain(
+            "keycloak-user-erin: delete Keycloak user erin in realm faults, made by the killed run",
+        );
+        expect(report.output).toContain("run again with --yes");
+        expect((await keycloak.user(realm, "erin"))?.id).toBe(made.id);
+        expect((await workspace.up().catch((e: Error) => e)) as Error).toBeInstanceOf(Error);
+
+        const result = await recover(["--yes"]);
+        console.log(`[faults] recover --yes (exit ${result.code}):\n${result.output.slice(-4000)}`);
+        expect(result.code).toBe(0);
+        expect(result.output).toContain("recover: lock removed (pulumi cancel)");
+        expect(result.output).toContain("recover: deleted Keycloak user erin in realm faults");
+        expect(result.output).not.toContain(passwords.erin);
+        expect(await keycloak.user(realm, "erin")).toBeUndefined();
+        expect(JSON.parse(await workspace.exportState()).deployment.pending_operations ?? []).toEqual([]);
+
+        await workspace.up();
+        proxy.close();
+        await readKubeconfigs();
+        const erin = await keycloak.user(realm, "erin");
+        expect(erin?.id).not.toBe(made.id);
+        expect(await keycloak.userGroups(realm, erin!.id)).toEqual(["devs"]);
+        const erinKubeconfig = file("erin-token", tokenKubeconfig(await idToken("erin")));
+        expect(await checks.whoami(erinKubeconfig)).toMatchObject({
+            username: "oidc:erin",
+            groups: expect.arrayContaining(["oidc:devs"]),
+        });
+        await expectDeclaredAccess();
+        await expectNoLeftovers();
+        await expectNoChanges();
     });
 });
 

@@ -1,5 +1,5 @@
 import { LocalCluster } from "../harness/localCluster";
-import { form, httpsRequest } from "../../scripts/lib/https";
+import { KeycloakAdminApi } from "../../scripts/lib/keycloakAdmin";
 
 /** A Keycloak client as the admin REST API shows it. */
 export interface KeycloakClient {
@@ -19,39 +19,24 @@ export interface KeycloakClient {
  * realm that exists before the stack (for `createRealm: false`).
  */
 export class KeycloakAdmin {
-    constructor(private readonly cluster: LocalCluster) {}
+    private readonly api: KeycloakAdminApi;
 
-    private ca(): string {
-        return this.cluster.read(this.cluster.info.keycloakCaCertificatePath);
-    }
-
-    private async adminToken(): Promise<string> {
-        const response = await httpsRequest(
-            `${this.cluster.info.keycloakUrl}/realms/master/protocol/openid-connect/token`,
-            {
-                method: "POST",
-                ...form({
-                    grant_type: "password",
-                    client_id: "admin-cli",
-                    username: this.cluster.info.keycloakAdminUser,
-                    password: this.cluster.info.keycloakAdminPassword,
-                }),
-                ca: this.ca(),
-            },
-        );
-        if (response.status !== 200) throw new Error(`Keycloak admin login: HTTP ${response.status}`);
-        return JSON.parse(response.body).access_token;
+    constructor(cluster: LocalCluster) {
+        this.api = new KeycloakAdminApi({
+            url: cluster.info.keycloakUrl,
+            realm: "master",
+            clientId: "admin-cli",
+            username: cluster.info.keycloakAdminUser,
+            password: cluster.info.keycloakAdminPassword,
+            basePath: "",
+            rootCaCertificate: cluster.read(cluster.info.keycloakCaCertificatePath),
+            tlsInsecureSkipVerify: false,
+        });
     }
 
     /** An admin API call under /admin/realms; the status, and the parsed body when there is one. */
-    async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-        const response = await httpsRequest(`${this.cluster.info.keycloakUrl}/admin/realms${path}`, {
-            method,
-            headers: { Authorization: `Bearer ${await this.adminToken()}`, "Content-Type": "application/json" },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            ca: this.ca(),
-        });
-        return { status: response.status, body: response.body ? JSON.parse(response.body) : undefined };
+    call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+        return this.api.call<T>(method, path, body);
     }
 
     async get<T>(path: string): Promise<T> {
