@@ -16,6 +16,12 @@
  *   local cluster and Keycloak (ports 9xxx, under the end-to-end lock), with
  *   time, peak RSS per process class, state size and resource counts.
  *
+ * - with `--engine-floor R:B`: the engine's floor, a trivial program of R
+ *   component resources with B bytes of output each (scripts/bench/floorProgram.ts):
+ *   a first `pulumi up` with checkpoints skipped, a no-change `pulumi up`, and a
+ *   first `pulumi up` with checkpoints on, stopped (SIGINT) after `--floor-limit`
+ *   seconds, with how many resources it had recorded by then.
+ *
  * Prints the machine's load (uptime) before and after, and a JSON summary
  * with `--json <file>`.
  */
@@ -42,6 +48,11 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
                    the first up with PULUMI_SKIP_CHECKPOINTS=true (the engine's cost of a first up at
                    1,000 users is its checkpoints; the other steps are unchanged)
   --compiled       run the mock programs as JavaScript compiled by tsc (no ts-node, no source maps)
+  --engine-floor R:B
+                   also run a trivial program of R resources with B bytes of state each (no provider, no
+                   logic) through the engine: first up with checkpoints skipped, no-change up, and first up
+                   with checkpoints on, stopped after --floor-limit seconds (under the e2e lock)
+  --floor-limit S  seconds the checkpointed first up of --engine-floor may take (default 600)
   --json FILE      also write the figures as JSON
   --keep           keep the work folder`;
 
@@ -257,6 +268,92 @@ async function realRuns(
     }
 }
 
+/**
+ * The engine's own cost: a trivial program of `resources` components with
+ * `bytesPerResource` bytes of output each, through the same engine settings
+ * as the real runs.
+ */
+async function engineFloor(
+    resources: number,
+    bytesPerResource: number,
+    dir: string,
+    limitSeconds: number,
+): Promise<Record<string, unknown>> {
+    const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
+    const { repoRoot, run } = await import("../test/harness/toolEnv");
+    const programDir = path.join(dir, "program");
+    fs.mkdirSync(programDir, { recursive: true });
+    fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: kube-access-floor\nruntime: nodejs\n");
+    fs.writeFileSync(
+        path.join(programDir, "package.json"),
+        JSON.stringify({ name: "kube-access-floor", main: "index.ts" }),
+    );
+    fs.copyFileSync(path.join(__dirname, "bench", "floorProgram.ts"), path.join(programDir, "index.ts"));
+    fs.mkdirSync(path.join(programDir, "components"));
+    for (const f of ["node_modules", "tsconfig.json"]) fs.symlinkSync(path.join(repoRoot, f), path.join(programDir, f));
+    const config = { "kube-access-floor:resources": resources, "kube-access-floor:bytesPerResource": bytesPerResource };
+    const figures: Record<string, unknown> = { resources, bytesPerResource };
+    const timed = async (step: string, f: () => Promise<unknown>) => {
+        const sampler = sampleRss();
+        const started = performance.now();
+        await f();
+        const seconds = (performance.now() - started) / 1000;
+        const rss = sampler.stop();
+        figures[step] = { seconds, engineRssMiB: rss.byClass.engine, totalRssMiB: rss.total };
+        console.log(
+            `[bench floor] ${step}: ${fmt(seconds, 1)} s; peak RSS engine ${fmt(rss.byClass.engine ?? 0, 0)} MiB, ` +
+                `all ${fmt(rss.total, 0)} MiB; load ${uptime()}`,
+        );
+        return seconds;
+    };
+    console.log(`[bench floor] ${resources} component resources, ${bytesPerResource} bytes of output each`);
+    const skipped = await PulumiWorkspace.create({
+        dir: path.join(dir, "skipped"),
+        stack: "floor",
+        config,
+        secrets: {},
+        programDir,
+    });
+    await timed("first up, checkpoints skipped", () => skipped.up({ env: { PULUMI_SKIP_CHECKPOINTS: "true" } }));
+    await timed("no-change up", () => skipped.up());
+    const on = await PulumiWorkspace.create({
+        dir: path.join(dir, "on"),
+        stack: "floor",
+        config,
+        secrets: {},
+        programDir,
+    });
+    let code = 0;
+    const seconds = await timed("first up, checkpoints on", async () => {
+        const result = await run(
+            "timeout",
+            [
+                "-k",
+                "120",
+                "-s",
+                "INT",
+                String(limitSeconds),
+                "pulumi",
+                "up",
+                "--yes",
+                "--skip-preview",
+                "--stack",
+                "floor",
+                "--non-interactive",
+            ],
+            { cwd: on.projectDir, env: on.env, check: false },
+        );
+        code = result.code;
+    });
+    const recorded = (JSON.parse(await on.exportState()).deployment.resources ?? []).length;
+    figures.checkpointedFirstUp = { seconds, stopped: code === 124 || seconds >= limitSeconds, recorded };
+    console.log(
+        `[bench floor] first up with checkpoints ${code === 0 ? "finished" : `stopped after ${limitSeconds} s (exit ${code})`}` +
+            `; ${recorded} of ${resources + 1} resources recorded`,
+    );
+    return figures;
+}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
@@ -267,6 +364,8 @@ async function main(): Promise<number> {
             "real-users": { type: "string" },
             "skip-mock": { type: "boolean", default: false },
             "first-up-without-checkpoints": { type: "boolean", default: false },
+            "engine-floor": { type: "string" },
+            "floor-limit": { type: "string", default: "600" },
             compiled: { type: "boolean", default: false },
             json: { type: "string" },
             keep: { type: "boolean", default: false },
@@ -291,8 +390,14 @@ async function main(): Promise<number> {
         console.error(`unknown --methods ${unknown.join(", ")}; known: ${generatedMethods.join(", ")}`);
         return 2;
     }
+    const floor = values["engine-floor"]?.split(":").map(Number);
+    const floorLimit = Number(values["floor-limit"]);
+    if (floor && !(floor.length === 2 && floor.every((x) => Number.isInteger(x) && x > 0))) {
+        console.error(`--engine-floor takes R:B, two whole numbers above 0 (4200:15000)\n\n${usage}`);
+        return 2;
+    }
     // The real engine uses fixed loopback ports: run under the lock every end-to-end run takes.
-    if (values.real && process.env.KUBE_ACCESS_BENCH_LOCKED !== "1") {
+    if ((values.real || floor) && process.env.KUBE_ACCESS_BENCH_LOCKED !== "1") {
         const child = spawn("flock", [lockFile, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
             stdio: "inherit",
             env: { ...process.env, KUBE_ACCESS_BENCH_LOCKED: "1" },
@@ -371,6 +476,7 @@ async function main(): Promise<number> {
                 values["first-up-without-checkpoints"],
             );
         }
+        if (floor) result.engineFloor = await engineFloor(floor[0], floor[1], path.join(workDir, "floor"), floorLimit);
         result.loadAfter = uptime();
         console.log(`[bench] done; load ${uptime()}`);
         if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { RawConfig } from "../components/access/validate";
-import { recordingMocks } from "./helpers/mocks";
+import { RecordedResource, recordingMocks } from "./helpers/mocks";
 import { validConfig } from "./helpers/config";
 import { testCa } from "./helpers/fixtures";
 
@@ -10,7 +10,7 @@ import { testCa } from "./helpers/fixtures";
 
 const ca = testCa();
 
-type Stack = { outputs: Record<string, unknown>; warnings: string[] };
+type Stack = { outputs: Record<string, unknown>; warnings: string[]; resources: RecordedResource[] };
 
 async function runProgram(config: RawConfig, extra: Record<string, string> = {}): Promise<Stack> {
     jest.resetModules();
@@ -22,7 +22,8 @@ async function runProgram(config: RawConfig, extra: Record<string, string> = {})
     jest.spyOn(log, "warn").mockImplementation(async (message: string) => {
         warnings.push(message);
     });
-    await pulumi.runtime.setMocks(recordingMocks(ca.certificatePem).mocks, "kube-access", "program", false);
+    const { mocks, resources } = recordingMocks(ca.certificatePem);
+    await pulumi.runtime.setMocks(mocks, "kube-access", "program", false);
     const all: Record<string, string> = { ...extra };
     for (const [key, value] of Object.entries(config)) {
         all[`kube-access:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
@@ -36,7 +37,7 @@ async function runProgram(config: RawConfig, extra: Record<string, string> = {})
     // before the next case replaces the mocks.
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
     await settings.waitForRPCs();
-    return { outputs, warnings };
+    return { outputs, warnings, resources };
 }
 
 /** The example config without OIDC: certificate and service-account users only. */
@@ -47,6 +48,40 @@ function configWithoutOidc(): RawConfig {
     delete config.oidc;
     return config;
 }
+
+describe("the admin kubeconfig is stored once", () => {
+    const adminKubeconfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:6443' } }]",
+        "users: [{ name: admin, user: { token: admin-token-7c1d } }]",
+        "contexts: [{ name: c, context: { cluster: c, user: admin } }]",
+        "current-context: c",
+    ].join("\n");
+
+    test("kube-access's CSR and token resources name the stack config key instead of holding the kubeconfig", async () => {
+        const { resources } = await runProgram({ ...configWithoutOidc(), clusterKubeconfig: adminKubeconfig });
+        const dynamic = resources.filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
+        expect(dynamic.map((r) => r.type).sort()).toEqual([
+            "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate",
+            "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken",
+        ]);
+        for (const r of dynamic)
+            expect(r.inputs.kubeconfig).toEqual({ stackConfigKey: "kube-access:clusterKubeconfig" });
+        // The kubernetes provider holds it (once); no other resource or component does.
+        const holders = resources
+            .filter((r) => JSON.stringify(r.inputs).includes("admin-token-7c1d"))
+            .map((r) => r.type);
+        expect(holders).toEqual(["pulumi:providers:kubernetes"]);
+    });
+
+    test("without kube-access:clusterKubeconfig they name nothing (the ambient kubeconfig)", async () => {
+        const { resources } = await runProgram(configWithoutOidc());
+        const dynamic = resources.filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
+        expect(dynamic.length).toBe(2);
+        for (const r of dynamic) expect(r.inputs.kubeconfig).toBeUndefined();
+    });
+});
 
 describe("the program's stack outputs", () => {
     test.each([

@@ -13,6 +13,7 @@ import { AuthenticatingProxy, ProxyCredential } from "../proxy/authenticatingPro
 import { ImpersonationAccess } from "../impersonation/impersonationAccess";
 import { addImpersonationContexts, impersonationContexts, planImpersonation } from "../impersonation/plan";
 import { UserSummary, userSummaries } from "./summary";
+import { clusterKubeconfigFromStackConfig } from "../kubernetesApi/client";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
 export const serviceAccountTokenTimeoutSeconds = 120;
@@ -126,6 +127,10 @@ export class KubeAccess extends pulumi.ComponentResource {
         const expiries: Record<string, pulumi.Output<string>> = {};
         const renewals: Record<string, pulumi.Output<string | undefined>> = {};
         const tokenRotations: Record<string, pulumi.Output<string>> = {};
+        // kube-access's own resources name the stack config key rather than hold the kubeconfig (state size).
+        const methodKubeconfig = secrets.clusterKubeconfigInStackConfig
+            ? clusterKubeconfigFromStackConfig
+            : secrets.clusterKubeconfig;
         for (const user of spec.users) {
             const resourceName = `user-${user.name}`;
             if (hasMethod<CertificateAuth>("certificate")(user)) {
@@ -135,7 +140,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                         user,
                         cluster: spec.cluster,
                         clusterCaKey: secrets.clusterCaKey,
-                        clusterKubeconfig: secrets.clusterKubeconfig,
+                        clusterKubeconfig: methodKubeconfig,
                         clusterSigning: spec.clusterSigning,
                     },
                     child,
@@ -150,7 +155,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                     {
                         user,
                         cluster: spec.cluster,
-                        clusterKubeconfig: secrets.clusterKubeconfig,
+                        clusterKubeconfig: methodKubeconfig,
                         tokenTimeoutSeconds: serviceAccountTokenTimeoutSeconds,
                     },
                     { ...child, dependsOn: ns ? [ns] : [] },
@@ -213,10 +218,10 @@ export class KubeAccess extends pulumi.ComponentResource {
                 credentials: proxy.credentials,
             };
         }
+        // Kubeconfigs are not repeated in the component's state: the stack output
+        // and the methods' resources hold them (state size, docs/performance.md).
         this.registerOutputs({
-            kubeconfigs: this.kubeconfigs,
             users: this.users,
-            usersByName: this.usersByName,
             oidc: this.oidc,
             authenticatingProxy: this.authenticatingProxy,
         });

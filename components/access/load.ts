@@ -12,6 +12,11 @@ export const configNamespace = "kube-access";
 export interface AccessSecrets {
     /** Admin kubeconfig Pulumi uses to reach the cluster; the ambient one when absent. */
     clusterKubeconfig?: pulumi.Output<string>;
+    /**
+     * True when `clusterKubeconfig` is the stack's `kube-access:clusterKubeconfig`:
+     * kube-access's own resources then name the key instead of holding the kubeconfig.
+     */
+    clusterKubeconfigInStackConfig?: boolean;
     /** The cluster CA private key, for externally signed certificates. */
     clusterCaKey?: pulumi.Output<string>;
     /** Initial Keycloak passwords by OIDC user name. */
@@ -44,6 +49,7 @@ export function loadAccessSpec(projectDir: string = process.cwd()): { spec: Acce
         spec,
         secrets: {
             clusterKubeconfig: asString(clusterKubeconfigText(raw.clusterKubeconfig)),
+            clusterKubeconfigInStackConfig: raw.clusterKubeconfig !== undefined,
             // Validation has checked the key; the tls provider gets it as one canonical PEM block.
             clusterCaKey: asString(
                 typeof raw.clusterCaKey === "string" ? normalisePrivateKeyPem(raw.clusterCaKey) : raw.clusterCaKey,

@@ -11,6 +11,7 @@ import { CredentialRotation } from "../rotation/credentialRotation";
 import { effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
 import { renderKubeconfig } from "../kubeconfig/render";
 import { certificateExpiry } from "../x509/pem";
+import { KubeconfigSource, isStackConfigKubeconfig } from "../kubernetesApi/client";
 
 /** The signer of cluster-issued client certificates. */
 export const kubeApiserverClientSigner = "kubernetes.io/kube-apiserver-client";
@@ -21,8 +22,11 @@ export interface CertificateUserArgs {
     cluster: ClusterSpec;
     /** The cluster CA private key (secret); needed for the external signer. */
     clusterCaKey?: pulumi.Input<string>;
-    /** How kube-access reaches the cluster (secret kubeconfig, or ambient when undefined); for the cluster signer. */
-    clusterKubeconfig?: pulumi.Input<string>;
+    /**
+     * How kube-access reaches the cluster for the cluster signer: a secret
+     * kubeconfig, the stack config key that holds one, or the ambient one when undefined.
+     */
+    clusterKubeconfig?: pulumi.Input<KubeconfigSource>;
     clusterSigning: ClusterSigningOptions;
 }
 
@@ -124,7 +128,9 @@ export class CertificateUser extends pulumi.ComponentResource {
                     timeoutSeconds: args.clusterSigning.timeoutSeconds,
                     keepRequest: args.clusterSigning.keepRequest,
                     kubeconfig:
-                        args.clusterKubeconfig === undefined ? undefined : pulumi.secret(args.clusterKubeconfig),
+                        args.clusterKubeconfig === undefined || isStackConfigKubeconfig(args.clusterKubeconfig)
+                            ? args.clusterKubeconfig
+                            : pulumi.secret(args.clusterKubeconfig),
                 },
                 { parent: this },
             );
@@ -155,12 +161,12 @@ export class CertificateUser extends pulumi.ComponentResource {
                 }),
             ),
         );
+        // The key and kubeconfig are not repeated in the component's state: the
+        // key's resource and the stack output hold them (docs/performance.md).
         this.registerOutputs({
-            privateKeyPem: this.privateKeyPem,
             certificatePem: this.certificatePem,
             expiresAt: this.expiresAt,
             renewsAt: this.renewsAt,
-            kubeconfig: this.kubeconfig,
             // Known at preview, for policy packs (policy/): who the certificate
             // names and how long it lives. No secret.
             subject: { commonName: user.name, organizations: user.groups },

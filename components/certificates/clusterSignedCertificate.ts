@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { issueClusterSignedCertificate, needsRenewal } from "./clusterSigning";
 import { kubernetesSigningApi } from "./signingApi";
 import { certificateExpiry, certificateStart } from "../x509/pem";
+import { KubeconfigSource, StackConfig, kubeconfigText } from "../kubernetesApi/client";
 
 /** Inputs of a {@link ClusterSignedCertificate}. */
 export interface ClusterSignedCertificateArgs {
@@ -26,8 +27,11 @@ export interface ClusterSignedCertificateArgs {
     timeoutSeconds: pulumi.Input<number>;
     /** Keep the CSR object after the certificate is read. */
     keepRequest: pulumi.Input<boolean>;
-    /** Kubeconfig used to reach the cluster (secret); the ambient one when undefined. */
-    kubeconfig?: pulumi.Input<string>;
+    /**
+     * Kubeconfig used to reach the cluster (secret), or the stack config key
+     * that holds it ({@link clusterKubeconfigFromStackConfig}); the ambient one when undefined.
+     */
+    kubeconfig?: pulumi.Input<KubeconfigSource>;
 }
 
 interface State {
@@ -42,7 +46,7 @@ interface State {
     renewBeforeSeconds: number;
     timeoutSeconds: number;
     keepRequest: boolean;
-    kubeconfig?: string;
+    kubeconfig?: KubeconfigSource;
     certificatePem?: string;
     notBefore?: string;
     notAfter?: string;
@@ -95,13 +99,21 @@ export function diffClusterSignedCertificate(olds: State, news: State, now: numb
     };
 }
 
+/** The stack's configuration, as the provider's `configure` call hands it over. */
+const configured: { stackConfig?: StackConfig } = {};
+
 const provider: pulumi.dynamic.ResourceProvider = {
+    async configure(request: pulumi.dynamic.ConfigureRequest) {
+        configured.stackConfig = request.config;
+    },
+
     async diff(_id: string, olds: State, news: State) {
         return diffClusterSignedCertificate(olds, news, Date.now());
     },
 
     async create(inputs: State) {
-        const certificatePem = await issueClusterSignedCertificate(kubernetesSigningApi(inputs.kubeconfig), inputs, {
+        const api = kubernetesSigningApi(kubeconfigText(inputs.kubeconfig, configured.stackConfig));
+        const certificatePem = await issueClusterSignedCertificate(api, inputs, {
             timeoutSeconds: inputs.timeoutSeconds,
             keepRequest: inputs.keepRequest,
         });
@@ -119,7 +131,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     async update(_id: string, olds: State, news: State) {
         // A CSR object kept under the old name would be orphaned: nothing deletes it any more.
         if (olds.keepRequest && olds.objectName !== news.objectName) {
-            await kubernetesSigningApi(news.kubeconfig).remove(olds.objectName);
+            await kubernetesSigningApi(kubeconfigText(news.kubeconfig, configured.stackConfig)).remove(olds.objectName);
         }
         return {
             outs: { ...olds, rotation: news.rotation, ...Object.fromEntries(updateOn.map((k) => [k, news[k]])) },
@@ -127,7 +139,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     },
 
     async delete(_id: string, props: State) {
-        await kubernetesSigningApi(props.kubeconfig).remove(props.objectName);
+        await kubernetesSigningApi(kubeconfigText(props.kubeconfig, configured.stackConfig)).remove(props.objectName);
     },
 };
 

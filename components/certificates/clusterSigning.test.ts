@@ -175,6 +175,37 @@ describe("renewal decisions", () => {
         });
     });
 
+    test.each([
+        [
+            "the kubeconfig held to the stack config key naming it (an upgrade)",
+            "apiVersion: v1",
+            { stackConfigKey: "kube-access:clusterKubeconfig" },
+        ],
+        [
+            "the stack config key to a kubeconfig held",
+            { stackConfigKey: "kube-access:clusterKubeconfig" },
+            "apiVersion: v1",
+        ],
+    ])("from %s: updated in place, no new certificate", (_what, from, to) => {
+        const result = diffClusterSignedCertificate(
+            { ...issued, kubeconfig: from },
+            { ...issued, kubeconfig: to },
+            at("2030-01-05T00:00:00Z"),
+        );
+        expect(result).toMatchObject({ changes: true, replaces: [] });
+    });
+
+    test("the same stack config key: no changes (the provider reads the key's current value when it runs)", () => {
+        const key = { stackConfigKey: "kube-access:clusterKubeconfig" };
+        expect(
+            diffClusterSignedCertificate(
+                { ...issued, kubeconfig: key },
+                { ...issued, kubeconfig: { ...key } },
+                at("2030-01-05T00:00:00Z"),
+            ),
+        ).toMatchObject({ changes: false, replaces: [] });
+    });
+
     test("a signer that shortened the lifetime below the renewal window does not cause renewal on every run", () => {
         const short = { ...issued, notAfter: "2030-01-01T12:00:00.000Z" };
         expect(effectiveRenewBeforeSeconds(short, 86400)).toBe(6 * 3600);

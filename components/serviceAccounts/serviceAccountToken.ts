@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Clock, pollUntil, systemClock } from "../kubernetesApi/polling";
 import { readServiceAccountToken } from "./tokenApi";
+import { KubeconfigSource, StackConfig, kubeconfigText } from "../kubernetesApi/client";
 
 /** Inputs of a {@link ServiceAccountToken}. */
 export interface ServiceAccountTokenArgs {
@@ -11,8 +12,11 @@ export interface ServiceAccountTokenArgs {
     secretUid: pulumi.Input<string>;
     /** How long to wait for the token controller to fill the Secret. */
     timeoutSeconds: pulumi.Input<number>;
-    /** Kubeconfig used to reach the cluster (secret); the ambient one when undefined. */
-    kubeconfig?: pulumi.Input<string>;
+    /**
+     * Kubeconfig used to reach the cluster (secret), or the stack config key
+     * that holds it ({@link clusterKubeconfigFromStackConfig}); the ambient one when undefined.
+     */
+    kubeconfig?: pulumi.Input<KubeconfigSource>;
 }
 
 interface State {
@@ -20,7 +24,7 @@ interface State {
     secretName: string;
     secretUid: string;
     timeoutSeconds: number;
-    kubeconfig?: string;
+    kubeconfig?: KubeconfigSource;
     token?: string;
 }
 
@@ -43,16 +47,30 @@ export function waitForServiceAccountToken(
     );
 }
 
+/** Decides what a change of inputs means for a token already read: a new Secret is a new token. */
+export function diffServiceAccountToken(olds: State, news: State): pulumi.dynamic.DiffResult {
+    const replaces = (["namespace", "secretName", "secretUid"] as const).filter((k) => olds[k] !== news[k]);
+    const changes =
+        replaces.length > 0 ||
+        JSON.stringify(olds.kubeconfig) !== JSON.stringify(news.kubeconfig) ||
+        olds.timeoutSeconds !== news.timeoutSeconds;
+    return { changes, replaces };
+}
+
+/** The stack's configuration, as the provider's `configure` call hands it over. */
+const configured: { stackConfig?: StackConfig } = {};
+
 const provider: pulumi.dynamic.ResourceProvider = {
+    async configure(request: pulumi.dynamic.ConfigureRequest) {
+        configured.stackConfig = request.config;
+    },
     async diff(_id: string, olds: State, news: State) {
-        const replaces = (["namespace", "secretName", "secretUid"] as const).filter((k) => olds[k] !== news[k]);
-        const changes =
-            replaces.length > 0 || olds.kubeconfig !== news.kubeconfig || olds.timeoutSeconds !== news.timeoutSeconds;
-        return { changes, replaces };
+        return diffServiceAccountToken(olds, news);
     },
     async create(inputs: State) {
+        const kubeconfig = kubeconfigText(inputs.kubeconfig, configured.stackConfig);
         const token = await waitForServiceAccountToken(
-            () => readServiceAccountToken(inputs.kubeconfig, inputs.namespace, inputs.secretName),
+            () => readServiceAccountToken(kubeconfig, inputs.namespace, inputs.secretName),
             `Secret ${inputs.namespace}/${inputs.secretName}`,
             inputs.timeoutSeconds,
         );

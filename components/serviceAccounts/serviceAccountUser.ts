@@ -4,6 +4,7 @@ import { ClusterSpec, ServiceAccountAuth, UserSpec } from "../model/types";
 import { tokenSecretName } from "./names";
 import { serviceAccountUsername } from "../model/identity";
 import { ServiceAccountToken } from "./serviceAccountToken";
+import { KubeconfigSource, isStackConfigKubeconfig } from "../kubernetesApi/client";
 import { renderKubeconfig } from "../kubeconfig/render";
 import { CredentialRotation, credentialRotatesAt } from "../rotation/credentialRotation";
 
@@ -11,8 +12,11 @@ import { CredentialRotation, credentialRotatesAt } from "../rotation/credentialR
 export interface ServiceAccountUserArgs {
     user: UserSpec & { auth: ServiceAccountAuth };
     cluster: ClusterSpec;
-    /** How kube-access reaches the cluster to read the token (secret kubeconfig, or ambient when undefined). */
-    clusterKubeconfig?: pulumi.Input<string>;
+    /**
+     * How kube-access reaches the cluster to read the token: a secret
+     * kubeconfig, the stack config key that holds one, or the ambient one when undefined.
+     */
+    clusterKubeconfig?: pulumi.Input<KubeconfigSource>;
     /** How long to wait for the token controller. */
     tokenTimeoutSeconds: number;
 }
@@ -77,7 +81,10 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
                 secretName: secret.metadata.name,
                 secretUid: secret.metadata.uid,
                 timeoutSeconds: args.tokenTimeoutSeconds,
-                kubeconfig: args.clusterKubeconfig === undefined ? undefined : pulumi.secret(args.clusterKubeconfig),
+                kubeconfig:
+                    args.clusterKubeconfig === undefined || isStackConfigKubeconfig(args.clusterKubeconfig)
+                        ? args.clusterKubeconfig
+                        : pulumi.secret(args.clusterKubeconfig),
             },
             { parent: this },
         );
@@ -97,10 +104,10 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
             maxAgeSeconds === undefined
                 ? undefined
                 : rotation.madeAt.apply((madeAt) => credentialRotatesAt(madeAt, maxAgeSeconds)!);
+        // The token and kubeconfig are not repeated in the component's state: the
+        // token Secret's resource and the stack output hold them (docs/performance.md).
         this.registerOutputs({
-            token: this.token,
             username: this.username,
-            kubeconfig: this.kubeconfig,
             tokenRotatesAt: this.tokenRotatesAt,
         });
     }

@@ -59,6 +59,8 @@ const mayCreate = ["pulumi-nodejs:dynamic/rotation:CredentialRotation"];
 const mayUpdate = [
     // Issue #15 made CSR object names unique per stack; the recorded name changes, the certificate stays.
     "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate",
+    // Issue #17: the admin kubeconfig is named by its stack config key instead of held in every resource.
+    "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken",
 ];
 
 beforeAll(async () => {
@@ -113,5 +115,31 @@ test(`a stack deployed with ${baseRevision.slice(0, 7)} upgrades to this program
     ]) {
         expect((await checks.whoami(checks.kubeconfigFile(user, after[user]))).username).toBe(identity);
     }
+    await workspace.preview({ expectNoChanges: true });
+});
+
+test("after the upgrade, the CSR and token resources name the admin kubeconfig's stack config key, and a removed cluster-signed user is deleted with it", async () => {
+    type Resource = { type: string; urn: string; inputs?: Record<string, unknown> };
+    // Secrets stay encrypted in the export; the key is plain text.
+    const exported = async () => (JSON.parse(await workspace.exportState()).deployment.resources ?? []) as Resource[];
+    const dynamic = (await exported()).filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
+    expect(dynamic.map((r) => r.urn.split("::").pop()).sort()).toEqual([
+        "user-sa1-token-value",
+        "user-user2-certificate",
+    ]);
+    for (const r of dynamic) expect(r.inputs?.kubeconfig).toEqual({ stackConfigKey: "kube-access:clusterKubeconfig" });
+
+    // The delete runs in the dynamic provider, which reads the kubeconfig from the stack config: the
+    // machine has no ambient kubeconfig, so a delete that did not find it would fail.
+    const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
+    example["kube-access:users"] = example["kube-access:users"].filter((u: { name: string }) => u.name !== "user2");
+    await workspace.configure(cluster.pointStackAt(example).config, {});
+    await workspace.up();
+    expect(Object.keys((await workspace.outputs(true)).kubeconfigs as Record<string, string>).sort()).toEqual([
+        "da-admin",
+        "sa1",
+        "user1",
+    ]);
+    expect((await exported()).filter((r) => r.urn.includes("user-user2"))).toEqual([]);
     await workspace.preview({ expectNoChanges: true });
 });
