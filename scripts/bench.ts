@@ -204,6 +204,23 @@ interface RealStep {
     rss: RssPeaks;
 }
 
+/** Runs `f` and prints its wall time and the peak RSS of each class of process (engine, program, providers). */
+async function measured(prefix: string, step: string, f: () => Promise<unknown>): Promise<Omit<RealStep, "step">> {
+    const sampler = sampleRss();
+    const started = performance.now();
+    await f();
+    const seconds = (performance.now() - started) / 1000;
+    const rss = sampler.stop();
+    console.log(
+        `${prefix} ${step}: ${fmt(seconds, 1)} s; peak RSS ${fmt(rss.total, 0)} MiB in all (` +
+            Object.entries(rss.byClass)
+                .map(([k, v]) => `${k} ${fmt(v!, 0)}`)
+                .join(", ") +
+            `); load ${uptime()}`,
+    );
+    return { seconds, rss };
+}
+
 /** Preview, first up, no-change up and no-change preview with the real engine against a local cluster. */
 async function realRuns(
     n: number,
@@ -227,19 +244,7 @@ async function realRuns(
         const workspace = await PulumiWorkspace.create({ dir: wsDir, stack: "bench", config, secrets });
         const steps: RealStep[] = [];
         const measure = async (step: string, f: () => Promise<unknown>) => {
-            const sampler = sampleRss();
-            const started = performance.now();
-            await f();
-            const seconds = (performance.now() - started) / 1000;
-            const rss = sampler.stop();
-            steps.push({ step, seconds, rss });
-            console.log(
-                `[bench real] ${step}: ${fmt(seconds, 1)} s; peak RSS ${fmt(rss.total, 0)} MiB in all (` +
-                    Object.entries(rss.byClass)
-                        .map(([k, v]) => `${k} ${fmt(v!, 0)}`)
-                        .join(", ") +
-                    `); load ${uptime()}`,
-            );
+            steps.push({ step, ...(await measured("[bench real]", step, f)) });
         };
         await measure("preview (nothing deployed)", () => workspace.preview());
         if (firstUpWithoutCheckpoints) {
@@ -294,16 +299,8 @@ async function engineFloor(
     const config = { "kube-access-floor:resources": resources, "kube-access-floor:bytesPerResource": bytesPerResource };
     const figures: Record<string, unknown> = { resources, bytesPerResource };
     const timed = async (step: string, f: () => Promise<unknown>) => {
-        const sampler = sampleRss();
-        const started = performance.now();
-        await f();
-        const seconds = (performance.now() - started) / 1000;
-        const rss = sampler.stop();
+        const { seconds, rss } = await measured("[bench floor]", step, f);
         figures[step] = { seconds, engineRssMiB: rss.byClass.engine, totalRssMiB: rss.total };
-        console.log(
-            `[bench floor] ${step}: ${fmt(seconds, 1)} s; peak RSS engine ${fmt(rss.byClass.engine ?? 0, 0)} MiB, ` +
-                `all ${fmt(rss.total, 0)} MiB; load ${uptime()}`,
-        );
         return seconds;
     };
     console.log(`[bench floor] ${resources} component resources, ${bytesPerResource} bytes of output each`);
