@@ -246,6 +246,18 @@ async function realRuns(
         const measure = async (step: string, f: () => Promise<unknown>) => {
             steps.push({ step, ...(await measured("[bench real]", step, f)) });
         };
+        // A config with one error, in the last access file: refused before anything is planned.
+        const brokenFile = "teams/zz-broken.yaml";
+        fs.writeFileSync(
+            path.join(wsDir, "project", brokenFile),
+            stringify({ users: [{ name: "Not_A_Name", auth: { method: "serviceAccount", namespace: "ci" } }] }),
+        );
+        await workspace.configure({ ...config, "kube-access:accessFiles": [...accessFiles, brokenFile] }, {});
+        await measure("preview of a config with one error (refused)", async () => {
+            const refused = await workspace.preview({ check: false });
+            if (refused.code === 0) throw new Error(`the broken config ${brokenFile} was not refused`);
+        });
+        await workspace.configure(config, {});
         await measure("preview (nothing deployed)", () => workspace.preview());
         if (firstUpWithoutCheckpoints) {
             await measure("first up, checkpoints skipped", () =>
