@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const env = which("pulumi") ? process.env : sourcedEnv(path.join(root, "tools", "env.sh"));
     const pulumiBin = which("pulumi", env);
     if (!pulumiBin)
-        throw new Error("no pulumi on PATH (and tools/env.sh names none): install it or run tools/setup.sh");
+        throw new Error("no pulumi on PATH, and none built yet: install it, or run `bash tools/build-engine.sh`");
     // The stack's project: the current folder when it has one (npm runs scripts from the package root).
     const workDir = fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : root;
     const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
