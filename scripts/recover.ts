@@ -1,7 +1,12 @@
 // Brings a stack back after a `pulumi up` that was killed (CI runner gone,
 // SIGKILL): docs/operations.md, fault 1.
 //
-//   npm run recover -- [--stack <stack>] [--yes]
+//   npm run recover -- [--stack <stack>] [--cwd <project folder>] [--yes]
+//
+// The stack's project folder (its Pulumi.yaml and Pulumi.<stack>.yaml, whose
+// keycloak:* settings recover uses) is --cwd, else the folder npm was started
+// in, else the demo's in a shell pointed at it (tools/demo-env.sh), else this
+// checkout.
 //
 // Without --yes it only reports: the pending operations the killed run left
 // in the state and what it would do about each. With --yes it
@@ -24,24 +29,46 @@ import { KeycloakAdminApi, keycloakAdminSettings } from "./lib/keycloakAdmin";
 import { KeycloakUserRecord, PendingOperation, madeByKilledRun, planRecovery } from "./lib/recovery";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
-const usageLine = "usage: npm run recover -- [--stack <stack>] [--yes]";
+const usageLine = "usage: npm run recover -- [--stack <stack>] [--cwd <project folder>] [--yes]";
 const root = path.resolve(__dirname, "..");
 
-function parse(argv: string[]): { stack?: string; yes: boolean } {
+function parse(argv: string[]): { stack?: string; cwd?: string; yes: boolean } {
     try {
         const { values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string" },
+                cwd: { type: "string", short: "C" },
+                yes: { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
         });
         if (values.help) {
             console.log(usageLine);
             process.exit(0);
         }
-        return { stack: values.stack, yes: values.yes ?? false };
+        return { stack: values.stack, cwd: values.cwd, yes: values.yes ?? false };
     } catch (e) {
         console.error(`recover: ${(e as Error).message}\n${usageLine}`);
         process.exit(2);
     }
+}
+
+/**
+ * The stack's project folder: `--cwd` (relative to where the command was
+ * started), else that folder if it holds a Pulumi.yaml, else the demo's
+ * project in a shell pointed at the demo (tools/demo-env.sh), else this
+ * checkout. npm runs scripts in the package root and says where it was
+ * started in INIT_CWD; run directly, the current folder is where it was started.
+ */
+function projectFolder(cwd: string | undefined): string {
+    const startedIn = process.cwd() === root ? (process.env.INIT_CWD ?? root) : process.cwd();
+    if (cwd) return path.resolve(startedIn, cwd);
+    if (startedIn !== root && fs.existsSync(path.join(startedIn, "Pulumi.yaml"))) return startedIn;
+    if (process.env.KUBE_ACCESS_DEMO_SHELL === "1") {
+        return path.join(process.env.KUBE_ACCESS_RUN_DIR ?? path.join(root, ".kube-access"), "demo", "project");
+    }
+    return root;
 }
 
 async function main(): Promise<void> {
@@ -50,8 +77,9 @@ async function main(): Promise<void> {
     const pulumiBin = which("pulumi", env);
     if (!pulumiBin)
         throw new Error("no pulumi on PATH, and none built yet: install it, or run `bash tools/build-engine.sh`");
-    // The stack's project: the current folder when it has one (npm runs scripts from the package root).
-    const workDir = fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : root;
+    const workDir = projectFolder(args.cwd);
+    if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
+        throw new Error(`${workDir} has no Pulumi.yaml: give --cwd <project folder>`);
     const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const workspace = await LocalWorkspace.create({
         workDir,
@@ -64,7 +92,9 @@ async function main(): Promise<void> {
 
     const deployment = (await target.exportStack()).deployment as { pending_operations?: PendingOperation[] };
     const steps = planRecovery(deployment.pending_operations ?? []);
-    console.log(`recover: stack ${stackName}: ${steps.length} pending operation(s) left by an interrupted run`);
+    console.log(
+        `recover: stack ${stackName} of the project in ${workDir}: ${steps.length} pending operation(s) left by an interrupted run`,
+    );
 
     const history = await target.history(1).catch(() => []);
     const lastUpdateEnd = history[0]?.endTime ? new Date(history[0].endTime).getTime() : undefined;
@@ -77,19 +107,24 @@ async function main(): Promise<void> {
     const toDelete: { realm: string; user: KeycloakUserRecord; urn: string }[] = [];
     for (const step of steps) {
         const name = step.urn.split("::").pop();
-        if (step.kind === "clear") console.log(`  ${name}: drop (${step.reason})`);
+        if (step.kind === "clear") console.log(`  ${name}: clear from the state, nothing to delete (${step.reason})`);
         else if (step.kind === "check") console.log(`  ${name}: CHECK BY HAND: ${step.reason}`);
         else {
             const query = `/${encodeURIComponent(step.realm)}/users?exact=true&username=${encodeURIComponent(step.username)}`;
             const { status, body } = await keycloak!.call<KeycloakUserRecord[]>("GET", query);
             if (status === 404) {
-                console.log(`  ${name}: drop (realm ${step.realm} does not exist, so neither does the user)`);
+                console.log(
+                    `  ${name}: clear from the state, nothing to delete (realm ${step.realm} does not exist, so neither does the user)`,
+                );
                 continue;
             }
             if (status !== 200) throw new Error(`Keycloak GET /admin/realms${query}: HTTP ${status}`);
             const found = body.find((u) => u.username.toLowerCase() === step.username.toLowerCase());
-            if (!found) console.log(`  ${name}: drop (Keycloak has no user ${step.username} in realm ${step.realm})`);
-            else if (madeByKilledRun(step, found, lastUpdateEnd)) {
+            if (!found) {
+                console.log(
+                    `  ${name}: clear from the state, nothing to delete (Keycloak has no user ${step.username} in realm ${step.realm})`,
+                );
+            } else if (madeByKilledRun(step, found, lastUpdateEnd)) {
                 console.log(
                     `  ${name}: delete Keycloak user ${step.username} in realm ${step.realm}, made by the killed run`,
                 );
@@ -103,7 +138,11 @@ async function main(): Promise<void> {
         }
     }
     if (!args.yes) {
-        console.log("recover: nothing changed; run again with --yes to do the above, then `pulumi up`");
+        console.log(
+            "recover: nothing changed. With --yes: remove the lock (pulumi cancel), do the above, and clear the " +
+                "pending operations while reading every resource's real state (pulumi refresh --clear-pending-creates); " +
+                "then run `pulumi up`",
+        );
         return;
     }
     try {

@@ -32,6 +32,7 @@ export type RecoveryStep =
 const repeatable: [RegExp, string][] = [
     [/^kubernetes:/, "the kubernetes provider applies server-side: an object of the same name is taken over"],
     [/^tls:/, "exists only in the state"],
+    [/^pulumi-nodejs:dynamic\/rotation:/, "rotation bookkeeping: nothing outside the state"],
     [/^pulumi-nodejs:dynamic\//, "kube-access removes a leftover object of the same name before making it again"],
     [/^keycloak:index\/userGroups:UserGroups$/, "setting a user's groups again is harmless"],
     [/^(kube-access|pulumi):/, "a component: nothing outside the state"],

@@ -518,6 +518,8 @@ function recover(args: string[]): Promise<{ code: number; output: string }> {
                 path.join(repoRoot, "scripts", "recover.ts"),
                 "--stack",
                 workspace.options.stack,
+                "--cwd",
+                workspace.projectDir,
                 ...args,
             ],
             { cwd: workspace.projectDir, env: workspace.env, maxBuffer: 16 * 1024 * 1024 },
@@ -578,7 +580,8 @@ describe("fault 1, inside the call: the run killed while Keycloak creates a user
         expect(report.output).toContain(
             "keycloak-user-erin: delete Keycloak user erin in realm faults, made by the killed run",
         );
-        expect(report.output).toContain("run again with --yes");
+        expect(report.output).toContain(`recover: stack faults of the project in ${workspace.projectDir}: 1 pending`);
+        expect(report.output).toContain("recover: nothing changed. With --yes: remove the lock (pulumi cancel)");
         expect((await keycloak.user(realm, "erin"))?.id).toBe(made.id);
         expect((await workspace.up().catch((e: Error) => e)) as Error).toBeInstanceOf(Error);
 
