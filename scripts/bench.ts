@@ -59,9 +59,6 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
 const lockFile = "/tmp/kube-access-e2e.lock";
 const repoRoot = path.resolve(__dirname, "..");
 
-/** Real-engine runs use the scale test's loopback ports. */
-export const benchPorts = scalePorts;
-
 function uptime(): string {
     return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }
@@ -230,7 +227,8 @@ async function realRuns(
 ): Promise<Record<string, unknown>> {
     const { LocalCluster } = await import("../test/harness/localCluster");
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
-    const cluster = await LocalCluster.start(path.join(dir, "cluster"), benchPorts, "[bench cluster]");
+    // The scale test's loopback ports; the benchmark runs under the end-to-end lock.
+    const cluster = await LocalCluster.start(path.join(dir, "cluster"), scalePorts, "[bench cluster]");
     try {
         const wsDir = path.join(dir, "workspace");
         fs.mkdirSync(path.join(wsDir, "project"), { recursive: true });
@@ -297,7 +295,7 @@ async function engineFloor(
     limitSeconds: number,
 ): Promise<Record<string, unknown>> {
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
-    const { repoRoot, run } = await import("../test/harness/toolEnv");
+    const { run } = await import("../test/harness/toolEnv");
     const programDir = path.join(dir, "program");
     fs.mkdirSync(programDir, { recursive: true });
     fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: kube-access-floor\nruntime: nodejs\n");

@@ -41,49 +41,57 @@ const typeNames: Record<string, string> = {
 
 /**
  * Adds a zod issue of `schema`, found in the value at `base`, as the message
- * the hand-written reader gave for it.
+ * the hand-written reader gave for it, followed by the field's how-to-fix
+ * hint (its schema's `meta().hint`) when it has one.
  */
 export function addSchemaIssue(c: IssueCollector, base: string, schema: z.ZodType, issue: z.core.$ZodIssue): void {
-    const fieldHint = (schemaAt(schema, issue.path)?.meta() as { hint?: string } | undefined)?.hint;
-    if (fieldHint && issue.code !== "unrecognized_keys") {
-        const hinted = new IssueCollector();
-        addSchemaIssue(hinted, base, z.unknown(), issue);
-        for (const found of hinted.issues) c.add(found.path, `${found.message}; ${fieldHint}`);
-        return;
+    const fieldHint =
+        issue.code === "unrecognized_keys"
+            ? undefined
+            : (schemaAt(schema, issue.path)?.meta() as { hint?: string } | undefined)?.hint;
+    for (const { path, message } of schemaIssueMessages(c, base, schema, issue)) {
+        c.add(path, fieldHint ? `${message}; ${fieldHint}` : message);
     }
+}
+
+/** The field paths and messages of one zod issue; `c` describes a bad value (never quoting a secret). */
+function schemaIssueMessages(
+    c: IssueCollector,
+    base: string,
+    schema: z.ZodType,
+    issue: z.core.$ZodIssue,
+): { path: string; message: string }[] {
     const input = (issue as { input?: unknown }).input;
     const path = pathText(base, issue.path);
     const missing = input === undefined || input === null;
+    const at = (message: string) => [{ path, message }];
     switch (issue.code) {
         case "unrecognized_keys": {
-            const at = schemaAt(schema, issue.path);
-            const known = at instanceof z.ZodObject ? fieldsOf(at) : [];
-            for (const key of issue.keys) c.add(join(path, key), `unknown field; ${knownNames("fields", key, known)}`);
-            return;
+            const found = schemaAt(schema, issue.path);
+            const known = found instanceof z.ZodObject ? fieldsOf(found) : [];
+            return issue.keys.map((key) => ({
+                path: join(path, key),
+                message: `unknown field; ${knownNames("fields", key, known)}`,
+            }));
         }
         case "invalid_type":
             if (input === undefined || (input === null && issue.expected !== "object"))
-                c.add(path, issue.expected === "array" ? "is required (a list)" : "is required");
-            else c.add(path, `must be ${typeNames[issue.expected] ?? issue.expected}, got ${c.describe(path, input)}`);
-            return;
+                return at(issue.expected === "array" ? "is required (a list)" : "is required");
+            return at(`must be ${typeNames[issue.expected] ?? issue.expected}, got ${c.describe(path, input)}`);
         case "invalid_value": {
             const allowed = issue.values.map(String);
-            if (missing) c.add(path, `is required; one of ${allowed.join(", ")}`);
-            else {
-                const hint = typeof input === "string" ? didYouMean(closestMatch(input, allowed)) : "";
-                c.add(path, `must be one of ${allowed.join(", ")}, got ${c.describe(path, input)}${hint}`);
-            }
-            return;
+            if (missing) return at(`is required; one of ${allowed.join(", ")}`);
+            const hint = typeof input === "string" ? didYouMean(closestMatch(input, allowed)) : "";
+            return at(`must be one of ${allowed.join(", ")}, got ${c.describe(path, input)}${hint}`);
         }
         case "custom": {
             const range = issue.params?.range as WholeNumberRange | undefined;
-            if (range) c.add(path, `must be between ${range.min} and ${range.max}, got ${String(input)}`);
-            else if (issue.params?.empty) c.add(path, "must not be empty");
-            else c.add(path, issue.message);
-            return;
+            if (range) return at(`must be between ${range.min} and ${range.max}, got ${String(input)}`);
+            if (issue.params?.empty) return at("must not be empty");
+            return at(issue.message);
         }
         default:
-            c.add(path, issue.message);
+            return at(issue.message);
     }
 }
 
