@@ -1,10 +1,7 @@
 import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { AccessSpecError } from "../intake/reader";
 import { RawConfig, validateAccessSpec } from "./validate";
-import { opensslCsr } from "../../test/helpers/fixtures";
+import { dsaCsrPem, opensslCsr } from "../../test/helpers/fixtures";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 
 /*
@@ -95,20 +92,6 @@ describe("a user's own CSR in any form a signer can be given is accepted, and st
 });
 
 describe("a CSR no signer can take is refused at validation, with its field path", () => {
-    const dsaCsr = () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-dsa-"));
-        try {
-            const params = path.join(dir, "dsa.params");
-            execFileSync(
-                "openssl",
-                ["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", params],
-                { stdio: "ignore" },
-            );
-            return opensslCsr("/CN=user2/O=group1", ["-newkey", `dsa:${params}`, "-sha256"]).csrPem;
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    };
     const maxSaltPss = opensslCsr("/CN=user2/O=group1", [
         "-newkey",
         "rsa:2048",
@@ -118,7 +101,7 @@ describe("a CSR no signer can take is refused at validation, with its field path
     const refused: [string, () => (c: RawConfig) => void, RegExp][] = [
         [
             "DSA: an algorithm kube-access cannot verify, said as such",
-            () => ownCsr(dsaCsr()),
+            () => ownCsr(dsaCsrPem("/CN=user2/O=group1")),
             /uses signature algorithm 2\.16\.840\.1\.101\.3\.4\.3\.2, which kube-access cannot verify; make the request again/,
         ],
         [

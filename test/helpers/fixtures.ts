@@ -69,6 +69,22 @@ export function opensslCsr(
     }
 }
 
+/** A CSR signed with DSA (SHA-256), an algorithm kube-access cannot verify, made with openssl. */
+export function dsaCsrPem(subject: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-dsa-"));
+    try {
+        const params = path.join(dir, "dsa.params");
+        execFileSync(
+            "openssl",
+            ["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", params],
+            { stdio: "ignore" },
+        );
+        return opensslCsr(subject, ["-newkey", `dsa:${params}`, "-sha256"]).csrPem;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 /** What {@link opensslCertificate} makes. */
 export interface CertificateFixture {
     /** Subject, as openssl's -subj takes it. */
