@@ -34,7 +34,7 @@ import { stringify } from "yaml";
 import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/generatedAccess";
 import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
-import { scalePorts } from "../test/harness/ports";
+import { clusterPorts } from "../test/harness/ports";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -228,7 +228,7 @@ async function realRuns(
     const { LocalCluster } = await import("../test/harness/localCluster");
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     // The scale test's loopback ports; the benchmark runs under the end-to-end lock.
-    const cluster = await LocalCluster.start(path.join(dir, "cluster"), scalePorts, "[bench cluster]");
+    const cluster = await LocalCluster.start(path.join(dir, "cluster"), clusterPorts.scale, "[bench cluster]");
     try {
         const wsDir = path.join(dir, "workspace");
         fs.mkdirSync(path.join(wsDir, "project"), { recursive: true });

@@ -386,9 +386,13 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # check_ports_free NAME PORT...: refuse to start NAME on a port another process holds
 # (another cluster, or a leftover from a state dir that was deleted).
 check_ports_free() {
-  local name=$1 port; shift
+  local name=$1 port low=32768 high=60999; shift
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low high </proc/sys/net/ipv4/ip_local_port_range
   for port in "$@"; do
     port_in_use "$port" && die "cannot start $name: 127.0.0.1:$port is already in use by another process; stop it or pick other ports (KUBE_ACCESS_*_PORT)"
+    # An outgoing connection may hold such a port without listening on it; the probe above cannot see that.
+    ((port >= low && port <= high)) &&
+      say "warning: $name's port $port lies in the range outgoing connections take their ports from ($low-$high); if $name fails to bind it, pick a port below $low"
   done
   return 0
 }

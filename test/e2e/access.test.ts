@@ -13,6 +13,7 @@ import { KeycloakAdmin } from "./keycloakAdmin";
 import { findPlainSecrets } from "./secrets";
 import { Phases } from "./phases";
 import { UserChecks, faketimeAhead } from "./userChecks";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * The kube-access program through the real Pulumi engine and its real
@@ -23,14 +24,7 @@ import { UserChecks, faketimeAhead } from "./userChecks";
  * Ports differ from the demo's defaults so both can run on one machine.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-"));
-const ports = {
-    etcd: 23791,
-    etcdPeer: 23801,
-    apiServer: 26443,
-    controllerManager: 20257,
-    keycloak: 28443,
-    keycloakHttp: 28080,
-};
+const ports = clusterPorts.access;
 const realm = "kube-access";
 /** A user who brings their own key and CSR, as in the article's first step. */
 const temp1 = opensslCsr("/CN=temp1", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);

@@ -8,6 +8,7 @@ import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { run, scriptArgs } from "../harness/toolEnv";
 import { AccessReport } from "../../components/report/model";
 import { UserChecks, faketimeAhead } from "./userChecks";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * The access-change report on a deployed stack, changed the way a pull
@@ -23,14 +24,7 @@ import { UserChecks, faketimeAhead } from "./userChecks";
  * libfaketime, as the renewal test of access.test.ts does.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-report-"));
-const ports = {
-    etcd: 42379,
-    etcdPeer: 42380,
-    apiServer: 46443,
-    controllerManager: 40257,
-    keycloak: 48443,
-    keycloakHttp: 48080,
-};
+const ports = clusterPorts.accessReport;
 const ahead = 70 * 60 * 1000;
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { testCa } from "../helpers/fixtures";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * An authenticating proxy on a real kube-apiserver: the API server is started
@@ -18,14 +19,7 @@ import { testCa } from "../helpers/fixtures";
  * Ports differ from every other suite so suites never meet.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-proxy-"));
-const ports = {
-    etcd: 53379,
-    etcdPeer: 53380,
-    apiServer: 57443,
-    controllerManager: 50258,
-    keycloak: 59443,
-    keycloakHttp: 59080,
-};
+const ports = clusterPorts.authenticatingProxy;
 const caFile = path.join(dir, "request-header-ca.crt");
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;

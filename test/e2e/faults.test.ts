@@ -11,6 +11,7 @@ import { repoRoot } from "../harness/toolEnv";
 import { form, httpsRequest } from "../../scripts/lib/https";
 import { KeycloakAdmin } from "./keycloakAdmin";
 import { UserChecks, faketimeAhead } from "./userChecks";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * Issue #15: faults, drift and rotation, each against the real engine, a real
@@ -22,14 +23,7 @@ import { UserChecks, faketimeAhead } from "./userChecks";
  * Ports: 1xxxx, which no other suite or the demo uses.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-faults-"));
-const ports = {
-    etcd: 12379,
-    etcdPeer: 12380,
-    apiServer: 16443,
-    controllerManager: 11257,
-    keycloak: 18443,
-    keycloakHttp: 18088,
-};
+const ports = clusterPorts.faults;
 const realm = "faults";
 const passwords: Record<string, string> = {
     carol: crypto.randomBytes(18).toString("base64url"),

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * Impersonation through the real engine on a real kube-apiserver: alice may
@@ -13,14 +14,7 @@ import { PulumiWorkspace } from "../harness/pulumiWorkspace";
  * Ports differ from every other suite so suites never meet.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-impersonation-"));
-const ports = {
-    etcd: 52379,
-    etcdPeer: 52380,
-    apiServer: 56443,
-    controllerManager: 50257,
-    keycloak: 58443,
-    keycloakHttp: 58080,
-};
+const ports = clusterPorts.impersonation;
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;
 let kubeconfigs: Record<string, string>;

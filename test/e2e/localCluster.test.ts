@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { portEnv } from "../harness/localCluster";
+import { clusterPorts } from "../harness/ports";
 import { repoRoot, run, toolEnv } from "../harness/toolEnv";
 
 /*
@@ -8,21 +10,11 @@ import { repoRoot, run, toolEnv } from "../harness/toolEnv";
  * Keycloak start that re-augments: Keycloak's kc.sh then execs java, so the
  * pid file holds java's pid and not the wrapper's (what made `status` call a
  * running Keycloak stopped, `stop` leave it running and every later start
- * fail on its port). Its own ports, apart from the demo's and the main suite's.
+ * fail on its port). Its own ports (test/harness/ports.ts).
  */
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-cluster-restart-")));
-const ports: Record<string, number> = {
-    KUBE_ACCESS_ETCD_PORT: 23792,
-    KUBE_ACCESS_ETCD_PEER_PORT: 23802,
-    KUBE_ACCESS_APISERVER_PORT: 26444,
-    KUBE_ACCESS_CONTROLLER_MANAGER_PORT: 20258,
-    KUBE_ACCESS_KEYCLOAK_PORT: 28444,
-    KUBE_ACCESS_KEYCLOAK_HTTP_PORT: 28081,
-};
-const env = toolEnv({
-    KUBE_ACCESS_CLUSTER_DIR: dir,
-    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-});
+const ports = clusterPorts.localCluster;
+const env = toolEnv(portEnv(dir, ports));
 const script = path.join(repoRoot, "tools", "local-cluster.sh");
 const timings: string[] = [];
 

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot, run } from "../harness/toolEnv";
+import { demoPorts } from "../harness/ports";
 
 /*
  * A new user's first hour, as the README tells it: in a copy of this checkout
@@ -28,7 +29,6 @@ import { repoRoot, run } from "../harness/toolEnv";
 const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-readme-")));
 const copy = path.join(work, "kube-access");
 const home = path.join(work, "home");
-const demoPorts = [2379, 2380, 6443, 8080, 8443, 10257];
 const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
 const timings: string[] = [];
 const cache = process.env.KUBE_ACCESS_CACHE ?? path.join(os.homedir(), ".cache", "kube-access");

@@ -18,6 +18,7 @@ import { opensslCsr } from "../helpers/fixtures";
 import { findPlainSecrets } from "./secrets";
 import { KeycloakAdmin } from "./keycloakAdmin";
 import { UserChecks } from "./userChecks";
+import { clusterPorts } from "../harness/ports";
 
 /*
  * Issue #10's real-world reports, through the real Pulumi engine, a real
@@ -42,14 +43,7 @@ import { UserChecks } from "./userChecks";
  * Ports differ from the demo's and the other suites' so they never collide.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-reports-"));
-const ports = {
-    etcd: 33791,
-    etcdPeer: 33801,
-    apiServer: 36443,
-    controllerManager: 30257,
-    keycloak: 38443,
-    keycloakHttp: 38080,
-};
+const ports = clusterPorts.realWorldInputs;
 
 /** Resource plugins the engine has (tls and keycloak may still be missing on this machine). */
 function installedProviders(): string[] {

@@ -7,7 +7,7 @@ import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { GeneratedMethod, csrKeyPem, generateAccess, writeAccessFiles } from "../../scripts/lib/generatedAccess";
 import { Phases } from "./phases";
-import { scalePorts } from "../harness/ports";
+import { clusterPorts } from "../harness/ports";
 import { UserChecks } from "./userChecks";
 
 /*
@@ -28,7 +28,7 @@ import { UserChecks } from "./userChecks";
  * Ports 9xxx: the other suites use 2xxxx to 5xxxx, the demo 2379/6443/8080/8443.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-scale-"));
-const ports = scalePorts;
+const ports = clusterPorts.scale;
 const csrUsers = 300;
 const methods: GeneratedMethod[] = [...Array(10).fill("certificate-csr"), "serviceAccount"];
 const total = 330;

@@ -8,6 +8,7 @@ import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace, programSources } from "../harness/pulumiWorkspace";
 import { repoRoot } from "../harness/toolEnv";
 import { UserChecks } from "./userChecks";
+import { clusterPorts } from "../harness/ports";
 
 /**
  * Upgrading a deployed stack to this checkout's program. The stack of
@@ -23,14 +24,7 @@ import { UserChecks } from "./userChecks";
  */
 const baseRevision = process.env.KUBE_ACCESS_UPGRADE_BASE ?? "1e35e84c12c72921e093e473e9b6ffdfc6259bab";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-upgrade-"));
-const ports = {
-    etcd: 13379,
-    etcdPeer: 13380,
-    apiServer: 13443,
-    controllerManager: 13257,
-    keycloak: 13843,
-    keycloakHttp: 13088,
-};
+const ports = clusterPorts.upgrade;
 let cluster: LocalCluster;
 let workspace: PulumiWorkspace;
 let checks: UserChecks;

@@ -29,7 +29,8 @@ export interface LocalClusterInfo {
 
 const script = path.join(repoRoot, "tools", "local-cluster.sh");
 
-function portEnv(dir: string, ports: LocalClusterPorts): Record<string, string> {
+/** The environment tools/local-cluster.sh reads its state dir and ports from. */
+export function portEnv(dir: string, ports: LocalClusterPorts): Record<string, string> {
     const env: Record<string, string> = { KUBE_ACCESS_CLUSTER_DIR: dir };
     const names: [keyof LocalClusterPorts, string][] = [
         ["etcd", "KUBE_ACCESS_ETCD_PORT"],
