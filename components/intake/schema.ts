@@ -126,11 +126,19 @@ export const serviceAccountTokensSchema = z.strictObject({
     maxAgeHours: tokenMaxAgeHours.optional(),
 });
 
+/**
+ * Keycloak's default user profile makes `email`, `firstName` and `lastName`
+ * required for every user of a realm it creates (Keycloak 24 and later; see
+ * limits.ts), so kube-access asks for all three.
+ */
+const keycloakProfileHint = (example: string) =>
+    `Keycloak's default user profile needs an email, a first and a last name for every user, for example ${example}`;
+
 export const oidcAuthSchema = z.strictObject({
     method: z.literal("oidc"),
-    email: text,
-    firstName: text,
-    lastName: text,
+    email: text.meta({ hint: keycloakProfileHint("email: alice@example.com") }),
+    firstName: text.meta({ hint: keycloakProfileHint("firstName: Alice") }),
+    lastName: text.meta({ hint: keycloakProfileHint("lastName: Liddell") }),
 });
 
 export const userSchema = z.strictObject({
