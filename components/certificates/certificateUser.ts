@@ -7,7 +7,6 @@ import { privateKeyArgs, tlsAllowedUses } from "../x509/privateKeys";
 import { ClusterSignedCertificate } from "./clusterSignedCertificate";
 import { CertificateRenewal } from "./certificateRenewal";
 import { renewalStart } from "./certificateStatus";
-import { CredentialRotation } from "../rotation/credentialRotation";
 import { effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
 import { renderKubeconfig } from "../kubeconfig/render";
 import { certificateExpiry } from "../x509/pem";
@@ -59,14 +58,16 @@ export class CertificateUser extends pulumi.ComponentResource {
         const auth = user.auth;
 
         // A change of the user's rotation counter replaces the key (when kube-access
-        // holds it) and so the certificate; nothing else of the stack.
-        const rotation = new CredentialRotation(`${name}-rotation`, { rotation: auth.rotation ?? 0 }, { parent: this });
+        // holds it) and the certificate; nothing else of the stack. The engine
+        // compares the trigger with the value it recorded last (a resource that
+        // has none recorded, from before 30 Nov 2026, records it and stays).
+        const rotationTrigger = auth.rotation ?? 0;
         // With the user's own CSR, kube-access never holds the private key.
         const key = auth.certificateRequestPem
             ? undefined
             : new tls.PrivateKey(`${name}-key`, privateKeyArgs(auth.keyAlgorithm), {
                   parent: this,
-                  replaceWith: [rotation],
+                  replacementTrigger: rotationTrigger,
               });
         this.privateKeyPem = key ? pulumi.secret(key.privateKeyPem) : undefined;
         // A CSR holds no secret; it is deterministic, so unchanged config means no diff.
@@ -105,7 +106,7 @@ export class CertificateUser extends pulumi.ComponentResource {
                     earlyRenewalHours: auth.renewBeforeHours,
                     allowedUses,
                 },
-                { parent: this, replaceWith: [renewal, rotation] },
+                { parent: this, replaceWith: [renewal], replacementTrigger: rotationTrigger },
             );
             this.certificatePem = certificate.certPem;
             // The certificate's own notAfter (whole seconds), not the provider's

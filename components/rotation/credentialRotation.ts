@@ -2,10 +2,9 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * When a user's credential is made anew. A credential (a token Secret, a
- * private key, a certificate) names its user's CredentialRotation in
- * `replaceWith`, so it is replaced in the same run as this resource, and
- * only then:
+ * When a user's credential is made anew. A credential (a service account's
+ * token Secret) names its user's CredentialRotation in `replaceWith`, so it
+ * is replaced in the same run as this resource, and only then:
  * - when the user's rotation counter (config `users[i].auth.rotation`)
  *   changes: rotation on demand, for one user, touching no other config;
  * - when a maximum age is set (`auth.tokenMaxAgeHours`, or the default

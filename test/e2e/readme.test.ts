@@ -35,10 +35,15 @@ const cache = process.env.KUBE_ACCESS_CACHE ?? path.join(os.homedir(), ".cache",
 
 /** The lines of the first ```sh block after `## heading` (the file's first block when heading is empty). */
 function block(heading: string): string[] {
-    const from = heading ? readme.indexOf(`\n## ${heading}\n`) : 0;
-    if (from < 0) throw new Error(`README has no section "${heading}"`);
+    return blockAfter(heading ? `\n## ${heading}\n` : "");
+}
+
+/** The lines of the first ```sh block after the README's text `marker` (the file's first block when empty). */
+function blockAfter(marker: string): string[] {
+    const from = marker ? readme.indexOf(marker) : 0;
+    if (from < 0) throw new Error(`README has no "${marker.trim()}"`);
     const match = /```sh\n([\s\S]*?)```/.exec(readme.slice(from));
-    if (!match) throw new Error(`README section "${heading}" has no sh block`);
+    if (!match) throw new Error(`README has no sh block after "${marker.trim()}"`);
     return match[1].split("\n").filter((line) => line.trim() !== "");
 }
 
@@ -225,6 +230,7 @@ afterAll(async () => {
 
 const firstCommand = block("")[0];
 const gettingKubeconfigs = block("Getting kubeconfigs");
+const withoutBrowser = blockAfter("To check an OIDC user with no browser at all");
 const production = block("Using it on an existing cluster");
 
 test("the README's first command is `npm ci && npm run demo`, and it works in a fresh checkout", async () => {
@@ -288,6 +294,20 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
     test("da-admin's login went through kubelogin and the browser, once", () => {
         if (!gettingKubeconfigs.some((l) => l.includes("da-admin"))) return;
         expect(fs.readFileSync(path.join(work, "browser.log"), "utf8").trim().split("\n")).toHaveLength(1);
+    });
+
+    test("with no browser at all: the README's password-grant token, given to kubectl, is da-admin's; kubelogin is not run and no token is printed", async () => {
+        // Without a cached token, kubelogin would have to open the browser; an unchanged browser log shows kubectl used the token.
+        fs.rmSync(path.join(home, ".kube", "cache", "oidc-login"), { recursive: true, force: true });
+        const browserLog = fs.readFileSync(path.join(work, "browser.log"), "utf8");
+        const headless = await timed("OIDC with no browser", withoutBrowser, readingEnv());
+        expectAllSucceeded(headless, withoutBrowser);
+        const whoami = headless.find((s) =>
+            s.command.startsWith("kubectl --kubeconfig ./da-admin.kubeconfig --token"),
+        )!;
+        expect(whoami.stdout).toMatch(/^Username\s+oidc:da-admin$/m);
+        expect(fs.readFileSync(path.join(work, "browser.log"), "utf8")).toBe(browserLog);
+        for (const step of headless) expect(step.stdout + step.stderr).not.toMatch(/eyJ[\w-]+\.eyJ/);
     });
 
     test("every user of the stack, written the README's way, is who the users output says", async () => {

@@ -16,23 +16,24 @@ import { clusterPorts } from "../harness/ports";
  * kube-access makes, a service account and an OIDC user in Keycloak) is
  * deployed with the program of an earlier commit, then previewed and updated
  * with this checkout's. No credential may be made again: nothing is created,
- * deleted or replaced, every kubeconfig stays byte for byte the same and
- * keeps working, and a second run changes nothing.
+ * deleted or replaced but bookkeeping, every kubeconfig stays byte for byte
+ * the same and keeps working, and a second run changes nothing.
  *
- * The earlier program is `KUBE_ACCESS_UPGRADE_BASE`, by default the last
- * commit before the code was reshaped into per-method folders (issue #12).
+ * Two earlier programs: `KUBE_ACCESS_UPGRADE_BASE`, by default the last commit
+ * before the code was reshaped into per-method folders (issue #12), and the
+ * last commit whose certificate users had a CredentialRotation resource each
+ * (issue #17 replaced it with the engine's replacement trigger).
  */
 const baseRevision = process.env.KUBE_ACCESS_UPGRADE_BASE ?? "1e35e84c12c72921e093e473e9b6ffdfc6259bab";
+const rotationResourceRevision = "dd06fd3f1333347d197dcb6ffc6756e68b42775e";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-upgrade-"));
 const ports = clusterPorts.upgrade;
 let cluster: LocalCluster;
-let workspace: PulumiWorkspace;
 let checks: UserChecks;
-let before: Record<string, string>;
 
-/** The program of `revision`, unpacked from git into `<dir>/base`, using this checkout's node_modules. */
+/** The program of `revision`, unpacked from git into `<dir>/base-<revision>`, using this checkout's node_modules. */
 function programAt(revision: string): string {
-    const base = path.join(dir, "base");
+    const base = path.join(dir, `base-${revision.slice(0, 7)}`);
     fs.mkdirSync(base, { recursive: true });
     const archive = execFileSync("git", ["-C", repoRoot, "archive", revision, ...programSources], {
         maxBuffer: 64 * 1024 * 1024,
@@ -47,60 +48,57 @@ function plannedSteps(stdout: string): { type: string; op: string }[] {
     return [...stdout.matchAll(/^\S*\s*[-+~]+\s+(\S+): \(([a-z-]+)\)/gm)].map((m) => ({ type: m[1], op: m[2] }));
 }
 
-/** What an upgrade may create: bookkeeping resources that issue no credential. */
-const mayCreate = ["pulumi-nodejs:dynamic/rotation:CredentialRotation"];
-/** What an upgrade may update in place, and why. */
-const mayUpdate = [
-    // Issue #15 made CSR object names unique per stack; the recorded name changes, the certificate stays.
-    "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate",
-    // Issue #17: the admin kubeconfig is named by its stack config key instead of held in every resource.
-    "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken",
-];
-
-beforeAll(async () => {
-    const base = programAt(baseRevision);
-    cluster = await LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]");
-    checks = new UserChecks(cluster, dir);
+/** The Pulumi.dev.yaml stack, with `change` applied to its users. */
+function exampleConfig(change: (users: { name: string; auth: Record<string, unknown> }[]) => void = () => {}) {
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
-    const { config, secrets } = cluster.pointStackAt(example);
-    workspace = await PulumiWorkspace.create({
-        dir: path.join(dir, "pulumi"),
-        stack: "upgrade",
+    change(example["kube-access:users"]);
+    return cluster.pointStackAt(example);
+}
+
+/** Deploys the Pulumi.dev.yaml stack `stack` with the program of `revision`; its kubeconfigs. */
+async function deployWith(
+    revision: string,
+    stack: string,
+): Promise<{ workspace: PulumiWorkspace; before: Record<string, string> }> {
+    const { config, secrets } = exampleConfig();
+    const workspace = await PulumiWorkspace.create({
+        dir: path.join(dir, stack),
+        stack,
         config,
         secrets: {
             ...secrets,
             "kube-access:oidcInitialPasswords.da-admin": crypto.randomBytes(18).toString("base64url"),
         },
         echo: "[pulumi]",
-        programDir: base,
+        programDir: programAt(revision),
     });
     await workspace.up();
-    before = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
-});
+    return { workspace, before: (await workspace.outputs(true)).kubeconfigs as Record<string, string> };
+}
 
-afterAll(async () => {
-    if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
-    if (cluster) await cluster.stop();
-    if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-test(`a stack deployed with ${baseRevision.slice(0, 7)} upgrades to this program without a new credential`, async () => {
+/**
+ * Previews and runs the upgrade to this checkout's program; every planned step
+ * must be one `allowed` lists for its operation. Then the kubeconfigs are
+ * byte for byte the same and work, and a second run changes nothing.
+ */
+async function upgrade(
+    workspace: PulumiWorkspace,
+    before: Record<string, string>,
+    allowed: Partial<Record<string, string[]>>,
+): Promise<void> {
     expect(Object.keys(before).sort()).toEqual(["da-admin", "sa1", "user1", "user2"]);
     workspace.useProgram(repoRoot);
-
     const preview = await workspace.preview();
     const steps = plannedSteps(preview.stdout).filter((step) => step.op !== "same");
-    console.log(`[upgrade] preview from ${baseRevision.slice(0, 7)}: ${JSON.stringify(steps)}`);
+    console.log(`[upgrade] preview: ${JSON.stringify(steps)}`);
     for (const step of steps) {
-        const allowed = step.op === "create" ? mayCreate : step.op === "update" ? mayUpdate : [];
-        expect({ ...step, allowed: allowed.includes(step.type) }).toEqual({ ...step, allowed: true });
+        expect({ ...step, allowed: (allowed[step.op] ?? []).includes(step.type) }).toEqual({ ...step, allowed: true });
     }
     expect(preview.stdout).toMatch(/\d+ unchanged/);
 
     await workspace.up();
     const after = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
     for (const user of Object.keys(before)) expect(after[user]).toBe(before[user]);
-
     // The credentials still work: the same identities as before the upgrade.
     for (const [user, identity] of [
         ["user1", "user1"],
@@ -110,30 +108,127 @@ test(`a stack deployed with ${baseRevision.slice(0, 7)} upgrades to this program
         expect((await checks.whoami(checks.kubeconfigFile(user, after[user]))).username).toBe(identity);
     }
     await workspace.preview({ expectNoChanges: true });
+}
+
+/** The serial number of the client certificate in a kubeconfig. */
+function certificateSerial(kubeconfig: string): string {
+    const data = YAML.parse(kubeconfig).users[0].user["client-certificate-data"] as string;
+    return new crypto.X509Certificate(Buffer.from(data, "base64")).serialNumber;
+}
+
+beforeAll(async () => {
+    cluster = await LocalCluster.start(path.join(dir, "cluster"), ports, "[cluster]");
+    checks = new UserChecks(cluster, dir);
 });
 
-test("after the upgrade, the CSR and token resources name the admin kubeconfig's stack config key, and a removed cluster-signed user is deleted with it", async () => {
-    type Resource = { type: string; urn: string; inputs?: Record<string, unknown> };
-    // Secrets stay encrypted in the export; the key is plain text.
-    const exported = async () => (JSON.parse(await workspace.exportState()).deployment.resources ?? []) as Resource[];
-    const dynamic = (await exported()).filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
-    expect(dynamic.map((r) => r.urn.split("::").pop()).sort()).toEqual([
-        "user-sa1-token-value",
-        "user-user2-certificate",
-    ]);
-    for (const r of dynamic) expect(r.inputs?.kubeconfig).toEqual({ stackConfigKey: "kube-access:clusterKubeconfig" });
+afterAll(async () => {
+    if (cluster) await cluster.stop();
+    if (!process.env.KUBE_ACCESS_KEEP_E2E) fs.rmSync(dir, { recursive: true, force: true });
+});
 
-    // The delete runs in the dynamic provider, which reads the kubeconfig from the stack config: the
-    // machine has no ambient kubeconfig, so a delete that did not find it would fail.
-    const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
-    example["kube-access:users"] = example["kube-access:users"].filter((u: { name: string }) => u.name !== "user2");
-    await workspace.configure(cluster.pointStackAt(example).config, {});
-    await workspace.up();
-    expect(Object.keys((await workspace.outputs(true)).kubeconfigs as Record<string, string>).sort()).toEqual([
-        "da-admin",
-        "sa1",
-        "user1",
-    ]);
-    expect((await exported()).filter((r) => r.urn.includes("user-user2"))).toEqual([]);
-    await workspace.preview({ expectNoChanges: true });
+describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
+    let workspace: PulumiWorkspace;
+    let before: Record<string, string>;
+
+    beforeAll(async () => {
+        ({ workspace, before } = await deployWith(baseRevision, "upgrade"));
+    });
+
+    afterAll(async () => {
+        if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
+    });
+
+    test("upgrades to this program without a new credential", async () => {
+        await upgrade(workspace, before, {
+            // The service account's token-age schedule: bookkeeping that issues no credential.
+            create: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"],
+            update: [
+                // Issue #15 made CSR object names unique per stack; the recorded name changes, the certificate stays.
+                "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate",
+                // Issue #17: the admin kubeconfig is named by its stack config key instead of held in every resource.
+                "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken",
+            ],
+        });
+    });
+
+    test("after the upgrade, the CSR and token resources name the admin kubeconfig's stack config key, and a removed cluster-signed user is deleted with it", async () => {
+        type Resource = { type: string; urn: string; inputs?: Record<string, unknown> };
+        // Secrets stay encrypted in the export; the key is plain text.
+        const exported = async () =>
+            (JSON.parse(await workspace.exportState()).deployment.resources ?? []) as Resource[];
+        const dynamic = (await exported()).filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
+        expect(dynamic.map((r) => r.urn.split("::").pop()).sort()).toEqual([
+            "user-sa1-token-value",
+            "user-user2-certificate",
+        ]);
+        for (const r of dynamic) {
+            expect(r.inputs?.kubeconfig).toEqual({ stackConfigKey: "kube-access:clusterKubeconfig" });
+        }
+
+        // The delete runs in the dynamic provider, which reads the kubeconfig from the stack config: the
+        // machine has no ambient kubeconfig, so a delete that did not find it would fail.
+        await workspace.configure(
+            exampleConfig((users) =>
+                users.splice(
+                    users.findIndex((u) => u.name === "user2"),
+                    1,
+                ),
+            ).config,
+            {},
+        );
+        await workspace.up();
+        expect(Object.keys((await workspace.outputs(true)).kubeconfigs as Record<string, string>).sort()).toEqual([
+            "da-admin",
+            "sa1",
+            "user1",
+        ]);
+        expect((await exported()).filter((r) => r.urn.includes("user-user2"))).toEqual([]);
+        await workspace.preview({ expectNoChanges: true });
+    });
+});
+
+describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a CredentialRotation per certificate user`, () => {
+    let workspace: PulumiWorkspace;
+    let before: Record<string, string>;
+
+    beforeAll(async () => {
+        ({ workspace, before } = await deployWith(rotationResourceRevision, "upgrade-rotation"));
+    });
+
+    afterAll(async () => {
+        if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
+    });
+
+    test("upgrades without a new credential: only the certificate users' CredentialRotation resources go", async () => {
+        await upgrade(workspace, before, { delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"] });
+        const types = (JSON.parse(await workspace.exportState()).deployment.resources as { urn: string }[]).map((r) =>
+            r.urn.split("::").pop(),
+        );
+        expect(types.filter((name) => name?.endsWith("-rotation")).sort()).toEqual(["user-sa1-rotation"]);
+    });
+
+    test("after the upgrade, raising the certificate users' rotation counters issues exactly them new keys and certificates", async () => {
+        await workspace.configure(
+            exampleConfig((users) => {
+                for (const user of users) if (user.name === "user1" || user.name === "user2") user.auth.rotation = 1;
+            }).config,
+            {},
+        );
+        const preview = await workspace.pulumi(["preview", "--json"]);
+        const names = ((JSON.parse(preview.stdout).steps ?? []) as { op: string; urn: string }[])
+            .filter((s) => s.op !== "same")
+            .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+        console.log(`[upgrade] preview of the rotation:\n  ${names.join("\n  ")}`);
+        expect(names).toEqual(expect.arrayContaining(["replace user-user1-key", "replace user-user2-key"]));
+        expect(names.filter((n) => !/ user-user[12]-/.test(n))).toEqual([]);
+
+        await workspace.up();
+        const after = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+        for (const user of ["user1", "user2"]) {
+            expect(certificateSerial(after[user])).not.toBe(certificateSerial(before[user]));
+            expect((await checks.whoami(checks.kubeconfigFile(`${user}-rotated`, after[user]))).username).toBe(user);
+        }
+        for (const user of ["sa1", "da-admin"]) expect(after[user]).toBe(before[user]);
+        await workspace.preview({ expectNoChanges: true });
+    });
 });
