@@ -77,6 +77,26 @@ async function deployWith(
 }
 
 /**
+ * The stack `stack`, deployed with the program of `revision` before the
+ * enclosing describe's tests and destroyed after them.
+ */
+function deployedDuring(
+    revision: string,
+    stack: string,
+): { workspace: PulumiWorkspace; before: Record<string, string> } {
+    const deployed = {} as { workspace: PulumiWorkspace; before: Record<string, string> };
+    beforeAll(async () => {
+        Object.assign(deployed, await deployWith(revision, stack));
+    });
+    afterAll(async () => {
+        if (deployed.workspace) {
+            await deployed.workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
+        }
+    });
+    return deployed;
+}
+
+/**
  * Previews and runs the upgrade to this checkout's program; every planned step
  * must be one `allowed` lists for its operation. Then the kubeconfigs are
  * byte for byte the same and work, and a second run changes nothing.
@@ -130,19 +150,10 @@ afterAll(async () => {
 });
 
 describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
-    let workspace: PulumiWorkspace;
-    let before: Record<string, string>;
-
-    beforeAll(async () => {
-        ({ workspace, before } = await deployWith(baseRevision, "upgrade"));
-    });
-
-    afterAll(async () => {
-        if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
-    });
+    const stack = deployedDuring(baseRevision, "upgrade");
 
     test("upgrades to this program without a new credential", async () => {
-        await upgrade(workspace, before, {
+        await upgrade(stack.workspace, stack.before, {
             // The service account's token-age schedule: bookkeeping that issues no credential.
             create: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"],
             update: [
@@ -157,7 +168,7 @@ describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
     test("after the upgrade, the CSR and token resources name the admin kubeconfig's stack config key, and a removed cluster-signed user is deleted with it", async () => {
         // Secrets stay encrypted in the export; the key is plain text.
         const exported = async () =>
-            (JSON.parse(await workspace.exportState()).deployment.resources ?? []) as Resource[];
+            (JSON.parse(await stack.workspace.exportState()).deployment.resources ?? []) as Resource[];
         const dynamic = (await exported()).filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
         expect(dynamic.map((r) => r.urn.split("::").pop()).sort()).toEqual([
             "user-sa1-token-value",
@@ -169,7 +180,7 @@ describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
 
         // The delete runs in the dynamic provider, which reads the kubeconfig from the stack config: the
         // machine has no ambient kubeconfig, so a delete that did not find it would fail.
-        await workspace.configure(
+        await stack.workspace.configure(
             exampleConfig((users) =>
                 users.splice(
                     users.findIndex((u) => u.name === "user2"),
@@ -178,44 +189,33 @@ describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
             ).config,
             {},
         );
-        await workspace.up();
-        expect(Object.keys((await workspace.outputs(true)).kubeconfigs as Record<string, string>).sort()).toEqual([
-            "da-admin",
-            "sa1",
-            "user1",
-        ]);
+        await stack.workspace.up();
+        expect(Object.keys((await stack.workspace.outputs(true)).kubeconfigs as Record<string, string>).sort()).toEqual(
+            ["da-admin", "sa1", "user1"],
+        );
         expect((await exported()).filter((r) => r.urn.includes("user-user2"))).toEqual([]);
-        await workspace.preview({ expectNoChanges: true });
+        await stack.workspace.preview({ expectNoChanges: true });
     });
 });
 
 describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a CredentialRotation per certificate user`, () => {
-    let workspace: PulumiWorkspace;
-    let before: Record<string, string>;
-
-    beforeAll(async () => {
-        ({ workspace, before } = await deployWith(rotationResourceRevision, "upgrade-rotation"));
-    });
-
-    afterAll(async () => {
-        if (workspace) await workspace.destroy().catch((e) => console.log(`destroy after failure: ${e}`));
-    });
+    const stack = deployedDuring(rotationResourceRevision, "upgrade-rotation");
 
     test("upgrades without a new credential: only the certificate users' CredentialRotation resources go", async () => {
-        await upgrade(workspace, before, { delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"] });
-        const resources = JSON.parse(await workspace.exportState()).deployment.resources as Resource[];
+        await upgrade(stack.workspace, stack.before, { delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"] });
+        const resources = JSON.parse(await stack.workspace.exportState()).deployment.resources as Resource[];
         const rotations = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/rotation:CredentialRotation");
         expect(rotations.map((r) => r.urn.split("::").pop())).toEqual(["user-sa1-rotation"]);
     });
 
     test("after the upgrade, raising the certificate users' rotation counters issues exactly them new keys and certificates", async () => {
-        await workspace.configure(
+        await stack.workspace.configure(
             exampleConfig((users) => {
                 for (const user of users) if (user.name === "user1" || user.name === "user2") user.auth.rotation = 1;
             }).config,
             {},
         );
-        const preview = await workspace.pulumi(["preview", "--json"]);
+        const preview = await stack.workspace.pulumi(["preview", "--json"]);
         const names = ((JSON.parse(preview.stdout).steps ?? []) as { op: string; urn: string }[])
             .filter((s) => s.op !== "same")
             .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
@@ -223,13 +223,13 @@ describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a Crede
         expect(names).toEqual(expect.arrayContaining(["replace user-user1-key", "replace user-user2-key"]));
         expect(names.filter((n) => !/ user-user[12]-/.test(n))).toEqual([]);
 
-        await workspace.up();
-        const after = (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
+        await stack.workspace.up();
+        const after = (await stack.workspace.outputs(true)).kubeconfigs as Record<string, string>;
         for (const user of ["user1", "user2"]) {
-            expect(certificateSerial(after[user])).not.toBe(certificateSerial(before[user]));
+            expect(certificateSerial(after[user])).not.toBe(certificateSerial(stack.before[user]));
             expect((await checks.whoami(checks.kubeconfigFile(`${user}-rotated`, after[user]))).username).toBe(user);
         }
-        for (const user of ["sa1", "da-admin"]) expect(after[user]).toBe(before[user]);
-        await workspace.preview({ expectNoChanges: true });
+        for (const user of ["sa1", "da-admin"]) expect(after[user]).toBe(stack.before[user]);
+        await stack.workspace.preview({ expectNoChanges: true });
     });
 });
