@@ -25,7 +25,7 @@ import { UserChecks } from "./userChecks";
  * test is about reaching the program and onboarding everyone, not about that
  * cost. The no-change preview runs as a user would.
  *
- * Ports 9xxx: the other suites use 2xxxx to 5xxxx, the demo 2379/6443/8080/8443.
+ * Ports: its own block of test/harness/ports.ts (shared with the bench, which takes the same lock).
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-scale-"));
 const ports = clusterPorts.scale;
