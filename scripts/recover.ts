@@ -107,23 +107,21 @@ async function main(): Promise<void> {
     const toDelete: { realm: string; user: KeycloakUserRecord; urn: string }[] = [];
     for (const step of steps) {
         const name = step.urn.split("::").pop();
-        if (step.kind === "clear") console.log(`  ${name}: clear from the state, nothing to delete (${step.reason})`);
+        const cleared = (reason: string) =>
+            console.log(`  ${name}: clear from the state, nothing to delete (${reason})`);
+        if (step.kind === "clear") cleared(step.reason);
         else if (step.kind === "check") console.log(`  ${name}: CHECK BY HAND: ${step.reason}`);
         else {
             const query = `/${encodeURIComponent(step.realm)}/users?exact=true&username=${encodeURIComponent(step.username)}`;
             const { status, body } = await keycloak!.call<KeycloakUserRecord[]>("GET", query);
             if (status === 404) {
-                console.log(
-                    `  ${name}: clear from the state, nothing to delete (realm ${step.realm} does not exist, so neither does the user)`,
-                );
+                cleared(`realm ${step.realm} does not exist, so neither does the user`);
                 continue;
             }
             if (status !== 200) throw new Error(`Keycloak GET /admin/realms${query}: HTTP ${status}`);
             const found = body.find((u) => u.username.toLowerCase() === step.username.toLowerCase());
             if (!found) {
-                console.log(
-                    `  ${name}: clear from the state, nothing to delete (Keycloak has no user ${step.username} in realm ${step.realm})`,
-                );
+                cleared(`Keycloak has no user ${step.username} in realm ${step.realm}`);
             } else if (madeByKilledRun(step, found, lastUpdateEnd)) {
                 console.log(
                     `  ${name}: delete Keycloak user ${step.username} in realm ${step.realm}, made by the killed run`,
