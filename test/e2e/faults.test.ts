@@ -20,7 +20,7 @@ import { clusterPorts } from "../harness/ports";
  * looking for leftovers (CSR objects, token Secrets), and, where a run must
  * fail, by the error text. The steps run in order on one stack.
  *
- * Ports: 1xxxx, which no other suite or the demo uses.
+ * Ports: its own block of test/harness/ports.ts.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-e2e-faults-"));
 const ports = clusterPorts.faults;
