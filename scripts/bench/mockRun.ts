@@ -10,8 +10,13 @@
  * is evaluation only: from the first line of the program to the last
  * resource registered and answered. It prints one JSON line:
  * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`.
+ *
+ * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
+ * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
+ * DevTools or read it with `npm run bench -- --profile-summary <file>`).
  */
 import * as fs from "fs";
+import * as inspector from "inspector/promises";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import "@pulumi/kubernetes";
@@ -103,10 +108,22 @@ async function main(): Promise<void> {
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
+    const profileFile = process.env.KUBE_ACCESS_BENCH_CPU_PROFILE;
+    const profiler = profileFile ? new inspector.Session() : undefined;
+    if (profiler) {
+        profiler.connect();
+        await profiler.post("Profiler.enable");
+        await profiler.post("Profiler.start");
+    }
     const started = performance.now();
     await evaluate();
     await settings.waitForRPCs();
     const seconds = (performance.now() - started) / 1000;
+    if (profiler) {
+        const { profile } = await profiler.post("Profiler.stop");
+        fs.writeFileSync(profileFile!, JSON.stringify(profile));
+        profiler.disconnect();
+    }
     if (mode === "program") fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
     console.log(JSON.stringify({ seconds, resources: resources.length, maxRssKiB: process.resourceUsage().maxRSS }));
 }
