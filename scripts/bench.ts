@@ -22,6 +22,13 @@
  *   first `pulumi up` with checkpoints on, stopped (SIGINT) after `--floor-limit`
  *   seconds, with how many resources it had recorded by then.
  *
+ * - with `--targets`: everything issue 17's targets are judged by, in one run:
+ *   the pure functions at N and at 4,000 users, the mock comparison, the real
+ *   engine with the first up's checkpoints on (stopped after 5 minutes, then
+ *   finished with checkpoints skipped), and the engine's floor for the same
+ *   resource count and state size; then a table of every target with its
+ *   status (scripts/bench/targets.ts).
+ *
  * Prints the machine's load (uptime) before and after, and a JSON summary
  * with `--json <file>`.
  */
@@ -35,6 +42,7 @@ import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/gener
 import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
 import { clusterPorts } from "../test/harness/ports";
+import { judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -53,6 +61,10 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
                    logic) through the engine: first up with checkpoints skipped, no-change up, and first up
                    with checkpoints on, stopped after --floor-limit seconds (under the e2e lock)
   --floor-limit S  seconds the checkpointed first up of --engine-floor may take (default 600)
+  --targets        judge every target of issue 17 from one run (N users, 1,000 by default): pure functions at N
+                   and 4,000 users, the mock comparison, the real engine with the first up's checkpoints on
+                   (stopped after 5 minutes, then finished without), and the engine's floor of the same size
+                   (under the e2e lock; about 20 minutes at 1,000 users)
   --json FILE      also write the figures as JSON
   --keep           keep the work folder`;
 
@@ -218,13 +230,41 @@ async function measured(prefix: string, step: string, f: () => Promise<unknown>)
     return { seconds, rss };
 }
 
+/** How the real runs' first up treats checkpoints: skipped, on, or on and stopped after a time. */
+type FirstUp = "checkpoints skipped" | "checkpoints on" | { limitSeconds: number };
+
+interface RealFigures {
+    users: number;
+    counts: Record<string, number>;
+    steps: RealStep[];
+    stateBytes: number;
+    resources: number;
+    byType: Record<string, number>;
+    checkpointedFirstUp?: { seconds: number; finished: boolean; recorded: number };
+}
+
+/**
+ * `pulumi up` through the CLI, sent SIGINT after `limitSeconds` if still
+ * running (and SIGKILL 120 s later); exit 124 if it was stopped.
+ */
+async function limitedUp(
+    workspace: { projectDir: string; env: NodeJS.ProcessEnv },
+    limitSeconds: number,
+    stack = "bench",
+): Promise<{ code: number }> {
+    const { run } = await import("../test/harness/toolEnv");
+    const args = ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive"];
+    const command = ["-k", "120", "-s", "INT", String(limitSeconds), "pulumi", ...args];
+    return run("timeout", command, { cwd: workspace.projectDir, env: workspace.env, check: false });
+}
+
 /** Preview, first up, no-change up and no-change preview with the real engine against a local cluster. */
 async function realRuns(
     n: number,
     methods: readonly GeneratedMethod[],
     dir: string,
-    firstUpWithoutCheckpoints: boolean,
-): Promise<Record<string, unknown>> {
+    firstUp: FirstUp,
+): Promise<RealFigures> {
     const { LocalCluster } = await import("../test/harness/localCluster");
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     // The scale test's loopback ports; the benchmark runs under the end-to-end lock.
@@ -257,11 +297,32 @@ async function realRuns(
         });
         await workspace.configure(config, {});
         await measure("preview (nothing deployed)", () => workspace.preview());
-        if (firstUpWithoutCheckpoints) {
+        let checkpointedFirstUp: RealFigures["checkpointedFirstUp"];
+        if (firstUp === "checkpoints skipped") {
             await measure("first up, checkpoints skipped", () =>
                 workspace.up({ env: { PULUMI_SKIP_CHECKPOINTS: "true" } }),
             );
-        } else await measure("first up", () => workspace.up());
+        } else if (firstUp === "checkpoints on") {
+            await measure("first up", () => workspace.up());
+        } else {
+            // Stopped as a user would (SIGINT: the engine finishes the operations under way and records them).
+            let code = 0;
+            await measure("first up, checkpoints on", async () => {
+                code = (await limitedUp(workspace, firstUp.limitSeconds)).code;
+            });
+            const seconds = steps[steps.length - 1].seconds;
+            const recorded = (JSON.parse(await workspace.exportState()).deployment.resources ?? []).length;
+            checkpointedFirstUp = { seconds, finished: code === 0, recorded };
+            console.log(
+                `[bench real] first up with checkpoints ${code === 0 ? "finished" : `stopped after ${firstUp.limitSeconds} s (exit ${code})`}` +
+                    `; ${recorded} resources recorded`,
+            );
+            if (code !== 0) {
+                await measure("first up finished, checkpoints skipped", () =>
+                    workspace.up({ env: { PULUMI_SKIP_CHECKPOINTS: "true" } }),
+                );
+            }
+        }
         await measure("no-change up", () => workspace.up());
         await measure("no-change preview", () => workspace.preview(["--expect-no-changes"]));
         const state = await workspace.exportState();
@@ -277,25 +338,41 @@ async function realRuns(
             `[bench real] state ${fmt(stateBytes / 1024 / 1024, 1)} MiB, ${deployment.resources.length} resources ` +
                 `(${fmt(deployment.resources.length / n, 1)} per user)`,
         );
-        return { users: n, counts, steps, stateBytes, resources: deployment.resources.length, byType };
+        return {
+            users: n,
+            counts,
+            steps,
+            stateBytes,
+            resources: deployment.resources.length,
+            byType,
+            checkpointedFirstUp,
+        };
     } finally {
         await cluster.stop();
     }
 }
 
+/** One step of the floor program: wall time and peak RSS in MiB. */
+interface FloorStep {
+    seconds: number;
+    engineRssMiB?: number;
+    programRssMiB?: number;
+    totalRssMiB: number;
+}
+
 /**
  * The engine's own cost: a trivial program of `resources` components with
  * `bytesPerResource` bytes of output each, through the same engine settings
- * as the real runs.
+ * as the real runs. The first up with checkpoints on (stopped after
+ * `limitSeconds`) only when a limit is given.
  */
 async function engineFloor(
     resources: number,
     bytesPerResource: number,
     dir: string,
-    limitSeconds: number,
-): Promise<Record<string, unknown>> {
+    limitSeconds?: number,
+): Promise<Record<string, unknown> & { "no-change up": FloorStep }> {
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
-    const { run } = await import("../test/harness/toolEnv");
     const programDir = path.join(dir, "program");
     fs.mkdirSync(programDir, { recursive: true });
     fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: kube-access-floor\nruntime: nodejs\n");
@@ -310,7 +387,13 @@ async function engineFloor(
     const figures: Record<string, unknown> = { resources, bytesPerResource };
     const timed = async (step: string, f: () => Promise<unknown>) => {
         const { seconds, rss } = await measured("[bench floor]", step, f);
-        figures[step] = { seconds, engineRssMiB: rss.byClass.engine, totalRssMiB: rss.total };
+        const floorStep: FloorStep = {
+            seconds,
+            engineRssMiB: rss.byClass.engine,
+            programRssMiB: rss.byClass.program,
+            totalRssMiB: rss.total,
+        };
+        figures[step] = floorStep;
         return seconds;
     };
     console.log(`[bench floor] ${resources} component resources, ${bytesPerResource} bytes of output each`);
@@ -323,6 +406,8 @@ async function engineFloor(
     });
     await timed("first up, checkpoints skipped", () => skipped.up({ env: { PULUMI_SKIP_CHECKPOINTS: "true" } }));
     await timed("no-change up", () => skipped.up());
+    const done = figures as Record<string, unknown> & { "no-change up": FloorStep };
+    if (limitSeconds === undefined) return done;
     const on = await PulumiWorkspace.create({
         dir: path.join(dir, "on"),
         stack: "floor",
@@ -332,25 +417,7 @@ async function engineFloor(
     });
     let code = 0;
     const seconds = await timed("first up, checkpoints on", async () => {
-        const result = await run(
-            "timeout",
-            [
-                "-k",
-                "120",
-                "-s",
-                "INT",
-                String(limitSeconds),
-                "pulumi",
-                "up",
-                "--yes",
-                "--skip-preview",
-                "--stack",
-                "floor",
-                "--non-interactive",
-            ],
-            { cwd: on.projectDir, env: on.env, check: false },
-        );
-        code = result.code;
+        code = (await limitedUp(on, limitSeconds, "floor")).code;
     });
     const recorded = (JSON.parse(await on.exportState()).deployment.resources ?? []).length;
     figures.checkpointedFirstUp = { seconds, stopped: code === 124 || seconds >= limitSeconds, recorded };
@@ -358,7 +425,7 @@ async function engineFloor(
         `[bench floor] first up with checkpoints ${code === 0 ? "finished" : `stopped after ${limitSeconds} s (exit ${code})`}` +
             `; ${recorded} of ${resources + 1} resources recorded`,
     );
-    return figures;
+    return done;
 }
 
 async function main(): Promise<number> {
@@ -373,6 +440,7 @@ async function main(): Promise<number> {
             "first-up-without-checkpoints": { type: "boolean", default: false },
             "engine-floor": { type: "string" },
             "floor-limit": { type: "string", default: "600" },
+            targets: { type: "boolean", default: false },
             compiled: { type: "boolean", default: false },
             json: { type: "string" },
             keep: { type: "boolean", default: false },
@@ -403,8 +471,14 @@ async function main(): Promise<number> {
         console.error(`--engine-floor takes R:B, two whole numbers above 0 (4200:15000)\n\n${usage}`);
         return 2;
     }
+    if (values.targets && (values["skip-mock"] || values["first-up-without-checkpoints"] || values["real-users"])) {
+        console.error(
+            `--targets runs every step at --users N; it takes no --skip-mock, --real-users or --first-up-without-checkpoints\n\n${usage}`,
+        );
+        return 2;
+    }
     // The real engine uses fixed loopback ports: run under the lock every end-to-end run takes.
-    if ((values.real || floor) && process.env.KUBE_ACCESS_BENCH_LOCKED !== "1") {
+    if ((values.real || values.targets || floor) && process.env.KUBE_ACCESS_BENCH_LOCKED !== "1") {
         const child = spawn("flock", [lockFile, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
             stdio: "inherit",
             env: { ...process.env, KUBE_ACCESS_BENCH_LOCKED: "1" },
@@ -429,10 +503,20 @@ async function main(): Promise<number> {
         console.log(`[bench] ${n} users in ${accessFiles.length} access files: ${JSON.stringify(counts)}`);
         const pure = await pureFunctions(workDir, accessFiles);
         result.pure = pure;
-        console.log(
-            `[bench pure] read access files + validate ${fmt(pure.validateSeconds)} s; plan + every per-user summary ` +
-                `${fmt(pure.planAndSummariesSeconds)} s; a config with one error refused in ${fmt(pure.refusedSeconds)} s`,
-        );
+        const printPure = (users: number, p: Record<string, number>) =>
+            console.log(
+                `[bench pure] ${users} users: read access files + validate ${fmt(p.validateSeconds)} s; plan + every ` +
+                    `per-user summary ${fmt(p.planAndSummariesSeconds)} s; a config with one error refused in ` +
+                    `${fmt(p.refusedSeconds)} s`,
+            );
+        printPure(n, pure);
+        if (values.targets) {
+            const users = targetLimits.planningUsers;
+            const dir = path.join(workDir, "planning");
+            const atScale = await pureFunctions(dir, writeAccessFiles(dir, users, methods).accessFiles);
+            result.pureAtPlanningScale = { users, ...atScale };
+            printPure(users, atScale);
+        }
 
         if (!values["skip-mock"]) {
             fs.writeFileSync(path.join(workDir, "config.json"), JSON.stringify(mockConfig(accessFiles)));
@@ -475,15 +559,44 @@ async function main(): Promise<number> {
             );
         }
 
-        if (values.real) {
-            result.real = await realRuns(
-                realUsers,
-                methods,
-                path.join(workDir, "real"),
-                values["first-up-without-checkpoints"],
-            );
+        let real: RealFigures | undefined;
+        if (values.real || values.targets) {
+            const firstUp: FirstUp = values.targets
+                ? { limitSeconds: targetLimits.firstUpSeconds }
+                : values["first-up-without-checkpoints"]
+                  ? "checkpoints skipped"
+                  : "checkpoints on";
+            real = await realRuns(realUsers, methods, path.join(workDir, "real"), firstUp);
+            result.real = real;
         }
         if (floor) result.engineFloor = await engineFloor(floor[0], floor[1], path.join(workDir, "floor"), floorLimit);
+        if (values.targets) {
+            // The floor of the same size: as many resources, as many bytes of state.
+            const bytes = Math.round(real!.stateBytes / real!.resources);
+            const sameSize = await engineFloor(real!.resources, bytes, path.join(workDir, "floor-same-size"));
+            result.engineFloorSameSize = sameSize;
+            const mock = result.mock as { ratioMin: number; ratioMedian: number; resourcesPerUser: number };
+            const figures: TargetFigures = {
+                users: n,
+                pure: pure as TargetFigures["pure"],
+                pureAtPlanningScale: result.pureAtPlanningScale as TargetFigures["pureAtPlanningScale"],
+                mock,
+                real: {
+                    steps: real!.steps,
+                    resources: real!.resources,
+                    stateBytes: real!.stateBytes,
+                    checkpointedFirstUp: real!.checkpointedFirstUp!,
+                },
+                floor: {
+                    noChangeUpSeconds: sameSize["no-change up"].seconds,
+                    noChangeUpProgramRssMiB: sameSize["no-change up"].programRssMiB ?? 0,
+                    noChangeUpTotalRssMiB: sameSize["no-change up"].totalRssMiB,
+                },
+            };
+            const rows = judgeTargets(figures);
+            result.targets = rows;
+            console.log(`[bench targets] ${n} users, load ${uptime()}:\n${targetTable(rows)}`);
+        }
         result.loadAfter = uptime();
         console.log(`[bench] done; load ${uptime()}`);
         if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));

@@ -1,0 +1,115 @@
+import { judgeTargets, targetLimits, targetTable, TargetFigures, StepFigures } from "../scripts/bench/targets";
+
+const stepOf = (step: string, seconds: number, total: number, program: number): StepFigures => ({
+    step,
+    seconds,
+    rss: { total, byClass: { program, engine: total - program } },
+});
+
+/** Figures where every target holds with room to spare. */
+function passing(): TargetFigures {
+    return {
+        users: 1000,
+        pure: { validateSeconds: 1, planAndSummariesSeconds: 0.1, refusedSeconds: 0.9 },
+        pureAtPlanningScale: { users: 4000, validateSeconds: 4, planAndSummariesSeconds: 0.3 },
+        mock: { ratioMin: 1.05, ratioMedian: 1.08, resourcesPerUser: 3.5 },
+        real: {
+            steps: [
+                stepOf("preview of a config with one error (refused)", 3.6, 300, 150),
+                stepOf("preview (nothing deployed)", 30, 1500, 800),
+                stepOf("first up, checkpoints on", 200, 1900, 900),
+                stepOf("no-change up", 36, 1950, 950),
+                stepOf("no-change preview", 39, 1800, 900),
+            ],
+            resources: 3496,
+            stateBytes: 40 * 2 ** 20,
+            checkpointedFirstUp: { seconds: 200, finished: true, recorded: 3496 },
+        },
+        floor: { noChangeUpSeconds: 34, noChangeUpProgramRssMiB: 900, noChangeUpTotalRssMiB: 1700 },
+    };
+}
+
+const statusOf = (figures: TargetFigures) => Object.fromEntries(judgeTargets(figures).map((r) => [r.target, r.met]));
+const rowMatching = (figures: TargetFigures, pattern: RegExp) => {
+    const row = judgeTargets(figures).find((r) => pattern.test(r.target));
+    if (!row) throw new Error(`no target matches ${pattern}`);
+    return row;
+};
+const withStep = (figures: TargetFigures, step: string, change: Partial<StepFigures>): TargetFigures => ({
+    ...figures,
+    real: {
+        ...figures.real,
+        steps: figures.real.steps.map((s) => (s.step === step ? { ...s, ...change } : s)),
+    },
+});
+
+describe("issue 17's targets from one bench run", () => {
+    it("judges all nine targets, each met when the figures are inside its limit", () => {
+        const status = statusOf(passing());
+        expect(Object.keys(status)).toHaveLength(9);
+        expect(Object.values(status).every(Boolean)).toBe(true);
+    });
+
+    it.each([
+        ["the slower of the two previews", /preview </, "no-change preview", { seconds: targetLimits.previewSeconds }],
+        ["the first preview", /preview </, "preview (nothing deployed)", { seconds: 61 }],
+        ["the no-change up", /no-change pulumi up/, "no-change up", { seconds: targetLimits.noChangeUpSeconds + 0.1 }],
+        ["the refused config", /fails validation/, "preview of a config with one error (refused)", { seconds: 5 }],
+    ])("a time at or over the limit is not met: %s", (_, pattern, step, change) => {
+        expect(rowMatching(withStep(passing(), step, change), pattern).met).toBe(false);
+    });
+
+    it("memory is judged on the peak over every step, in MiB against 1 GiB and 2 GiB", () => {
+        const overTree = withStep(passing(), "no-change preview", { rss: { total: 2082, byClass: { program: 989 } } });
+        expect(rowMatching(overTree, /whole process tree/).met).toBe(false);
+        expect(rowMatching(overTree, /whole process tree/).measured).toBe("2,082 MiB (no-change preview)");
+        expect(rowMatching(overTree, /program peak RSS/).met).toBe(true);
+        const overProgram = withStep(passing(), "preview (nothing deployed)", {
+            rss: { total: 1500, byClass: { program: 1024 } },
+        });
+        expect(rowMatching(overProgram, /program peak RSS/).met).toBe(false);
+    });
+
+    it("a first up stopped at the limit is not met, and says how far it got", () => {
+        const figures = passing();
+        figures.real.checkpointedFirstUp = { seconds: 300.2, finished: false, recorded: 1343 };
+        const row = rowMatching(figures, /first pulumi up/);
+        expect(row.met).toBe(false);
+        expect(row.measured).toBe("stopped at 300.2 s with 1,343 of 3,496 resources recorded");
+        // A finished first up over the limit is not met either.
+        figures.real.checkpointedFirstUp = { seconds: 320, finished: true, recorded: 3496 };
+        expect(rowMatching(figures, /first pulumi up/).met).toBe(false);
+    });
+
+    it("the evaluation ratio, resources per user and planning each have their own limit", () => {
+        const figures = passing();
+        figures.mock = { ratioMin: 3.55, ratioMedian: 2.93, resourcesPerUser: 6 };
+        figures.pureAtPlanningScale = { users: 4000, validateSeconds: 4, planAndSummariesSeconds: 1 };
+        expect(rowMatching(figures, /evaluation/).met).toBe(false);
+        expect(rowMatching(figures, /resources per user/).met).toBe(false);
+        expect(rowMatching(figures, /planning/).met).toBe(false);
+        // Planning measured at fewer users than the target names does not count as met.
+        figures.pureAtPlanningScale = { users: 1000, validateSeconds: 1, planAndSummariesSeconds: 0.1 };
+        expect(rowMatching(figures, /planning/).met).toBe(false);
+    });
+
+    it("names the engine's floor beside the no-change up and the memory targets", () => {
+        const no = rowMatching(passing(), /no-change pulumi up/);
+        expect(no.floor).toBe("34.0 s (ratio 1.06)");
+        expect(rowMatching(passing(), /whole process tree/).floor).toMatch(/^1,700 MiB/);
+    });
+
+    it("refuses figures without a step it needs", () => {
+        const figures = passing();
+        figures.real.steps = figures.real.steps.filter((s) => s.step !== "no-change up");
+        expect(() => judgeTargets(figures)).toThrow('no real step "no-change up"');
+    });
+
+    it("prints a Markdown table with one row per target", () => {
+        const table = targetTable(judgeTargets(withStep(passing(), "no-change up", { seconds: 95 }))).split("\n");
+        expect(table).toHaveLength(2 + 9);
+        expect(table.filter((l) => l.includes("**not met**"))).toEqual([
+            "| no-change pulumi up < 90 s | 95.0 s | **not met** | 34.0 s (ratio 2.79) |",
+        ]);
+    });
+});
