@@ -360,6 +360,11 @@ interface FloorStep {
     totalRssMiB: number;
 }
 
+type FloorFigures = Record<string, unknown> & {
+    "no-change up": FloorStep;
+    "preview of a config with one error (refused)": FloorStep;
+};
+
 /**
  * The engine's own cost: a trivial program of `resources` components with
  * `bytesPerResource` bytes of output each, through the same engine settings
@@ -371,7 +376,7 @@ async function engineFloor(
     bytesPerResource: number,
     dir: string,
     limitSeconds?: number,
-): Promise<Record<string, unknown> & { "no-change up": FloorStep }> {
+): Promise<FloorFigures> {
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     const programDir = path.join(dir, "program");
     fs.mkdirSync(programDir, { recursive: true });
@@ -400,13 +405,19 @@ async function engineFloor(
     const skipped = await PulumiWorkspace.create({
         dir: path.join(dir, "skipped"),
         stack: "floor",
-        config,
+        config: { ...config, "kube-access-floor:resources": "not a number" },
         secrets: {},
         programDir,
     });
+    // The floor of a refused config: the engine, the language host and the SDK start, and the first config read fails.
+    await timed("preview of a config with one error (refused)", async () => {
+        const refused = await skipped.preview({ check: false });
+        if (refused.code === 0) throw new Error("the floor program accepted a config it must refuse");
+    });
+    await skipped.configure(config, {});
     await timed("first up, checkpoints skipped", () => skipped.up({ env: { PULUMI_SKIP_CHECKPOINTS: "true" } }));
     await timed("no-change up", () => skipped.up());
-    const done = figures as Record<string, unknown> & { "no-change up": FloorStep };
+    const done = figures as FloorFigures;
     if (limitSeconds === undefined) return done;
     const on = await PulumiWorkspace.create({
         dir: path.join(dir, "on"),
@@ -588,6 +599,7 @@ async function main(): Promise<number> {
                     checkpointedFirstUp: real!.checkpointedFirstUp!,
                 },
                 floor: {
+                    refusedSeconds: sameSize["preview of a config with one error (refused)"].seconds,
                     noChangeUpSeconds: sameSize["no-change up"].seconds,
                     noChangeUpProgramRssMiB: sameSize["no-change up"].programRssMiB ?? 0,
                     noChangeUpTotalRssMiB: sameSize["no-change up"].totalRssMiB,

@@ -25,7 +25,12 @@ function passing(): TargetFigures {
             stateBytes: 40 * 2 ** 20,
             checkpointedFirstUp: { seconds: 200, finished: true, recorded: 3496 },
         },
-        floor: { noChangeUpSeconds: 34, noChangeUpProgramRssMiB: 900, noChangeUpTotalRssMiB: 1700 },
+        floor: {
+            refusedSeconds: 3.1,
+            noChangeUpSeconds: 34,
+            noChangeUpProgramRssMiB: 900,
+            noChangeUpTotalRssMiB: 1700,
+        },
     };
 }
 
@@ -93,10 +98,11 @@ describe("issue 17's targets from one bench run", () => {
         expect(rowMatching(figures, /planning/).met).toBe(false);
     });
 
-    it("names the engine's floor beside the no-change up and the memory targets", () => {
+    it("names the engine's floor beside the no-change up, the memory and the refused-config targets", () => {
         const no = rowMatching(passing(), /no-change pulumi up/);
         expect(no.floor).toBe("34.0 s (ratio 1.06)");
         expect(rowMatching(passing(), /whole process tree/).floor).toMatch(/^1,700 MiB/);
+        expect(rowMatching(passing(), /fails validation/).floor).toBe("3.1 s (a trivial program refusing its config)");
     });
 
     it("refuses figures without a step it needs", () => {

@@ -33,7 +33,12 @@ export interface TargetFigures {
         checkpointedFirstUp: { seconds: number; finished: boolean; recorded: number };
     };
     /** A trivial program of the same resource count and state size through the same engine. */
-    floor: { noChangeUpSeconds: number; noChangeUpProgramRssMiB: number; noChangeUpTotalRssMiB: number };
+    floor: {
+        refusedSeconds: number;
+        noChangeUpSeconds: number;
+        noChangeUpProgramRssMiB: number;
+        noChangeUpTotalRssMiB: number;
+    };
 }
 
 /** One target: what the issue asks, what was measured, whether it holds, and the engine's floor where it matters. */
@@ -138,6 +143,7 @@ export function judgeTargets(figures: TargetFigures): TargetRow[] {
             target: `a config that fails validation answers in < ${t.refusedSeconds} s`,
             measured: `${s(refused.seconds)} (whole pulumi preview)`,
             met: refused.seconds < t.refusedSeconds,
+            floor: `${s(floor.refusedSeconds)} (a trivial program refusing its config)`,
         },
     ];
 }
