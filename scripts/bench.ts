@@ -363,6 +363,8 @@ interface FloorStep {
 type FloorFigures = Record<string, unknown> & {
     "no-change up": FloorStep;
     "preview of a config with one error (refused)": FloorStep;
+    "first up, checkpoints on"?: FloorStep;
+    checkpointedFirstUp?: { seconds: number; stopped: boolean; recorded: number };
 };
 
 /**
@@ -584,7 +586,15 @@ async function main(): Promise<number> {
         if (values.targets) {
             // The floor of the same size: as many resources, as many bytes of state.
             const bytes = Math.round(real!.stateBytes / real!.resources);
-            const sameSize = await engineFloor(real!.resources, bytes, path.join(workDir, "floor-same-size"));
+            // As many resources in all: the floor's components and its stack.
+            const sameSize = await engineFloor(
+                real!.resources - 1,
+                bytes,
+                path.join(workDir, "floor-same-size"),
+                targetLimits.firstUpSeconds,
+            );
+            const floorFirstUp = sameSize["first up, checkpoints on"]!;
+            const floorRecorded = sameSize.checkpointedFirstUp!;
             result.engineFloorSameSize = sameSize;
             const mock = result.mock as { ratioMin: number; ratioMedian: number; resourcesPerUser: number };
             const figures: TargetFigures = {
@@ -603,6 +613,13 @@ async function main(): Promise<number> {
                     noChangeUpSeconds: sameSize["no-change up"].seconds,
                     noChangeUpProgramRssMiB: sameSize["no-change up"].programRssMiB ?? 0,
                     noChangeUpTotalRssMiB: sameSize["no-change up"].totalRssMiB,
+                    checkpointedFirstUp: {
+                        seconds: floorFirstUp.seconds,
+                        finished: !floorRecorded.stopped,
+                        recorded: floorRecorded.recorded,
+                        totalRssMiB: floorFirstUp.totalRssMiB,
+                        engineRssMiB: floorFirstUp.engineRssMiB ?? 0,
+                    },
                 },
             };
             const rows = judgeTargets(figures);

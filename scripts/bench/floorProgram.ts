@@ -8,8 +8,20 @@
 import * as pulumi from "@pulumi/pulumi";
 
 const config = new pulumi.Config();
-const resources = config.requireNumber("resources");
-const bytesPerResource = config.requireNumber("bytesPerResource");
+
+/**
+ * A whole number from config. Refused with a RunError, as kube-access refuses
+ * its config, not through `Config.requireNumber`: in SDK 3.248 a value that is
+ * not a number there took 33 s and 3.6 GB to be refused.
+ */
+function wholeNumber(key: string): number {
+    const value = Number(config.require(key));
+    if (!Number.isInteger(value) || value < 0) throw new pulumi.RunError(`${key} must be a whole number`);
+    return value;
+}
+
+const resources = wholeNumber("resources");
+const bytesPerResource = wholeNumber("bytesPerResource");
 
 class FloorResource extends pulumi.ComponentResource {
     constructor(name: string, payload: string) {
