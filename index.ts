@@ -1,12 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import {
-    KubeAccess,
-    loadAccessSpec,
-    needsKubernetesObjects,
-    providerClusterIdentifier,
-    publishedPassphraseWarning,
-} from "./components";
+import { loadAccessSpec } from "./components/access/load";
+import { publishedPassphraseWarning } from "./components/access/passphraseCheck";
 import { limitStackTraces } from "./components/access/stackTraces";
 
 // No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
@@ -25,30 +19,44 @@ const { spec, secrets } = (() => {
     }
 })();
 
-// Pulumi reaches the cluster with the configured admin kubeconfig, or the ambient one.
-// A stack that only signs certificates externally needs no cluster access at all.
-// The cluster's identity (API server URL and CA), not the kubeconfig, decides when the
-// provider and everything it manages would be replaced: a renamed cluster entry, a
-// proxy-url or rotated admin credentials only update it.
-const cluster = needsKubernetesObjects(spec)
-    ? new k8s.Provider("cluster", {
-          kubeconfig: secrets.clusterKubeconfig,
-          clusterIdentifier: providerClusterIdentifier(spec.cluster),
-      })
-    : undefined;
+// Only a valid config loads the components and the providers' packages:
+// a refused config is answered without them (docs/performance.md). The
+// engine calls this function and takes what it returns as the stack outputs.
+export = async () => {
+    const [k8s, { KubeAccess, needsKubernetesObjects, providerClusterIdentifier }] = await Promise.all([
+        import("@pulumi/kubernetes"),
+        import("./components/access/kubeAccess"),
+    ]);
 
-const access = new KubeAccess("kube-access", { spec, secrets }, cluster ? { providers: { kubernetes: cluster } } : {});
+    // Pulumi reaches the cluster with the configured admin kubeconfig, or the ambient one.
+    // A stack that only signs certificates externally needs no cluster access at all.
+    // The cluster's identity (API server URL and CA), not the kubeconfig, decides when the
+    // provider and everything it manages would be replaced: a renamed cluster entry, a
+    // proxy-url or rotated admin credentials only update it.
+    const cluster = needsKubernetesObjects(spec)
+        ? new k8s.Provider("cluster", {
+              kubeconfig: secrets.clusterKubeconfig,
+              clusterIdentifier: providerClusterIdentifier(spec.cluster),
+          })
+        : undefined;
 
-// The stack outputs. `oidc` exists only when OIDC is configured: an output
-// whose value is undefined would make every healthy stack without OIDC print
-// "Undefined value (oidc) will not show as a stack output".
-export = {
-    /** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
-    kubeconfigs: access.kubeconfigs,
-    /** Who has access and how, by user name: method, groups, identity, certificate expiry, grants. */
-    users: access.usersByName,
-    /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
-    ...(access.oidc ? { oidc: access.oidc } : {}),
-    /** kube-apiserver request-header settings, the request-header CA and each proxy's credentials (secret), when proxies are configured. */
-    ...(access.authenticatingProxy ? { authenticatingProxy: access.authenticatingProxy } : {}),
+    const access = new KubeAccess(
+        "kube-access",
+        { spec, secrets },
+        cluster ? { providers: { kubernetes: cluster } } : {},
+    );
+
+    // The stack outputs. `oidc` exists only when OIDC is configured: an output
+    // whose value is undefined would make every healthy stack without OIDC print
+    // "Undefined value (oidc) will not show as a stack output".
+    return {
+        /** Kubeconfig by user name (secret): `pulumi stack output kubeconfigs --show-secrets --json`. */
+        kubeconfigs: access.kubeconfigs,
+        /** Who has access and how, by user name: method, groups, identity, certificate expiry, grants. */
+        users: access.usersByName,
+        /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
+        ...(access.oidc ? { oidc: access.oidc } : {}),
+        /** kube-apiserver request-header settings, the request-header CA and each proxy's credentials (secret), when proxies are configured. */
+        ...(access.authenticatingProxy ? { authenticatingProxy: access.authenticatingProxy } : {}),
+    };
 };

@@ -110,6 +110,9 @@ describe("issue 17's targets from one bench run", () => {
     it("names the engine's floor beside the no-change up, the memory and the refused-config targets", () => {
         const no = rowMatching(passing(), /no-change pulumi up/);
         expect(no.floor).toBe("34.0 s (ratio 1.06)");
+        expect(rowMatching(passing(), /evaluation/).floor).toBe(
+            "through the engine, a no-change up takes 1.06x the trivial program's",
+        );
         expect(rowMatching(passing(), /whole process tree/).floor).toBe(
             "2,600 MiB in its first up with checkpoints on (engine 1,700 MiB), 1,700 MiB in a no-change up; no provider",
         );

@@ -32,7 +32,10 @@ async function runProgram(config: RawConfig, extra: Record<string, string> = {})
         /clusterCaKey|clusterKubeconfig|oidcInitialPasswords|password/.test(k),
     );
     pulumi.runtime.setAllConfig(all, secrets);
-    const outputs = (await runInPulumiStack(async () => require("../index"))) as Record<string, unknown>;
+    // As the engine does: index.ts validates the config as it loads and exports the function that declares everything.
+    const outputs = (await runInPulumiStack(async () =>
+        (require("../index") as () => Promise<Record<string, unknown>>)(),
+    )) as Record<string, unknown>;
     // The stack registers its outputs after returning them; let that finish
     // before the next case replaces the mocks.
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };

@@ -84,7 +84,9 @@ async function main(): Promise<void> {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
         process.chdir(workDir); // the project folder: access files are read relative to it
-        evaluate = () => runInPulumiStack(async () => require("../../index")); // eslint-disable-line @typescript-eslint/no-require-imports
+        // index.ts validates the config as it loads, then exports the function that declares everything.
+        evaluate = () =>
+            runInPulumiStack(async () => (require("../../index") as () => Promise<Record<string, unknown>>)()); // eslint-disable-line @typescript-eslint/no-require-imports
     } else if (mode === "baseline") {
         // The same stack-trace setting as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();

@@ -144,6 +144,7 @@ export function judgeTargets(figures: TargetFigures): TargetRow[] {
             target: `program evaluation <= ${t.evaluationRatio}x a raw program (mock runtime)`,
             measured: `${figures.mock.ratioMin.toFixed(2)}x min, ${figures.mock.ratioMedian.toFixed(2)}x median`,
             met: figures.mock.ratioMin <= t.evaluationRatio,
+            floor: `through the engine, a no-change up takes ${(noChangeUp.seconds / floor.noChangeUpSeconds).toFixed(2)}x the trivial program's`,
         },
         {
             target: `fewer resources per user than when filed (${t.resourcesPerUserBefore} to 8)`,
