@@ -64,7 +64,7 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
   --targets        judge every target of issue 17 from one run (N users, 1,000 by default): pure functions at N
                    and 4,000 users, the mock comparison, the real engine with the first up's checkpoints on
                    (stopped after 5 minutes, then finished without), and the engine's floor of the same size
-                   (under the e2e lock; about 20 minutes at 1,000 users)
+                   (under the e2e lock; about 17 minutes at 1,000 users)
   --json FILE      also write the figures as JSON
   --keep           keep the work folder`;
 
