@@ -42,7 +42,7 @@ import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/gener
 import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
 import { clusterPorts } from "../test/harness/ports";
-import { judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
+import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -240,7 +240,7 @@ interface RealFigures {
     stateBytes: number;
     resources: number;
     byType: Record<string, number>;
-    checkpointedFirstUp?: { seconds: number; finished: boolean; recorded: number };
+    checkpointedFirstUp?: CheckpointedFirstUp;
 }
 
 /**

@@ -13,7 +13,7 @@
  *
  * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
  * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
- * DevTools or read it with `npm run bench -- --profile-summary <file>`).
+ * DevTools).
  */
 import * as fs from "fs";
 import * as inspector from "inspector/promises";

@@ -7,11 +7,20 @@
  * 2,048 MiB). RSS figures are peaks sampled every 250 ms, so lower bounds.
  */
 
+import { RssPeaks } from "./processSampler";
+
 /** One step through the real engine: wall time and peak RSS in MiB, in all and per process class. */
 export interface StepFigures {
     step: string;
     seconds: number;
-    rss: { total: number; byClass: Partial<Record<string, number>> };
+    rss: Pick<RssPeaks, "total" | "byClass">;
+}
+
+/** A first up with checkpoints on, stopped after the target's time if not done by then. */
+export interface CheckpointedFirstUp {
+    seconds: number;
+    finished: boolean;
+    recorded: number;
 }
 
 /** What one targets run measured. */
@@ -29,8 +38,7 @@ export interface TargetFigures {
         steps: StepFigures[];
         resources: number;
         stateBytes: number;
-        /** The first up with checkpoints on, stopped after the target's time if not done by then. */
-        checkpointedFirstUp: { seconds: number; finished: boolean; recorded: number };
+        checkpointedFirstUp: CheckpointedFirstUp;
     };
     /** A trivial program of the same resource count and state size through the same engine. */
     floor: {
@@ -39,13 +47,7 @@ export interface TargetFigures {
         noChangeUpProgramRssMiB: number;
         noChangeUpTotalRssMiB: number;
         /** Its first up with checkpoints on, stopped after the same time. */
-        checkpointedFirstUp: {
-            seconds: number;
-            finished: boolean;
-            recorded: number;
-            totalRssMiB: number;
-            engineRssMiB: number;
-        };
+        checkpointedFirstUp: CheckpointedFirstUp & { totalRssMiB: number; engineRssMiB: number };
     };
 }
 
@@ -97,7 +99,7 @@ export function judgeTargets(figures: TargetFigures): TargetRow[] {
     const treePeakStep = steps.find((x) => x.rss.total === treePeak)!;
     const otherSteps = steps.filter((x) => x !== treePeakStep);
     const otherPeak = Math.max(...otherSteps.map((x) => x.rss.total));
-    const recordedOf = (f: { seconds: number; finished: boolean; recorded: number }, of: number) =>
+    const recordedOf = (f: CheckpointedFirstUp, of: number) =>
         f.finished
             ? s(f.seconds)
             : `stopped at ${s(f.seconds)} with ${f.recorded.toLocaleString("en-US")} of ` +
