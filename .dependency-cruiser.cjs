@@ -6,7 +6,7 @@
 const layers = [
     ["intake"],
     ["model"],
-    ["x509", "kubernetesApi", "kubeconfig", "rotation"],
+    ["x509", "kubernetesApi", "kubeconfig", "dynamicProvider", "rotation"],
     ["rbac", "namespaces"],
     ["certificates", "serviceAccounts", "oidc", "impersonation", "proxy"],
     ["access"],

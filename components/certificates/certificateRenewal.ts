@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "../dynamicProvider/byReference";
 import { needsRenewal } from "./clusterSigning";
 
 /** Inputs of a {@link CertificateRenewal}. */
@@ -51,7 +52,8 @@ export function issuedRenewal(inputs: CertificateRenewalState, now: number): Cer
     };
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The provider's code, which the dynamic-provider host loads by name (see {@link providerByReference}). */
+export const certificateRenewalProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: CertificateRenewalState, news: CertificateRenewalState) {
         return diffCertificateRenewal(olds, news, Date.now());
     },
@@ -59,6 +61,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
         return { id: inputs.issuanceSha256.slice(0, 16), outs: issuedRenewal(inputs, Date.now()) };
     },
 };
+
+const provider = providerByReference(certificateRenewalProvider, __filename, "certificateRenewalProvider");
 
 /**
  * The renewal schedule of a certificate signed by a Pulumi resource that only

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "../dynamicProvider/byReference";
 import { issueClusterSignedCertificate, needsRenewal } from "./clusterSigning";
 import { kubernetesSigningApi } from "./signingApi";
 import { certificateExpiry, certificateStart } from "../x509/pem";
@@ -102,7 +103,8 @@ export function diffClusterSignedCertificate(olds: State, news: State, now: numb
 /** The stack's configuration, as the provider's `configure` call hands it over. */
 const configured: { stackConfig?: StackConfig } = {};
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The provider's code, which the dynamic-provider host loads by name (see {@link providerByReference}). */
+export const clusterSignedCertificateProvider: pulumi.dynamic.ResourceProvider = {
     async configure(request: pulumi.dynamic.ConfigureRequest) {
         configured.stackConfig = request.config;
     },
@@ -142,6 +144,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
         await kubernetesSigningApi(kubeconfigText(props.kubeconfig, configured.stackConfig)).remove(props.objectName);
     },
 };
+
+const provider = providerByReference(clusterSignedCertificateProvider, __filename, "clusterSignedCertificateProvider");
 
 /**
  * A client certificate issued by the cluster itself through a

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "../dynamicProvider/byReference";
 
 /**
  * When a user's credential is made anew. A credential (a service account's
@@ -61,7 +62,8 @@ export function credentialRotatesAt(madeAt: string, maxAgeSeconds: number | unde
     return maxAgeSeconds === undefined ? undefined : new Date(Date.parse(madeAt) + maxAgeSeconds * 1000).toISOString();
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The provider's code, which the dynamic-provider host loads by name (see {@link providerByReference}). */
+export const credentialRotationProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: CredentialRotationState, news: CredentialRotationState) {
         return diffCredentialRotation(olds, news, Date.now());
     },
@@ -75,6 +77,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
         return { outs: { ...olds, rotation: news.rotation, maxAgeSeconds: news.maxAgeSeconds } };
     },
 };
+
+const provider = providerByReference(credentialRotationProvider, __filename, "credentialRotationProvider");
 
 /** The rotation schedule of one user's credential; see {@link CredentialRotationArgs}. */
 export class CredentialRotation extends pulumi.dynamic.Resource {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "../dynamicProvider/byReference";
 import { Clock, pollUntil, systemClock } from "../kubernetesApi/polling";
 import { readServiceAccountToken } from "./tokenApi";
 import { KubeconfigSource, StackConfig, kubeconfigText } from "../kubernetesApi/client";
@@ -60,7 +61,8 @@ export function diffServiceAccountToken(olds: State, news: State): pulumi.dynami
 /** The stack's configuration, as the provider's `configure` call hands it over. */
 const configured: { stackConfig?: StackConfig } = {};
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The provider's code, which the dynamic-provider host loads by name (see {@link providerByReference}). */
+export const serviceAccountTokenProvider: pulumi.dynamic.ResourceProvider = {
     async configure(request: pulumi.dynamic.ConfigureRequest) {
         configured.stackConfig = request.config;
     },
@@ -80,6 +82,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
         return { outs: { ...olds, kubeconfig: news.kubeconfig, timeoutSeconds: news.timeoutSeconds } };
     },
 };
+
+const provider = providerByReference(serviceAccountTokenProvider, __filename, "serviceAccountTokenProvider");
 
 /**
  * The bearer token of a service-account token Secret, read back once the

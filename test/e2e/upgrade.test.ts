@@ -131,7 +131,18 @@ async function upgrade(
 }
 
 /** A resource of an exported state (secrets stay encrypted in the export). */
-type Resource = { type: string; urn: string; inputs?: Record<string, unknown> };
+type Resource = { type: string; urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+
+/** The length of the serialised provider each dynamic resource of `resources` holds in its inputs and outputs. */
+function storedProviders(resources: Resource[]): { name: string; inputs: number; outputs: number }[] {
+    return resources
+        .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
+        .map((r) => ({
+            name: r.urn.split("::").pop()!,
+            inputs: String(r.inputs?.__provider ?? "").length,
+            outputs: String(r.outputs?.__provider ?? "").length,
+        }));
+}
 
 /** The serial number of the client certificate in a kubeconfig. */
 function certificateSerial(kubeconfig: string): string {
@@ -202,8 +213,21 @@ describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a Crede
     const stack = deployedDuring(rotationResourceRevision, "upgrade-rotation");
 
     test("upgrades without a new credential: only the certificate users' CredentialRotation resources go", async () => {
+        const recorded = JSON.parse(await stack.workspace.exportState()).deployment.resources as Resource[];
         await upgrade(stack.workspace, stack.before, { delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"] });
         const resources = JSON.parse(await stack.workspace.exportState()).deployment.resources as Resource[];
+        // Issue #17: the inputs now hold a short reference to this checkout's provider code instead of the code
+        // itself; the outputs of a resource the upgrade did not touch keep what it was recorded with.
+        const before = new Map(storedProviders(recorded).map((p) => [p.name, p]));
+        const after = storedProviders(resources);
+        console.log(`[upgrade] provider text per resource, before: ${JSON.stringify([...before.values()])}`);
+        console.log(`[upgrade] provider text per resource, after: ${JSON.stringify(after)}`);
+        expect(after).toHaveLength(4);
+        for (const p of after) {
+            expect(p.inputs).toBeLessThan(3000);
+            expect(p.outputs).toBe(before.get(p.name)!.outputs);
+        }
+        expect(after.find((p) => p.name === "user-user2-certificate")!.outputs).toBeGreaterThan(10_000);
         const rotations = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/rotation:CredentialRotation");
         expect(rotations.map((r) => r.urn.split("::").pop())).toEqual(["user-sa1-rotation"]);
     });
@@ -230,6 +254,11 @@ describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a Crede
             expect((await checks.whoami(checks.kubeconfigFile(`${user}-rotated`, after[user]))).username).toBe(user);
         }
         for (const user of ["sa1", "da-admin"]) expect(after[user]).toBe(stack.before[user]);
+        // The certificate issued anew records the short reference in its outputs too.
+        const reissued = storedProviders(JSON.parse(await stack.workspace.exportState()).deployment.resources).find(
+            (p) => p.name === "user-user2-certificate",
+        );
+        expect(reissued!.outputs).toBeLessThan(3000);
         await stack.workspace.preview({ expectNoChanges: true });
     });
 });
