@@ -43,7 +43,8 @@ async function diffThroughHost(
             require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
         provider.diff("id", ${JSON.stringify(olds)}, ${JSON.stringify(news)})
             .then((r) => process.stdout.write(JSON.stringify({ result: r, methods: Object.keys(provider).sort() })));`;
-    const stdout = execFileSync(process.execPath, ["-e", script], { cwd, encoding: "utf8" });
+    // stderr is captured: a failure's message carries it.
+    const stdout = execFileSync(process.execPath, ["-e", script], { cwd, encoding: "utf8", stdio: "pipe" });
     fs.rmSync(scratch, { recursive: true });
     return { serialized, ...JSON.parse(stdout) };
 }
