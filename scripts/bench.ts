@@ -20,7 +20,8 @@
  *   component resources with B bytes of output each (scripts/bench/floorProgram.ts):
  *   a first `pulumi up` with checkpoints skipped, a no-change `pulumi up`, and a
  *   first `pulumi up` with checkpoints on, stopped (SIGINT) after `--floor-limit`
- *   seconds, with how many resources it had recorded by then.
+ *   seconds, with how many resources it had recorded by then. With
+ *   `--floor-secret-outputs`, every output is a secret (ciphertext in state).
  *
  * - with `--targets`: everything issue 17's targets are judged by, in one run:
  *   the pure functions at N and at 4,000 users, the mock comparison, the real
@@ -61,6 +62,9 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
                    logic) through the engine: first up with checkpoints skipped, no-change up, and first up
                    with checkpoints on, stopped after --floor-limit seconds (under the e2e lock)
   --floor-limit S  seconds the checkpointed first up of --engine-floor may take (default 600)
+  --floor-secret-outputs
+                   make every output of --engine-floor's program a secret (what the engine's checkpoints cost
+                   for secrets)
   --targets        judge every target of issue 17 from one run (N users, 1,000 by default): pure functions at N
                    and 4,000 users, the mock comparison, the real engine with the first up's checkpoints on
                    (stopped after 5 minutes, then finished without), and the engine's floor of the same size
@@ -378,6 +382,7 @@ async function engineFloor(
     bytesPerResource: number,
     dir: string,
     limitSeconds?: number,
+    secretOutputs = false,
 ): Promise<FloorFigures> {
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     const programDir = path.join(dir, "program");
@@ -390,8 +395,12 @@ async function engineFloor(
     fs.copyFileSync(path.join(__dirname, "bench", "floorProgram.ts"), path.join(programDir, "index.ts"));
     fs.mkdirSync(path.join(programDir, "components"));
     for (const f of ["node_modules", "tsconfig.json"]) fs.symlinkSync(path.join(repoRoot, f), path.join(programDir, f));
-    const config = { "kube-access-floor:resources": resources, "kube-access-floor:bytesPerResource": bytesPerResource };
-    const figures: Record<string, unknown> = { resources, bytesPerResource };
+    const config = {
+        "kube-access-floor:resources": resources,
+        "kube-access-floor:bytesPerResource": bytesPerResource,
+        "kube-access-floor:secretOutputs": secretOutputs,
+    };
+    const figures: Record<string, unknown> = { resources, bytesPerResource, secretOutputs };
     const timed = async (step: string, f: () => Promise<unknown>) => {
         const { seconds, rss } = await measured("[bench floor]", step, f);
         const floorStep: FloorStep = {
@@ -453,6 +462,7 @@ async function main(): Promise<number> {
             "first-up-without-checkpoints": { type: "boolean", default: false },
             "engine-floor": { type: "string" },
             "floor-limit": { type: "string", default: "600" },
+            "floor-secret-outputs": { type: "boolean", default: false },
             targets: { type: "boolean", default: false },
             compiled: { type: "boolean", default: false },
             json: { type: "string" },
@@ -582,7 +592,10 @@ async function main(): Promise<number> {
             real = await realRuns(realUsers, methods, path.join(workDir, "real"), firstUp);
             result.real = real;
         }
-        if (floor) result.engineFloor = await engineFloor(floor[0], floor[1], path.join(workDir, "floor"), floorLimit);
+        if (floor) {
+            const dir = path.join(workDir, "floor");
+            result.engineFloor = await engineFloor(floor[0], floor[1], dir, floorLimit, values["floor-secret-outputs"]);
+        }
         if (values.targets) {
             // The floor of the same size: as many resources, as many bytes of state.
             const bytes = Math.round(real!.stateBytes / real!.resources);

@@ -3,7 +3,9 @@
  * program that registers `resources` component resources, each with one
  * output of `bytesPerResource` characters, and nothing else: no provider, no
  * service, no logic. What a run of it costs is the engine's own cost per
- * resource and per byte of state, which no program can go below.
+ * resource and per byte of state, which no program can go below. With
+ * `secretOutputs: true` in config every output is a secret, stored as
+ * ciphertext.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -22,9 +24,10 @@ function wholeNumber(key: string): number {
 
 const resources = wholeNumber("resources");
 const bytesPerResource = wholeNumber("bytesPerResource");
+const secretOutputs = config.get("secretOutputs") === "true";
 
 class FloorResource extends pulumi.ComponentResource {
-    constructor(name: string, payload: string) {
+    constructor(name: string, payload: pulumi.Input<string>) {
         super("floor:index:Resource", name, {}, {});
         this.registerOutputs({ payload });
     }
@@ -32,5 +35,6 @@ class FloorResource extends pulumi.ComponentResource {
 
 for (let i = 0; i < resources; i++) {
     // Deterministic, so a second `pulumi up` changes nothing.
-    new FloorResource(`r${i}`, `${i}:`.padEnd(bytesPerResource, "x"));
+    const payload = `${i}:`.padEnd(bytesPerResource, "x");
+    new FloorResource(`r${i}`, secretOutputs ? pulumi.secret(payload) : payload);
 }
