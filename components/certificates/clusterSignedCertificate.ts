@@ -3,7 +3,7 @@ import { providerByReference } from "../dynamicProvider/byReference";
 import { issueClusterSignedCertificate, needsRenewal } from "./clusterSigning";
 import { kubernetesSigningApi } from "./signingApi";
 import { certificateExpiry, certificateStart } from "../x509/pem";
-import { KubeconfigSource, StackConfig, kubeconfigText } from "../kubernetesApi/client";
+import { KubeconfigSource, StackConfig, kubeconfigSecretOutputs, kubeconfigText } from "../kubernetesApi/client";
 
 /** Inputs of a {@link ClusterSignedCertificate}. */
 export interface ClusterSignedCertificateArgs {
@@ -165,7 +165,7 @@ export class ClusterSignedCertificate extends pulumi.dynamic.Resource {
             provider,
             name,
             { ...args, certificatePem: undefined, notBefore: undefined, notAfter: undefined },
-            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            { ...opts, additionalSecretOutputs: kubeconfigSecretOutputs(args.kubeconfig) },
             "certificates",
             "ClusterSignedCertificate",
         );

@@ -45,6 +45,18 @@ export function isStackConfigKubeconfig(source: unknown): source is { stackConfi
     );
 }
 
+/**
+ * The outputs to store as secrets for a dynamic resource whose `kubeconfig`
+ * input is `source`: `["kubeconfig"]` when it may be the kubeconfig text (a
+ * string, or an Output whose value is not known yet), none when it is a
+ * {@link KubeconfigSource} naming a stack config key or undefined (the ambient
+ * kubeconfig), which hold no secret. Each secret costs the engine an
+ * encryption at every checkpoint of a first `pulumi up` (docs/performance.md).
+ */
+export function kubeconfigSecretOutputs(source: unknown): string[] {
+    return source === undefined || isStackConfigKubeconfig(source) ? [] : ["kubeconfig"];
+}
+
 /** The stack configuration as a dynamic provider's `configure` gets it (`pulumi.dynamic.ConfigureRequest`). */
 export interface StackConfig {
     get(key: string): string | undefined;

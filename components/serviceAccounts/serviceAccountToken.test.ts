@@ -1,5 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { diffServiceAccountToken, waitForServiceAccountToken } from "./serviceAccountToken";
-import { kubeconfigText } from "../kubernetesApi/client";
+import { kubeconfigSecretOutputs, kubeconfigText } from "../kubernetesApi/client";
 
 describe("diffServiceAccountToken", () => {
     const read = { namespace: "ci", secretName: "sa1-kube-access-token", secretUid: "u1", timeoutSeconds: 120 };
@@ -24,6 +25,24 @@ describe("diffServiceAccountToken", () => {
 
     test("a new Secret is a new token", () => {
         expect(diffServiceAccountToken(read, { ...read, secretUid: "u2" }).replaces).toEqual(["secretUid"]);
+    });
+});
+
+describe("kubeconfigSecretOutputs", () => {
+    test.each([
+        ["kubeconfig text", "apiVersion: v1\nkind: Config\n", ["kubeconfig"]],
+        ["kubeconfig text as a secret Output", pulumi.secret("apiVersion: v1\nkind: Config\n"), ["kubeconfig"]],
+        [
+            "a stack config key inside an Output (not known until it resolves)",
+            pulumi.output({ stackConfigKey: "kube-access:clusterKubeconfig" }),
+            ["kubeconfig"],
+        ],
+        ["an object whose key is not a string", { stackConfigKey: 3 }, ["kubeconfig"]],
+        ["a stack config key", { stackConfigKey: "kube-access:clusterKubeconfig" }, []],
+        ["another stack config key", { stackConfigKey: "team:adminKubeconfig" }, []],
+        ["nothing (the ambient kubeconfig)", undefined, []],
+    ])("%s", (_what, source, expected) => {
+        expect(kubeconfigSecretOutputs(source)).toEqual(expected);
     });
 });
 

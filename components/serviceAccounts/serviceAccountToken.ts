@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerByReference } from "../dynamicProvider/byReference";
 import { Clock, pollUntil, systemClock } from "../kubernetesApi/polling";
 import { readServiceAccountToken } from "./tokenApi";
-import { KubeconfigSource, StackConfig, kubeconfigText } from "../kubernetesApi/client";
+import { KubeconfigSource, StackConfig, kubeconfigSecretOutputs, kubeconfigText } from "../kubernetesApi/client";
 
 /** Inputs of a {@link ServiceAccountToken}. */
 export interface ServiceAccountTokenArgs {
@@ -98,7 +98,7 @@ export class ServiceAccountToken extends pulumi.dynamic.Resource {
             provider,
             name,
             { ...args, token: undefined },
-            { ...opts, additionalSecretOutputs: ["token", "kubeconfig"] },
+            { ...opts, additionalSecretOutputs: ["token", ...kubeconfigSecretOutputs(args.kubeconfig)] },
             "serviceAccounts",
             "ServiceAccountToken",
         );

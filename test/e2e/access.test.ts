@@ -388,6 +388,25 @@ describe("lifecycle", () => {
         expect(up.stdout).not.toMatch(/\d+ (created|updated|deleted|replaced)/);
     });
 
+    test("the CSR and token resources store the admin kubeconfig's stack config key as plain text, and the token as a secret", async () => {
+        // The key names where the kubeconfig is; a secret would only cost the engine an encryption per checkpoint.
+        const resources = JSON.parse(await workspace.exportState()).deployment.resources as {
+            type: string;
+            outputs?: Record<string, unknown>;
+        }[];
+        const dynamic = resources.filter((r) => /ClusterSignedCertificate|ServiceAccountToken/.test(r.type));
+        expect(new Set(dynamic.map((r) => r.type.split(":").pop()))).toEqual(
+            new Set(["ClusterSignedCertificate", "ServiceAccountToken"]),
+        );
+        for (const r of dynamic) {
+            expect({ type: r.type, kubeconfig: r.outputs?.kubeconfig }).toEqual({
+                type: r.type,
+                kubeconfig: { stackConfigKey: "kube-access:clusterKubeconfig" },
+            });
+            if (r.type.endsWith("ServiceAccountToken")) expect(r.outputs?.token).toHaveProperty("ciphertext");
+        }
+    });
+
     test("a plain pulumi up inside the renewal window re-issues the externally signed certificate, and the new one works", async () => {
         const before = certificateOf(kubeconfigs.user1);
         const user2Before = certificateOf(kubeconfigs.user2);
