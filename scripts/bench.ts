@@ -44,6 +44,7 @@ import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
 import { clusterPorts } from "../test/harness/ports";
 import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
+import { StateSecrets, plaintextBytesOfCiphertext, stateSecrets } from "./bench/stateSecrets";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -65,6 +66,9 @@ const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--re
   --floor-secret-outputs
                    make every output of --engine-floor's program a secret (what the engine's checkpoints cost
                    for secrets)
+  --floor-secrets K:S
+                   give --engine-floor's program K more outputs of S bytes, each a secret, spread evenly over its
+                   resources (--targets gives its floor the real state's count and size)
   --targets        judge every target of issue 17 from one run (N users, 1,000 by default): pure functions at N
                    and 4,000 users, the mock comparison, the real engine with the first up's checkpoints on
                    (stopped after 5 minutes, then finished without), and the engine's floor of the same size
@@ -245,6 +249,8 @@ interface RealFigures {
     resources: number;
     byType: Record<string, number>;
     checkpointedFirstUp?: CheckpointedFirstUp;
+    /** Secrets in the state after the runs, outside the stack's outputs. */
+    secrets: StateSecrets;
 }
 
 /**
@@ -330,7 +336,9 @@ async function realRuns(
         await measure("no-change up", () => workspace.up());
         await measure("no-change preview", () => workspace.preview(["--expect-no-changes"]));
         const state = await workspace.exportState();
-        const deployment = JSON.parse(state).deployment as { resources: { type: string }[] };
+        const deployment = JSON.parse(state).deployment as {
+            resources: { type: string; inputs?: unknown; outputs?: unknown }[];
+        };
         const byType: Record<string, number> = {};
         for (const r of deployment.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
         const statePath = fs
@@ -338,9 +346,11 @@ async function realRuns(
             .filter((e) => e.isFile() && /bench\.json$/.test(e.name))
             .map((e) => path.join(e.parentPath, e.name))[0];
         const stateBytes = statePath ? fs.statSync(statePath).size : Buffer.byteLength(state);
+        const inState = stateSecrets(deployment.resources);
         console.log(
             `[bench real] state ${fmt(stateBytes / 1024 / 1024, 1)} MiB, ${deployment.resources.length} resources ` +
-                `(${fmt(deployment.resources.length / n, 1)} per user)`,
+                `(${fmt(deployment.resources.length / n, 1)} per user), ${inState.count} secrets ` +
+                `(${fmt(inState.ciphertextBytes / 1024 / 1024, 1)} MiB of ciphertext) outside the stack's outputs`,
         );
         return {
             users: n,
@@ -350,6 +360,7 @@ async function realRuns(
             resources: deployment.resources.length,
             byType,
             checkpointedFirstUp,
+            secrets: inState,
         };
     } finally {
         await cluster.stop();
@@ -362,6 +373,13 @@ interface FloorStep {
     engineRssMiB?: number;
     programRssMiB?: number;
     totalRssMiB: number;
+}
+
+/** Secrets in the floor's state: every payload, and/or `secrets` more outputs of `bytesPerSecret` characters. */
+interface FloorSecrets {
+    secretOutputs?: boolean;
+    secrets?: number;
+    bytesPerSecret?: number;
 }
 
 type FloorFigures = Record<string, unknown> & {
@@ -382,7 +400,7 @@ async function engineFloor(
     bytesPerResource: number,
     dir: string,
     limitSeconds?: number,
-    secretOutputs = false,
+    { secretOutputs = false, secrets = 0, bytesPerSecret = 0 }: FloorSecrets = {},
 ): Promise<FloorFigures> {
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     const programDir = path.join(dir, "program");
@@ -399,8 +417,10 @@ async function engineFloor(
         "kube-access-floor:resources": resources,
         "kube-access-floor:bytesPerResource": bytesPerResource,
         "kube-access-floor:secretOutputs": secretOutputs,
+        "kube-access-floor:secrets": secrets,
+        "kube-access-floor:bytesPerSecret": bytesPerSecret,
     };
-    const figures: Record<string, unknown> = { resources, bytesPerResource, secretOutputs };
+    const figures: Record<string, unknown> = { resources, bytesPerResource, secretOutputs, secrets, bytesPerSecret };
     const timed = async (step: string, f: () => Promise<unknown>) => {
         const { seconds, rss } = await measured("[bench floor]", step, f);
         const floorStep: FloorStep = {
@@ -412,7 +432,10 @@ async function engineFloor(
         figures[step] = floorStep;
         return seconds;
     };
-    console.log(`[bench floor] ${resources} component resources, ${bytesPerResource} bytes of output each`);
+    console.log(
+        `[bench floor] ${resources} component resources, ${bytesPerResource} bytes of output each` +
+            (secrets > 0 ? `, and ${secrets} secret outputs of ${bytesPerSecret} bytes spread over them` : ""),
+    );
     const skipped = await PulumiWorkspace.create({
         dir: path.join(dir, "skipped"),
         stack: "floor",
@@ -463,6 +486,7 @@ async function main(): Promise<number> {
             "engine-floor": { type: "string" },
             "floor-limit": { type: "string", default: "600" },
             "floor-secret-outputs": { type: "boolean", default: false },
+            "floor-secrets": { type: "string" },
             targets: { type: "boolean", default: false },
             compiled: { type: "boolean", default: false },
             json: { type: "string" },
@@ -490,6 +514,17 @@ async function main(): Promise<number> {
     }
     const floor = values["engine-floor"]?.split(":").map(Number);
     const floorLimit = Number(values["floor-limit"]);
+    const floorSecrets = values["floor-secrets"]?.split(":").map(Number);
+    if (floorSecrets && !(floorSecrets.length === 2 && floorSecrets.every((x) => Number.isInteger(x) && x > 0))) {
+        console.error(`--floor-secrets takes K:S, two whole numbers above 0 (2900:700)\n\n${usage}`);
+        return 2;
+    }
+    if ((floorSecrets || values["floor-secret-outputs"]) && !floor) {
+        console.error(
+            `--floor-secrets and --floor-secret-outputs shape --engine-floor's program; give --engine-floor R:B too\n\n${usage}`,
+        );
+        return 2;
+    }
     if (floor && !(floor.length === 2 && floor.every((x) => Number.isInteger(x) && x > 0))) {
         console.error(`--engine-floor takes R:B, two whole numbers above 0 (4200:15000)\n\n${usage}`);
         return 2;
@@ -594,17 +629,25 @@ async function main(): Promise<number> {
         }
         if (floor) {
             const dir = path.join(workDir, "floor");
-            result.engineFloor = await engineFloor(floor[0], floor[1], dir, floorLimit, values["floor-secret-outputs"]);
+            result.engineFloor = await engineFloor(floor[0], floor[1], dir, floorLimit, {
+                secretOutputs: values["floor-secret-outputs"],
+                secrets: floorSecrets?.[0],
+                bytesPerSecret: floorSecrets?.[1],
+            });
         }
         if (values.targets) {
-            // The floor of the same size: as many resources, as many bytes of state.
-            const bytes = Math.round(real!.stateBytes / real!.resources);
+            // The floor of the same size: as many resources, as many bytes of state, as many secrets of
+            // the same size (the engine re-encrypts secrets at its checkpoints), the rest as plain payload.
+            const { count, ciphertextBytes } = real!.secrets;
+            const bytes = Math.max(1, Math.round((real!.stateBytes - ciphertextBytes) / real!.resources));
+            const bytesPerSecret = count > 0 ? plaintextBytesOfCiphertext(ciphertextBytes / count) : 0;
             // As many resources in all: the floor's components and its stack.
             const sameSize = await engineFloor(
                 real!.resources - 1,
                 bytes,
                 path.join(workDir, "floor-same-size"),
                 targetLimits.firstUpSeconds,
+                { secrets: count, bytesPerSecret },
             );
             const floorFirstUp = sameSize["first up, checkpoints on"]!;
             const floorRecorded = sameSize.checkpointedFirstUp!;
@@ -633,6 +676,7 @@ async function main(): Promise<number> {
                         totalRssMiB: floorFirstUp.totalRssMiB,
                         engineRssMiB: floorFirstUp.engineRssMiB ?? 0,
                     },
+                    secrets: { count, bytesPerSecret },
                 },
             };
             const rows = judgeTargets(figures);

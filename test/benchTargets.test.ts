@@ -122,6 +122,14 @@ describe("issue 17's targets from one bench run", () => {
         expect(rowMatching(passing(), /fails validation/).floor).toBe("3.1 s (a trivial program refusing its config)");
     });
 
+    it("says when the floor's first up carried the real state's secrets", () => {
+        const figures = passing();
+        figures.floor.secrets = { count: 2931, bytesPerSecret: 612 };
+        expect(rowMatching(figures, /first pulumi up/).floor).toBe(
+            "stopped at 300.1 s with 1,200 of 3,496 resources recorded, with the same 2,931 secrets (612 bytes each)",
+        );
+    });
+
     it("refuses figures without a step it needs", () => {
         const figures = passing();
         figures.real.steps = figures.real.steps.filter((s) => s.step !== "no-change up");

@@ -5,7 +5,9 @@
  * service, no logic. What a run of it costs is the engine's own cost per
  * resource and per byte of state, which no program can go below. With
  * `secretOutputs: true` in config every output is a secret, stored as
- * ciphertext.
+ * ciphertext. With `secrets: K` and `bytesPerSecret: S`, K further outputs
+ * of S characters, each a secret, are spread evenly over the resources, as a
+ * real state's secrets are (scripts/bench/stateSecrets.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -25,16 +27,25 @@ function wholeNumber(key: string): number {
 const resources = wholeNumber("resources");
 const bytesPerResource = wholeNumber("bytesPerResource");
 const secretOutputs = config.get("secretOutputs") === "true";
+const secrets = config.get("secrets") === undefined ? 0 : wholeNumber("secrets");
+const bytesPerSecret = config.get("bytesPerSecret") === undefined ? 0 : wholeNumber("bytesPerSecret");
 
 class FloorResource extends pulumi.ComponentResource {
-    constructor(name: string, payload: pulumi.Input<string>) {
+    constructor(name: string, outputs: Record<string, pulumi.Input<string>>) {
         super("floor:index:Resource", name, {}, {});
-        this.registerOutputs({ payload });
+        this.registerOutputs(outputs);
     }
 }
 
 for (let i = 0; i < resources; i++) {
     // Deterministic, so a second `pulumi up` changes nothing.
     const payload = `${i}:`.padEnd(bytesPerResource, "x");
-    new FloorResource(`r${i}`, secretOutputs ? pulumi.secret(payload) : payload);
+    const outputs: Record<string, pulumi.Input<string>> = {
+        payload: secretOutputs ? pulumi.secret(payload) : payload,
+    };
+    // Resource i holds the secrets numbered from floor(i*K/R) up to floor((i+1)*K/R).
+    const first = Math.floor((i * secrets) / resources);
+    const next = Math.floor(((i + 1) * secrets) / resources);
+    for (let j = first; j < next; j++) outputs[`secret${j}`] = pulumi.secret(`${j}:`.padEnd(bytesPerSecret, "s"));
+    new FloorResource(`r${i}`, outputs);
 }

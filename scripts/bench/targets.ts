@@ -48,6 +48,8 @@ export interface TargetFigures {
         noChangeUpTotalRssMiB: number;
         /** Its first up with checkpoints on, stopped after the same time. */
         checkpointedFirstUp: CheckpointedFirstUp & { totalRssMiB: number; engineRssMiB: number };
+        /** Secret outputs it carries: as many as the real state holds, of about the same size. */
+        secrets?: { count: number; bytesPerSecret: number };
     };
 }
 
@@ -123,7 +125,12 @@ export function judgeTargets(figures: TargetFigures): TargetRow[] {
             target: `first pulumi up < ${t.firstUpSeconds / 60} min, checkpoints on`,
             measured: recordedOf(firstUp, figures.real.resources),
             met: firstUp.finished && firstUp.seconds < t.firstUpSeconds,
-            floor: recordedOf(floor.checkpointedFirstUp, figures.real.resources),
+            floor:
+                recordedOf(floor.checkpointedFirstUp, figures.real.resources) +
+                (floor.secrets && floor.secrets.count > 0
+                    ? `, with the same ${floor.secrets.count.toLocaleString("en-US")} secrets ` +
+                      `(${floor.secrets.bytesPerSecret.toLocaleString("en-US")} bytes each)`
+                    : ""),
         },
         {
             target: `program peak RSS < 1 GB (${mib(t.programRssMiB)})`,
