@@ -1,8 +1,8 @@
 import * as crypto from "crypto";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { plaintextBytesOfCiphertext, stateSecrets } from "../scripts/bench/stateSecrets";
 
-const sig = "4dabf18193072939515e22adb298388d";
-const secret = (ciphertext: string) => ({ [sig]: "1b47061264138c4ac30d75fd1eb44270", ciphertext });
+const secret = (ciphertext: string) => ({ [specialSigKey]: specialSecretSig, ciphertext });
 
 /** A ciphertext in the passphrase secrets manager's format: v1:<nonce>:<AES-256-GCM output and tag>, in base64. */
 function passphraseCiphertext(plaintext: string): string {
@@ -40,7 +40,7 @@ describe("stateSecrets", () => {
                 type: "t",
                 outputs: {
                     outer: { ...secret("abc"), inner: secret("d") },
-                    plain: { [sig]: "something else", ciphertext: "nope" },
+                    plain: { [specialSigKey]: "something else", ciphertext: "nope" },
                 },
             },
         ]);

@@ -23,11 +23,11 @@ import "@pulumi/kubernetes";
 import "@pulumi/tls";
 import "@pulumi/keycloak";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitStackTraces } from "../../components/access/stackTraces";
 
 const [mode, workDir] = process.argv.slice(2);
-const secretSignature = "4dabf18193072939515e22adb298388d";
 
 interface BenchConfig {
     /** Full key to value, as the engine hands config to the program. */
@@ -41,7 +41,7 @@ function rewrap(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(rewrap);
     if (value !== null && typeof value === "object") {
         const o = value as Record<string, unknown>;
-        if (o[secretSignature] !== undefined) return pulumi.secret(rewrap(o.value));
+        if (o[specialSigKey] === specialSecretSig) return pulumi.secret(rewrap(o.value));
         return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, rewrap(v)]));
     }
     return value;

@@ -5,9 +5,8 @@
  * secrets of the same size as the state it stands for (docs/performance.md).
  */
 
-/** The signature key and value Pulumi marks a secret with in state (`resource.SecretSig`). */
-const signatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+// Pulumi marks a secret in state with this key and value (`resource.SecretSig` in the engine).
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 /** Secrets in state: how many, and the characters of their ciphertexts. */
 export interface StateSecrets {
@@ -29,7 +28,7 @@ export function stateSecrets(resources: { type: string; inputs?: unknown; output
             value.forEach(visit);
         } else if (typeof value === "object" && value !== null) {
             const record = value as Record<string, unknown>;
-            if (record[signatureKey] === secretSignature) {
+            if (record[specialSigKey] === specialSecretSig) {
                 found.count += 1;
                 found.ciphertextBytes += typeof record.ciphertext === "string" ? record.ciphertext.length : 0;
                 return;

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { RawConfig } from "../../components/access/validate";
 
 /** A resource the mocks were asked to create. */
@@ -80,7 +81,7 @@ export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
 
 /** How a secret input reaches the mocks: wrapped with Pulumi's secret signature. */
 export function secretInput<T>(value: T): Record<string, unknown> {
-    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+    return { [specialSigKey]: specialSecretSig, value };
 }
 
 /** What {@link mockedKubeAccess} built and what the mocks recorded. */
