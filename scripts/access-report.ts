@@ -5,10 +5,15 @@
  *
  *   npm run access-report -- --stack <stack> [--format markdown|json] [--output <file>]
  *                            [--kubeconfig <file> | --no-cluster] [--at <ISO 8601 time>]
+ *                            [--cwd <project folder>]
  *
- * Run it in the Pulumi project folder with the same backend and secrets
- * provider login as `pulumi preview`; it reads the stack's outputs and config
- * without decrypting secrets. Role rules come from the cluster, read-only,
+ * Run it with the same backend and secrets provider login as `pulumi
+ * preview`; it reads the stack's outputs and config without decrypting
+ * secrets. The project folder is `--cwd`, else the folder the command was
+ * started in if it holds a Pulumi.yaml, else the demo's in a shell pointed at
+ * it, else this checkout (scripts/lib/projectFolder.ts); access files are
+ * read relative to it. Relative paths in the other options are taken from
+ * the folder the command was started in. Role rules come from the cluster, read-only,
  * with --kubeconfig, else the ambient kubeconfig (KUBECONFIG or
  * ~/.kube/config); without a cluster, roles are judged by name.
  *
@@ -16,6 +21,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs, promisify } from "util";
 import { configKeys, validateAccessSpec, RawConfig } from "../components/access/validate";
 import { AccessSpecError } from "../components/intake/reader";
@@ -26,6 +32,7 @@ import { accessFromSpec, accessFromUsersOutput } from "../components/report/snap
 import { buildAccessReport, hasChanges } from "../components/report/diff";
 import { renderJson, renderMarkdown } from "../components/report/render";
 import { ClusterRoles, lookupFrom, readClusterRoles } from "../components/report/clusterRoles";
+import { invocation, projectFolder, startedIn } from "./lib/projectFolder";
 
 const run = promisify(execFile);
 
@@ -33,7 +40,7 @@ const run = promisify(execFile);
 export const exitCodes = { noChange: 0, error: 1, changes: 2 } as const;
 
 const usage = `usage: access-report --stack <stack> [--format markdown|json] [--output <file>]
-                     [--kubeconfig <file> | --no-cluster] [--at <ISO 8601 time>]
+                     [--kubeconfig <file> | --no-cluster] [--at <ISO 8601 time>] [--cwd <project folder>]
 exit codes: 0 no access change, 2 changes, 1 error`;
 
 /** One entry of `pulumi config --json`: secret values are absent unless --show-secrets. */
@@ -43,9 +50,9 @@ interface ConfigEntry {
     secret: boolean;
 }
 
-async function pulumi(args: string[]): Promise<string> {
+async function pulumi(args: string[], cwd: string): Promise<string> {
     try {
-        const { stdout } = await run("pulumi", [...args, "--non-interactive"], { maxBuffer: 64 * 1024 * 1024 });
+        const { stdout } = await run("pulumi", [...args, "--non-interactive"], { cwd, maxBuffer: 64 * 1024 * 1024 });
         return stdout;
     } catch (e) {
         const err = e as { stderr?: string; message: string };
@@ -79,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
             kubeconfig: { type: "string" },
             "no-cluster": { type: "boolean", default: false },
             at: { type: "string" },
+            cwd: { type: "string", short: "C" },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -95,16 +103,24 @@ async function main(argv: string[]): Promise<number> {
     if (Number.isNaN(now.getTime()))
         throw new UsageError(`--at must be an ISO 8601 time, got ${JSON.stringify(values.at)}`);
     const stack = values.stack;
+    const at = invocation(path.resolve(__dirname, ".."));
+    const fromStart = (file: string) => path.resolve(startedIn(at), file);
+    const projectDir = projectFolder(at, values.cwd);
+    if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml")))
+        throw new UsageError(`${projectDir} has no Pulumi.yaml: give --cwd <project folder>`);
 
-    const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack])) as Record<
+    const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack], projectDir)) as Record<
         string,
         unknown
     >;
     const before = accessFromUsersOutput(outputs.users);
 
-    const config = JSON.parse(await pulumi(["config", "--json", "--stack", stack])) as Record<string, ConfigEntry>;
+    const config = JSON.parse(await pulumi(["config", "--json", "--stack", stack], projectDir)) as Record<
+        string,
+        ConfigEntry
+    >;
     const { raw, secretKeys } = rawConfigFrom(config);
-    const spec = validateWithAccessFiles(raw, process.cwd(), (merged) =>
+    const spec = validateWithAccessFiles(raw, projectDir, (merged) =>
         validateAccessSpec(merged, {
             secretKeys: secretKeys.filter((k) => (configKeys as readonly string[]).includes(k)),
             secretValuesWithheld: true,
@@ -116,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     if (values["no-cluster"]) {
         cluster = lookupFrom(new Map(), "--no-cluster was given");
     } else {
-        const kubeconfig = values.kubeconfig ? fs.readFileSync(values.kubeconfig, "utf8") : undefined;
+        const kubeconfig = values.kubeconfig ? fs.readFileSync(fromStart(values.kubeconfig), "utf8") : undefined;
         cluster = await readClusterRoles(
             kubeconfig,
             [...before, ...after].flatMap((u) => u.grants),
@@ -133,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
         cluster: { rulesRead: cluster.rulesRead, ...(cluster.note ? { note: cluster.note } : {}) },
     });
     const text = values.format === "json" ? renderJson(report) : renderMarkdown(report);
-    if (values.output) fs.writeFileSync(values.output, text);
+    if (values.output) fs.writeFileSync(fromStart(values.output), text);
     else process.stdout.write(text);
     return hasChanges(report) ? exitCodes.changes : exitCodes.noChange;
 }

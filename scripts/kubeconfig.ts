@@ -1,10 +1,16 @@
 // Writes one user's kubeconfig from the stack outputs to a file only the
 // current user can read, checks it with kubectl, and says where it went.
 //
-//   npm run kubeconfig -- <user> [file] [--stack <stack>] [--key <file>]
+//   npm run kubeconfig -- <user> [file] [--stack <stack>] [--cwd <project folder>] [--key <file>]
 //
-// file     where to write (default ./<user>.kubeconfig).
+// file     where to write (default ./<user>.kubeconfig). Relative paths, here
+//          and in --key and --cwd, are taken from the folder the command was
+//          started in, not the package root npm runs it in.
 // --stack  the stack to read (default: the selected one, or $PULUMI_STACK).
+// --cwd    the stack's project folder; by default the folder the command was
+//          started in if it holds a Pulumi.yaml, else the demo's in a shell
+//          pointed at it (tools/demo-env.sh), else this checkout: the same
+//          rule as `npm run recover` (scripts/lib/projectFolder.ts).
 // --key    for a user who brought their own CSR: their private key's file. The
 //          kubeconfig then names that file (absolute path), after a check that
 //          the key belongs to the user's certificate. Without it, the
@@ -21,9 +27,11 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { privateKeyMatchesCertificate } from "../components/x509/pem";
+import { invocation, projectFolder, startedIn } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
-const usageLine = "usage: npm run kubeconfig -- <user> [file] [--stack <stack>] [--key <file>]";
+const usageLine =
+    "usage: npm run kubeconfig -- <user> [file] [--stack <stack>] [--cwd <project folder>] [--key <file>]";
 function usage(message: string): never {
     console.error(`kubeconfig: ${message}`);
     console.error(usageLine);
@@ -34,13 +42,18 @@ function fail(message: string): never {
     process.exit(1);
 }
 
-/** The arguments: `<user> [file] [--stack <stack>] [--key <file>]`. */
-function parse(argv: string[]): { user: string; file?: string; stack?: string; key?: string } {
+/** The arguments: `<user> [file] [--stack <stack>] [--cwd <project folder>] [--key <file>]`. */
+function parse(argv: string[]): { user: string; file?: string; stack?: string; cwd?: string; key?: string } {
     let parsed;
     try {
         parsed = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, key: { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string" },
+                cwd: { type: "string", short: "C" },
+                key: { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
             allowPositionals: true,
         });
     } catch (e) {
@@ -53,7 +66,7 @@ function parse(argv: string[]): { user: string; file?: string; stack?: string; k
     const [user, file, ...extra] = parsed.positionals;
     if (!user) usage("name the user");
     if (extra.length) usage(`unexpected arguments: ${extra.join(" ")}`);
-    return { user, file, stack: parsed.values.stack, key: parsed.values.key };
+    return { user, file, stack: parsed.values.stack, cwd: parsed.values.cwd, key: parsed.values.key };
 }
 
 const root = path.resolve(__dirname, "..");
@@ -70,9 +83,14 @@ function tools(): { pulumi?: string; pulumiEnv: NodeJS.ProcessEnv; kubectl?: str
 }
 
 /** The stack output `kubeconfigs`: kubeconfig text by user name. */
-function readKubeconfigs(pulumi: string, env: NodeJS.ProcessEnv, stack: string | undefined): Record<string, unknown> {
-    // The stack's project: the current folder when it has one (npm runs scripts from the package root).
-    const projectDir = fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : root;
+function readKubeconfigs(
+    pulumi: string,
+    env: NodeJS.ProcessEnv,
+    stack: string | undefined,
+    projectDir: string,
+): Record<string, unknown> {
+    if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml")))
+        usage(`${projectDir} has no Pulumi.yaml: give --cwd <project folder>`);
     const read = spawnSync(
         pulumi,
         ["stack", "output", "kubeconfigs", "--show-secrets", "--json", ...(stack ? ["--stack", stack] : [])],
@@ -133,18 +151,19 @@ function withKeyFile(
 }
 
 function main(argv: string[]): void {
-    const { user, file, stack, key } = parse(argv);
+    const { user, file, stack, cwd, key } = parse(argv);
     const { pulumi, pulumiEnv, kubectl } = tools();
     if (!pulumi) fail("no pulumi on PATH and none built yet (npm run demo builds one; see README)");
-    const outputs = readKubeconfigs(pulumi, pulumiEnv, stack);
+    const at = invocation(root);
+    const outputs = readKubeconfigs(pulumi, pulumiEnv, stack, projectFolder(at, cwd));
     const kubeconfig = outputs[user];
     if (typeof kubeconfig !== "string") {
         usage(
             `no kubeconfig for ${JSON.stringify(user)}; users in this stack: ${Object.keys(outputs).join(", ") || "none"}`,
         );
     }
-    const target = path.resolve(file || `${user}.kubeconfig`);
-    const { text, keyFile } = withKeyFile(user, kubeconfig, target, key);
+    const target = path.resolve(startedIn(at), file || `${user}.kubeconfig`);
+    const { text, keyFile } = withKeyFile(user, kubeconfig, target, key && path.resolve(startedIn(at), key));
 
     // Create with mode 0600 (and fix the mode of an existing file) before writing the secret into it.
     fs.mkdirSync(path.dirname(target), { recursive: true });

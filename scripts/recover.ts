@@ -27,6 +27,7 @@ import { parseArgs } from "util";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { KeycloakAdminApi, keycloakAdminSettings } from "./lib/keycloakAdmin";
 import { KeycloakUserRecord, PendingOperation, madeByKilledRun, planRecovery } from "./lib/recovery";
+import { invocation, projectFolder } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine = "usage: npm run recover -- [--stack <stack>] [--cwd <project folder>] [--yes]";
@@ -54,30 +55,13 @@ function parse(argv: string[]): { stack?: string; cwd?: string; yes: boolean } {
     }
 }
 
-/**
- * The stack's project folder: `--cwd` (relative to where the command was
- * started), else that folder if it holds a Pulumi.yaml, else the demo's
- * project in a shell pointed at the demo (tools/demo-env.sh), else this
- * checkout. npm runs scripts in the package root and says where it was
- * started in INIT_CWD; run directly, the current folder is where it was started.
- */
-function projectFolder(cwd: string | undefined): string {
-    const startedIn = process.cwd() === root ? (process.env.INIT_CWD ?? root) : process.cwd();
-    if (cwd) return path.resolve(startedIn, cwd);
-    if (startedIn !== root && fs.existsSync(path.join(startedIn, "Pulumi.yaml"))) return startedIn;
-    if (process.env.KUBE_ACCESS_DEMO_SHELL === "1") {
-        return path.join(process.env.KUBE_ACCESS_RUN_DIR ?? path.join(root, ".kube-access"), "demo", "project");
-    }
-    return root;
-}
-
 async function main(): Promise<void> {
     const args = parse(process.argv.slice(2));
     const env = which("pulumi") ? process.env : sourcedEnv(path.join(root, "tools", "env.sh"));
     const pulumiBin = which("pulumi", env);
     if (!pulumiBin)
         throw new Error("no pulumi on PATH, and none built yet: install it, or run `bash tools/build-engine.sh`");
-    const workDir = projectFolder(args.cwd);
+    const workDir = projectFolder(invocation(root), args.cwd);
     if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
         throw new Error(`${workDir} has no Pulumi.yaml: give --cwd <project folder>`);
     const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

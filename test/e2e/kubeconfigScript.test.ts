@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { run, scriptArgs, toolEnv } from "../harness/toolEnv";
+import { repoRoot, run, scriptArgs, toolEnv } from "../harness/toolEnv";
 import { opensslCsr } from "../helpers/fixtures";
 
 /*
@@ -16,6 +16,7 @@ import { opensslCsr } from "../helpers/fixtures";
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-kubeconfig-script-"));
 const project = path.join(dir, "project");
+const teamProject = path.join(dir, "team-a");
 const env = {
     ...toolEnv(),
     PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
@@ -53,10 +54,19 @@ beforeAll(async () => {
         },
     });
     kubeconfigs.sa1 = renderKubeconfig({ cluster, userName: "sa1", credential: { kind: "token", token: "t0ken" } });
-    fs.mkdirSync(project, { recursive: true });
     fs.mkdirSync(path.join(dir, "state"));
-    fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: kube-access\nruntime: nodejs\n");
-    await run("pulumi", ["stack", "init", "t", "--no-select", "--non-interactive"], { cwd: project, env });
+    await importStack(project, "kube-access", kubeconfigs);
+    // A second project beside it, with a stack of the same name (`npm run` from its folder).
+    await importStack(teamProject, "team-a", {
+        sa2: renderKubeconfig({ cluster, userName: "sa2", credential: { kind: "token", token: "t0ken2" } }),
+    });
+});
+
+/** Makes stack `t` of project `name` in `folder`, its only output `kubeconfigs`, with `pulumi stack import`. */
+async function importStack(folder: string, name: string, outputs: Record<string, string>): Promise<void> {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
+    await run("pulumi", ["stack", "init", "t", "--no-select", "--non-interactive"], { cwd: folder, env });
     const version = "v3.248.0";
     const deployment = {
         version: 3,
@@ -68,24 +78,21 @@ beforeAll(async () => {
             },
             resources: [
                 {
-                    urn: "urn:pulumi:t::kube-access::pulumi:pulumi:Stack::kube-access-t",
+                    urn: `urn:pulumi:t::${name}::pulumi:pulumi:Stack::${name}-t`,
                     custom: false,
                     type: "pulumi:pulumi:Stack",
-                    outputs: { kubeconfigs },
+                    outputs: { kubeconfigs: outputs },
                 },
             ],
         },
     };
-    fs.writeFileSync(path.join(dir, "deployment.json"), JSON.stringify(deployment));
-    await run(
-        "pulumi",
-        ["stack", "import", "--stack", "t", "--file", path.join(dir, "deployment.json"), "--non-interactive"],
-        {
-            cwd: project,
-            env,
-        },
-    );
-});
+    const file = path.join(dir, `deployment-${name}.json`);
+    fs.writeFileSync(file, JSON.stringify(deployment));
+    await run("pulumi", ["stack", "import", "--stack", "t", "--file", file, "--non-interactive"], {
+        cwd: folder,
+        env,
+    });
+}
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -211,4 +218,39 @@ test.each(misuse)("%s", async (_label, args, extraEnv, message) => {
     const result = await kubeconfigScript(args, extraEnv);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);
+});
+
+describe("run as npm runs it: in the checkout, with the folder it was started in as INIT_CWD", () => {
+    /** `npm run kubeconfig -- args` started in `folder`. */
+    const viaNpm = (folder: string, args: string[]) =>
+        run("node", scriptArgs("kubeconfig", args), {
+            cwd: repoRoot,
+            env: { ...env, PULUMI_STACK: "t", INIT_CWD: folder },
+            check: false,
+        });
+
+    test("started in a project folder: that project's stack is read, and a relative file is written there", async () => {
+        const result = await viaNpm(teamProject, ["sa2", "out/sa2.kubeconfig"]);
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        const target = path.join(teamProject, "out", "sa2.kubeconfig");
+        expect(result.stdout).toContain(`Wrote the kubeconfig of sa2 to ${target} (mode 0600).`);
+        expect(YAML.parse(fs.readFileSync(target, "utf8")).users[0].name).toBe("sa2");
+        expect(fs.existsSync(path.join(repoRoot, "out", "sa2.kubeconfig"))).toBe(false);
+    });
+
+    test("--cwd names the project, relative to where the command was started; the file too", async () => {
+        const result = await viaNpm(dir, ["sa1", "written/sa1.kubeconfig", "--cwd", "project"]);
+        expect(result.code).toBe(0);
+        expect(fs.readFileSync(path.join(dir, "written", "sa1.kubeconfig"), "utf8")).toBe(kubeconfigs.sa1);
+    });
+
+    test("--cwd naming a folder with no Pulumi.yaml is a usage error, and nothing is written", async () => {
+        const result = await viaNpm(dir, ["sa1", "never/sa1.kubeconfig", "--cwd", "no-project"]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(
+            `${path.join(dir, "no-project")} has no Pulumi.yaml: give --cwd <project folder>`,
+        );
+        expect(fs.existsSync(path.join(dir, "never"))).toBe(false);
+    });
 });
