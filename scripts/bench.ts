@@ -45,6 +45,7 @@ import { sampleRss, RssPeaks } from "./bench/processSampler";
 import { clusterPorts } from "../test/harness/ports";
 import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 import { StateSecrets, plaintextBytesOfCiphertext, stateSecrets } from "./bench/stateSecrets";
+import { isStateFile, stateJsonBytes } from "./bench/stateFile";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -245,7 +246,10 @@ interface RealFigures {
     users: number;
     counts: Record<string, number>;
     steps: RealStep[];
+    /** The state file's size as stored (compressed, with the backend's compression settings). */
     stateBytes: number;
+    /** The state's size as JSON, what the engine serialises at each checkpoint. */
+    stateJsonBytes: number;
     resources: number;
     byType: Record<string, number>;
     checkpointedFirstUp?: CheckpointedFirstUp;
@@ -343,12 +347,18 @@ async function realRuns(
         for (const r of deployment.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
         const statePath = fs
             .readdirSync(path.join(wsDir, "state"), { recursive: true, withFileTypes: true })
-            .filter((e) => e.isFile() && /bench\.json$/.test(e.name))
+            .filter((e) => e.isFile() && isStateFile(e.name, "bench"))
             .map((e) => path.join(e.parentPath, e.name))[0];
-        const stateBytes = statePath ? fs.statSync(statePath).size : Buffer.byteLength(state);
+        if (!statePath) throw new Error(`no state file of stack bench under ${path.join(wsDir, "state")}`);
+        const stateBytes = fs.statSync(statePath).size;
+        const jsonBytes = stateJsonBytes(path.basename(statePath), stateBytes, state);
         const inState = stateSecrets(deployment.resources);
+        const stored =
+            jsonBytes === stateBytes
+                ? ""
+                : ` (${fmt(stateBytes / 1024 / 1024, 1)} MiB stored as ${path.basename(statePath)})`;
         console.log(
-            `[bench real] state ${fmt(stateBytes / 1024 / 1024, 1)} MiB, ${deployment.resources.length} resources ` +
+            `[bench real] state ${fmt(jsonBytes / 1024 / 1024, 1)} MiB of JSON${stored}, ${deployment.resources.length} resources ` +
                 `(${fmt(deployment.resources.length / n, 1)} per user), ${inState.count} secrets ` +
                 `(${fmt(inState.ciphertextBytes / 1024 / 1024, 1)} MiB of ciphertext) outside the stack's outputs`,
         );
@@ -357,6 +367,7 @@ async function realRuns(
             counts,
             steps,
             stateBytes,
+            stateJsonBytes: jsonBytes,
             resources: deployment.resources.length,
             byType,
             checkpointedFirstUp,
@@ -639,7 +650,7 @@ async function main(): Promise<number> {
             // The floor of the same size: as many resources, as many bytes of state, as many secrets of
             // the same size (the engine re-encrypts secrets at its checkpoints), the rest as plain payload.
             const { count, ciphertextBytes } = real!.secrets;
-            const bytes = Math.max(1, Math.round((real!.stateBytes - ciphertextBytes) / real!.resources));
+            const bytes = Math.max(1, Math.round((real!.stateJsonBytes - ciphertextBytes) / real!.resources));
             const bytesPerSecret = count > 0 ? plaintextBytesOfCiphertext(ciphertextBytes / count) : 0;
             // As many resources in all: the floor's components and its stack.
             const sameSize = await engineFloor(

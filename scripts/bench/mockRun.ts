@@ -13,11 +13,14 @@
  *
  * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
  * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
- * DevTools).
+ * DevTools). With `KUBE_ACCESS_BENCH_HEAP_SNAPSHOT_AT=<N>` it writes a V8
+ * heap snapshot when the mocks are asked for the Nth resource, to
+ * `<workDir>/<mode>-at-<N>.heapsnapshot`.
  */
 import * as fs from "fs";
 import * as inspector from "inspector/promises";
 import * as path from "path";
+import * as v8 from "v8";
 import * as pulumi from "@pulumi/pulumi";
 import "@pulumi/kubernetes";
 import "@pulumi/tls";
@@ -67,10 +70,16 @@ async function main(): Promise<void> {
     const recording = recordingMocks(config.certificatePem);
     // Which resources are components, for the baseline to declare them as such.
     const resources: (RecordedResource & { custom?: boolean })[] = [];
+    // A V8 heap snapshot when the mocks are asked for the Nth resource: what the program holds mid-evaluation.
+    const snapshotAt = Number(process.env.KUBE_ACCESS_BENCH_HEAP_SNAPSHOT_AT ?? 0);
     const mocks: pulumi.runtime.Mocks = {
         ...recording.mocks,
         newResource(args) {
             resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom });
+            if (resources.length === snapshotAt) {
+                const file = v8.writeHeapSnapshot(path.join(workDir, `${mode}-at-${snapshotAt}.heapsnapshot`));
+                console.error(`[bench mock] heap snapshot at resource ${snapshotAt}: ${file}`);
+            }
             return recording.mocks.newResource(args);
         },
     };
