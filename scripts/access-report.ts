@@ -13,8 +13,8 @@
  * started in if it holds a Pulumi.yaml, else the demo's in a shell pointed at
  * it, else this checkout (scripts/lib/projectFolder.ts); access files are
  * read relative to it. Relative paths in the other options are taken from
- * the folder the command was started in. Role rules come from the cluster, read-only,
- * with --kubeconfig, else the ambient kubeconfig (KUBECONFIG or
+ * the folder the command was started in. Role rules come from the cluster,
+ * read-only, with --kubeconfig, else the ambient kubeconfig (KUBECONFIG or
  * ~/.kube/config); without a cluster, roles are judged by name.
  *
  * Exit codes: 0 no access change, 2 changes (the report says which), 1 error.
