@@ -32,7 +32,7 @@ import { accessFromSpec, accessFromUsersOutput } from "../components/report/snap
 import { buildAccessReport, hasChanges } from "../components/report/diff";
 import { renderJson, renderMarkdown } from "../components/report/render";
 import { ClusterRoles, lookupFrom, readClusterRoles } from "../components/report/clusterRoles";
-import { invocation, projectFolder, startedIn } from "./lib/projectFolder";
+import { invocation, projectFolder, projectFolderProblem, startedIn } from "./lib/projectFolder";
 
 const run = promisify(execFile);
 
@@ -106,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
     const at = invocation(path.resolve(__dirname, ".."));
     const fromStart = (file: string) => path.resolve(startedIn(at), file);
     const projectDir = projectFolder(at, values.cwd);
-    if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml")))
-        throw new UsageError(`${projectDir} has no Pulumi.yaml: give --cwd <project folder>`);
+    const problem = projectFolderProblem(projectDir);
+    if (problem) throw new UsageError(problem);
 
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack], projectDir)) as Record<
         string,

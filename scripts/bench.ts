@@ -397,7 +397,7 @@ type FloorFigures = Record<string, unknown> & {
     "no-change up": FloorStep;
     "preview of a config with one error (refused)": FloorStep;
     "first up, checkpoints on"?: FloorStep;
-    checkpointedFirstUp?: { seconds: number; stopped: boolean; recorded: number };
+    checkpointedFirstUp?: CheckpointedFirstUp;
 };
 
 /**
@@ -476,7 +476,7 @@ async function engineFloor(
         code = (await limitedUp(on, limitSeconds, "floor")).code;
     });
     const recorded = (JSON.parse(await on.exportState()).deployment.resources ?? []).length;
-    figures.checkpointedFirstUp = { seconds, stopped: code === 124 || seconds >= limitSeconds, recorded };
+    figures.checkpointedFirstUp = { seconds, finished: code === 0, recorded };
     console.log(
         `[bench floor] first up with checkpoints ${code === 0 ? "finished" : `stopped after ${limitSeconds} s (exit ${code})`}` +
             `; ${recorded} of ${resources + 1} resources recorded`,
@@ -682,7 +682,7 @@ async function main(): Promise<number> {
                     noChangeUpTotalRssMiB: sameSize["no-change up"].totalRssMiB,
                     checkpointedFirstUp: {
                         seconds: floorFirstUp.seconds,
-                        finished: !floorRecorded.stopped,
+                        finished: floorRecorded.finished,
                         recorded: floorRecorded.recorded,
                         totalRssMiB: floorFirstUp.totalRssMiB,
                         engineRssMiB: floorFirstUp.engineRssMiB ?? 0,

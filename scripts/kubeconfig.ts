@@ -27,7 +27,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { privateKeyMatchesCertificate } from "../components/x509/pem";
-import { invocation, projectFolder, startedIn } from "./lib/projectFolder";
+import { invocation, projectFolder, projectFolderProblem, startedIn } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine =
@@ -89,8 +89,8 @@ function readKubeconfigs(
     stack: string | undefined,
     projectDir: string,
 ): Record<string, unknown> {
-    if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml")))
-        usage(`${projectDir} has no Pulumi.yaml: give --cwd <project folder>`);
+    const problem = projectFolderProblem(projectDir);
+    if (problem) usage(problem);
     const read = spawnSync(
         pulumi,
         ["stack", "output", "kubeconfigs", "--show-secrets", "--json", ...(stack ? ["--stack", stack] : [])],

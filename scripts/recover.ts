@@ -21,13 +21,12 @@
 // Exit codes: 0 done (or nothing to do), 2 usage error, 1 other error; on 1
 // the steps before the failure have been done and it is safe to run again.
 // Uses `pulumi` from PATH, or the one kube-access builds (tools/env.sh).
-import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { KeycloakAdminApi, keycloakAdminSettings } from "./lib/keycloakAdmin";
 import { KeycloakUserRecord, PendingOperation, madeByKilledRun, planRecovery } from "./lib/recovery";
-import { invocation, projectFolder } from "./lib/projectFolder";
+import { invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine = "usage: npm run recover -- [--stack <stack>] [--cwd <project folder>] [--yes]";
@@ -50,9 +49,13 @@ function parse(argv: string[]): { stack?: string; cwd?: string; yes: boolean } {
         }
         return { stack: values.stack, cwd: values.cwd, yes: values.yes ?? false };
     } catch (e) {
-        console.error(`recover: ${(e as Error).message}\n${usageLine}`);
-        process.exit(2);
+        usage((e as Error).message);
     }
+}
+
+function usage(message: string): never {
+    console.error(`recover: ${message}\n${usageLine}`);
+    process.exit(2);
 }
 
 async function main(): Promise<void> {
@@ -62,8 +65,8 @@ async function main(): Promise<void> {
     if (!pulumiBin)
         throw new Error("no pulumi on PATH, and none built yet: install it, or run `bash tools/build-engine.sh`");
     const workDir = projectFolder(invocation(root), args.cwd);
-    if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
-        throw new Error(`${workDir} has no Pulumi.yaml: give --cwd <project folder>`);
+    const problem = projectFolderProblem(workDir);
+    if (problem) usage(problem);
     const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const workspace = await LocalWorkspace.create({
         workDir,
@@ -72,7 +75,14 @@ async function main(): Promise<void> {
     });
     const stackName = args.stack ?? process.env.PULUMI_STACK ?? (await workspace.stack())?.name;
     if (!stackName) throw new Error("no stack selected: give --stack <stack>");
-    const target = await Stack.select(stackName, workspace);
+    const target = await Stack.select(stackName, workspace).catch((e: Error) => {
+        if (!(e instanceof StackNotFoundError)) throw e;
+        throw new Error(
+            `no stack named ${JSON.stringify(stackName)} in the backend for the project in ${workDir}: give --stack ` +
+                "<stack> or --cwd <project folder>, or log in to the stack's backend (`pulumi login`); for the " +
+                "demo's stack, run `. tools/demo-env.sh` first",
+        );
+    });
 
     const deployment = (await target.exportStack()).deployment as { pending_operations?: PendingOperation[] };
     const steps = planRecovery(deployment.pending_operations ?? []);

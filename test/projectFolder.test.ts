@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Invocation, projectFolder, startedIn } from "../scripts/lib/projectFolder";
+import { Invocation, projectFolder, projectFolderProblem, startedIn } from "../scripts/lib/projectFolder";
 
 const root = "/src/kube-access";
 /** `npm run <command>` started in `folder`: npm runs the script in the package root. */
@@ -74,5 +74,17 @@ describe("projectFolder: the stack's Pulumi project, the same rule for every com
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("projectFolderProblem: why a folder cannot be the project folder", () => {
+    const files = new Set(["/work/team-a", "/work/team-a/Pulumi.yaml", "/work/empty"]);
+    const exists = (file: string) => files.has(file);
+    test.each([
+        ["/work/team-a", undefined],
+        ["/work/empty", "/work/empty has no Pulumi.yaml: give --cwd <project folder>"],
+        ["/work/nowhere", "/work/nowhere does not exist: give --cwd <project folder>"],
+    ])("%s", (folder, expected) => {
+        expect(projectFolderProblem(folder, exists)).toBe(expected);
     });
 });

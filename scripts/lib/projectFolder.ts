@@ -58,3 +58,17 @@ export function projectFolder(
     }
     return path.resolve(at.root);
 }
+
+/**
+ * Why `folder` cannot be the stack's project folder (it does not exist, or
+ * has no `Pulumi.yaml`), as a message that says what to give instead; or
+ * `undefined` when it can.
+ */
+export function projectFolderProblem(
+    folder: string,
+    exists: (file: string) => boolean = fs.existsSync,
+): string | undefined {
+    if (!exists(folder)) return `${folder} does not exist: give --cwd <project folder>`;
+    if (!exists(path.join(folder, "Pulumi.yaml"))) return `${folder} has no Pulumi.yaml: give --cwd <project folder>`;
+    return undefined;
+}

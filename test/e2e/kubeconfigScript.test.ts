@@ -245,12 +245,16 @@ describe("run as npm runs it: in the checkout, with the folder it was started in
         expect(fs.readFileSync(path.join(dir, "written", "sa1.kubeconfig"), "utf8")).toBe(kubeconfigs.sa1);
     });
 
-    test("--cwd naming a folder with no Pulumi.yaml is a usage error, and nothing is written", async () => {
-        const result = await viaNpm(dir, ["sa1", "never/sa1.kubeconfig", "--cwd", "no-project"]);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain(
+    test("--cwd naming a folder with no Pulumi.yaml, or none at all, is a usage error, and nothing is written", async () => {
+        fs.mkdirSync(path.join(dir, "no-project"), { recursive: true });
+        const noPulumiYaml = await viaNpm(dir, ["sa1", "never/sa1.kubeconfig", "--cwd", "no-project"]);
+        expect(noPulumiYaml.code).toBe(2);
+        expect(noPulumiYaml.stderr).toContain(
             `${path.join(dir, "no-project")} has no Pulumi.yaml: give --cwd <project folder>`,
         );
+        const missing = await viaNpm(dir, ["sa1", "never/sa1.kubeconfig", "--cwd", "nowhere"]);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toContain(`${path.join(dir, "nowhere")} does not exist: give --cwd <project folder>`);
         expect(fs.existsSync(path.join(dir, "never"))).toBe(false);
     });
 });
