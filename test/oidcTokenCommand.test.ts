@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderKubeconfig } from "../components/kubeconfig/render";
-import { run, scriptArgs } from "./harness/toolEnv";
+import { repoRoot, run, scriptArgs } from "./harness/toolEnv";
 import { testCa } from "./helpers/fixtures";
 
 /*
@@ -44,4 +44,15 @@ test.each(refused)("refused: %s", async (_label, args, message) => {
         stderr: expect.stringMatching(message),
     });
     expect(result.stdout + result.stderr).not.toMatch(/t0ken|never-sent/);
+});
+
+test("a relative --kubeconfig is read from where npm was started (INIT_CWD), not from the checkout", async () => {
+    const result = await run("node", scriptArgs("oidc-token", ["--kubeconfig", "sa1.kubeconfig", "--username", "x"]), {
+        cwd: repoRoot,
+        check: false,
+        env: { ...process.env, INIT_CWD: dir, KUBE_ACCESS_OIDC_PASSWORD: "never-sent" },
+    });
+    // The file was found and read: it is refused for what it holds, not for being missing.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/has no OIDC user/);
 });
