@@ -21,7 +21,6 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import { parseArgs, promisify } from "util";
 import { configKeys, validateAccessSpec, RawConfig } from "../components/access/validate";
 import { AccessSpecError } from "../components/intake/reader";
@@ -32,7 +31,7 @@ import { accessFromSpec, accessFromUsersOutput } from "../components/report/snap
 import { buildAccessReport, hasChanges } from "../components/report/diff";
 import { renderJson, renderMarkdown } from "../components/report/render";
 import { ClusterRoles, lookupFrom, readClusterRoles } from "../components/report/clusterRoles";
-import { invocation, projectFolder, projectFolderProblem, startedIn } from "./lib/projectFolder";
+import { fromStartedIn, invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
 
 const run = promisify(execFile);
 
@@ -103,9 +102,7 @@ async function main(argv: string[]): Promise<number> {
     if (Number.isNaN(now.getTime()))
         throw new UsageError(`--at must be an ISO 8601 time, got ${JSON.stringify(values.at)}`);
     const stack = values.stack;
-    const at = invocation(path.resolve(__dirname, ".."));
-    const fromStart = (file: string) => path.resolve(startedIn(at), file);
-    const projectDir = projectFolder(at, values.cwd);
+    const projectDir = projectFolder(invocation(), values.cwd);
     const problem = projectFolderProblem(projectDir);
     if (problem) throw new UsageError(problem);
 
@@ -132,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
     if (values["no-cluster"]) {
         cluster = lookupFrom(new Map(), "--no-cluster was given");
     } else {
-        const kubeconfig = values.kubeconfig ? fs.readFileSync(fromStart(values.kubeconfig), "utf8") : undefined;
+        const kubeconfig = values.kubeconfig ? fs.readFileSync(fromStartedIn(values.kubeconfig), "utf8") : undefined;
         cluster = await readClusterRoles(
             kubeconfig,
             [...before, ...after].flatMap((u) => u.grants),
@@ -149,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
         cluster: { rulesRead: cluster.rulesRead, ...(cluster.note ? { note: cluster.note } : {}) },
     });
     const text = values.format === "json" ? renderJson(report) : renderMarkdown(report);
-    if (values.output) fs.writeFileSync(fromStart(values.output), text);
+    if (values.output) fs.writeFileSync(fromStartedIn(values.output), text);
     else process.stdout.write(text);
     return hasChanges(report) ? exitCodes.changes : exitCodes.noChange;
 }

@@ -27,7 +27,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { privateKeyMatchesCertificate } from "../components/x509/pem";
-import { invocation, projectFolder, projectFolderProblem, startedIn } from "./lib/projectFolder";
+import { checkoutRoot, fromStartedIn, invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine =
@@ -69,11 +69,10 @@ function parse(argv: string[]): { user: string; file?: string; stack?: string; c
     return { user, file, stack: parsed.values.stack, cwd: parsed.values.cwd, key: parsed.values.key };
 }
 
-const root = path.resolve(__dirname, "..");
-
 /** `pulumi` and `kubectl`: yours when PATH has them; otherwise the ones kube-access built (tools/env.sh). */
 function tools(): { pulumi?: string; pulumiEnv: NodeJS.ProcessEnv; kubectl?: string } {
-    const builtEnv = which("pulumi") && which("kubectl") ? undefined : sourcedEnv(path.join(root, "tools", "env.sh"));
+    const builtEnv =
+        which("pulumi") && which("kubectl") ? undefined : sourcedEnv(path.join(checkoutRoot, "tools", "env.sh"));
     const pulumiEnv = which("pulumi") ? process.env : builtEnv!;
     return {
         pulumi: which("pulumi", pulumiEnv),
@@ -154,16 +153,15 @@ function main(argv: string[]): void {
     const { user, file, stack, cwd, key } = parse(argv);
     const { pulumi, pulumiEnv, kubectl } = tools();
     if (!pulumi) fail("no pulumi on PATH and none built yet (npm run demo builds one; see README)");
-    const at = invocation(root);
-    const outputs = readKubeconfigs(pulumi, pulumiEnv, stack, projectFolder(at, cwd));
+    const outputs = readKubeconfigs(pulumi, pulumiEnv, stack, projectFolder(invocation(), cwd));
     const kubeconfig = outputs[user];
     if (typeof kubeconfig !== "string") {
         usage(
             `no kubeconfig for ${JSON.stringify(user)}; users in this stack: ${Object.keys(outputs).join(", ") || "none"}`,
         );
     }
-    const target = path.resolve(startedIn(at), file || `${user}.kubeconfig`);
-    const { text, keyFile } = withKeyFile(user, kubeconfig, target, key && path.resolve(startedIn(at), key));
+    const target = fromStartedIn(file || `${user}.kubeconfig`);
+    const { text, keyFile } = withKeyFile(user, kubeconfig, target, key && fromStartedIn(key));
 
     // Create with mode 0600 (and fix the mode of an existing file) before writing the secret into it.
     fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -18,11 +18,10 @@
 // REFRESH_TOKEN, EXPIRES_IN; ACTIVE, USERNAME, GROUPS, EXP). Exit code 2 on
 // any error.
 import * as fs from "fs";
-import * as path from "path";
 import { parseArgs } from "util";
 import { form, httpsRequest } from "./lib/https";
 import { OidcClientSettings, oidcClientSettings } from "./lib/oidcKubeconfig";
-import { invocation, startedIn } from "./lib/projectFolder";
+import { fromStartedIn } from "./lib/projectFolder";
 
 function fail(message: string): never {
     console.error(`oidc-token: ${message}`);
@@ -98,8 +97,7 @@ async function main(argv: string[]): Promise<void> {
     });
     if (!values.kubeconfig) fail("--kubeconfig <file> is required");
     // A relative path is taken from where the command was started (npm runs scripts in the checkout).
-    const kubeconfigFile = path.resolve(startedIn(invocation(path.resolve(__dirname, ".."))), values.kubeconfig);
-    const client = oidcClientSettings(fs.readFileSync(kubeconfigFile, "utf8"));
+    const client = oidcClientSettings(fs.readFileSync(fromStartedIn(values.kubeconfig), "utf8"));
     const clientSecret = process.env.KUBE_ACCESS_OIDC_CLIENT_SECRET || client.clientSecret;
     // A public client identifies itself by id alone; a confidential one adds its secret.
     const clientFields = { client_id: client.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) };

@@ -26,11 +26,10 @@ import { parseArgs } from "util";
 import { LocalWorkspace, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { KeycloakAdminApi, keycloakAdminSettings } from "./lib/keycloakAdmin";
 import { KeycloakUserRecord, PendingOperation, madeByKilledRun, planRecovery } from "./lib/recovery";
-import { invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
+import { checkoutRoot, invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
 import { sourcedEnv, which } from "./lib/shellEnv";
 
 const usageLine = "usage: npm run recover -- [--stack <stack>] [--cwd <project folder>] [--yes]";
-const root = path.resolve(__dirname, "..");
 
 function parse(argv: string[]): { stack?: string; cwd?: string; yes: boolean } {
     try {
@@ -60,11 +59,11 @@ function usage(message: string): never {
 
 async function main(): Promise<void> {
     const args = parse(process.argv.slice(2));
-    const env = which("pulumi") ? process.env : sourcedEnv(path.join(root, "tools", "env.sh"));
+    const env = which("pulumi") ? process.env : sourcedEnv(path.join(checkoutRoot, "tools", "env.sh"));
     const pulumiBin = which("pulumi", env);
     if (!pulumiBin)
         throw new Error("no pulumi on PATH, and none built yet: install it, or run `bash tools/build-engine.sh`");
-    const workDir = projectFolder(invocation(root), args.cwd);
+    const workDir = projectFolder(invocation(), args.cwd);
     const problem = projectFolderProblem(workDir);
     if (problem) usage(problem);
     const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderKubeconfig } from "../components/kubeconfig/render";
-import { repoRoot, run, scriptArgs } from "./harness/toolEnv";
+import { run, runScriptViaNpm, scriptArgs } from "./harness/toolEnv";
 import { testCa } from "./helpers/fixtures";
 
 /*
@@ -47,10 +47,9 @@ test.each(refused)("refused: %s", async (_label, args, message) => {
 });
 
 test("a relative --kubeconfig is read from where npm was started (INIT_CWD), not from the checkout", async () => {
-    const result = await run("node", scriptArgs("oidc-token", ["--kubeconfig", "sa1.kubeconfig", "--username", "x"]), {
-        cwd: repoRoot,
-        check: false,
-        env: { ...process.env, INIT_CWD: dir, KUBE_ACCESS_OIDC_PASSWORD: "never-sent" },
+    const result = await runScriptViaNpm("oidc-token", dir, ["--kubeconfig", "sa1.kubeconfig", "--username", "x"], {
+        ...process.env,
+        KUBE_ACCESS_OIDC_PASSWORD: "never-sent",
     });
     // The file was found and read: it is refused for what it holds, not for being missing.
     expect(result.code).toBe(2);

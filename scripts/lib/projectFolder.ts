@@ -11,6 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 
+/** This checkout's root: the package npm runs kube-access's scripts in. */
+export const checkoutRoot = path.resolve(__dirname, "..", "..");
+
 /** What the rules read from the process; tests give their own. */
 export interface Invocation {
     /** This checkout's root (the package npm runs scripts in). */
@@ -20,9 +23,9 @@ export interface Invocation {
     env: NodeJS.ProcessEnv;
 }
 
-/** The process's own {@link Invocation}, for the checkout at `root`. */
-export function invocation(root: string): Invocation {
-    return { root, cwd: process.cwd(), env: process.env };
+/** The process's own {@link Invocation}. */
+export function invocation(): Invocation {
+    return { root: checkoutRoot, cwd: process.cwd(), env: process.env };
 }
 
 /**
@@ -32,6 +35,11 @@ export function invocation(root: string): Invocation {
  */
 export function startedIn({ root, cwd, env }: Invocation): string {
     return path.resolve(cwd) === path.resolve(root) ? path.resolve(env.INIT_CWD ?? root) : path.resolve(cwd);
+}
+
+/** `file`, a path given on the command line, resolved from where the command was started. */
+export function fromStartedIn(file: string, at: Invocation = invocation()): string {
+    return path.resolve(startedIn(at), file);
 }
 
 /**

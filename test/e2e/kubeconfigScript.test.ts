@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { renderKubeconfig } from "../../components/kubeconfig/render";
-import { repoRoot, run, scriptArgs, toolEnv } from "../harness/toolEnv";
+import { repoRoot, run, runScriptViaNpm, scriptArgs, toolEnv } from "../harness/toolEnv";
 import { opensslCsr } from "../helpers/fixtures";
 
 /*
@@ -223,11 +223,7 @@ test.each(misuse)("%s", async (_label, args, extraEnv, message) => {
 describe("run as npm runs it: in the checkout, with the folder it was started in as INIT_CWD", () => {
     /** `npm run kubeconfig -- args` started in `folder`. */
     const viaNpm = (folder: string, args: string[]) =>
-        run("node", scriptArgs("kubeconfig", args), {
-            cwd: repoRoot,
-            env: { ...env, PULUMI_STACK: "t", INIT_CWD: folder },
-            check: false,
-        });
+        runScriptViaNpm("kubeconfig", folder, args, { ...env, PULUMI_STACK: "t" });
 
     test("started in a project folder: that project's stack is read, and a relative file is written there", async () => {
         const result = await viaNpm(teamProject, ["sa2", "out/sa2.kubeconfig"]);

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, run, scriptArgs, toolEnv } from "../harness/toolEnv";
+import { run, runScriptViaNpm, toolEnv } from "../harness/toolEnv";
 
 /*
  * How `npm run recover` and `npm run access-report` find the stack's project
@@ -28,14 +28,7 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** `npm run <command> -- args` started in `folder`: npm runs it in the checkout, with INIT_CWD. */
-function viaNpm(command: string, folder: string, args: string[]) {
-    return run("node", scriptArgs(command, args), {
-        cwd: repoRoot,
-        env: { ...env, INIT_CWD: folder },
-        check: false,
-    });
-}
+const viaNpm = (command: string, folder: string, args: string[]) => runScriptViaNpm(command, folder, args, env);
 
 describe("npm run recover", () => {
     test("started in a project folder: that project's stack, named in its first line", async () => {

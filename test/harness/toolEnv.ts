@@ -25,6 +25,19 @@ export function scriptArgs(name: string, args: string[]): string[] {
     return [tsNode, "--transpile-only", path.join(repoRoot, "scripts", `${name}.ts`), ...args];
 }
 
+/**
+ * Runs `npm run <name> -- args` as npm does when started in `folder`: in the
+ * checkout, with `INIT_CWD` naming `folder`. Never rejects on a failing exit.
+ */
+export function runScriptViaNpm(
+    name: string,
+    folder: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+): Promise<CommandResult> {
+    return run("node", scriptArgs(name, args), { cwd: repoRoot, env: { ...env, INIT_CWD: folder }, check: false });
+}
+
 /** Result of a finished command. */
 export interface CommandResult {
     code: number;
