@@ -4,7 +4,7 @@
 # Pulumi.dev.yaml to it with `pulumi up`. Safe to re-run; `npm run demo:stop`
 # stops the local cluster.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd -P "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-fund --no-audit
 . tools/harness-env.sh
 echo "[demo] tools: the Pulumi engine and providers, then the control plane and Keycloak (cached under $KUBE_ACCESS_CACHE)"

@@ -59,10 +59,12 @@ async function main(): Promise<void> {
         secrets: { ...secrets, ...passwords },
         echo: "[pulumi]",
     });
-    // The project folder links package.json, so npm runs kube-access's commands there: they need their scripts.
-    const scriptsLink = path.join(workspace.projectDir, "scripts");
-    if (!fs.lstatSync(scriptsLink, { throwIfNoEntry: false }))
-        fs.symlinkSync(path.join(repoRoot, "scripts"), scriptsLink);
+    // The project folder links package.json, so npm runs kube-access's commands there: they need their
+    // scripts, and `demo` and `demo:stop` the tools (each script finds the checkout through the link).
+    for (const folder of ["scripts", "tools"]) {
+        const link = path.join(workspace.projectDir, folder);
+        if (!fs.lstatSync(link, { throwIfNoEntry: false })) fs.symlinkSync(path.join(repoRoot, folder), link);
+    }
     // A user taken out of Pulumi.dev.yaml takes their initial password out of the stack too.
     const stackFile = YAML.parse(fs.readFileSync(path.join(workspace.projectDir, "Pulumi.dev.yaml"), "utf8"));
     for (const name of Object.keys(stackFile?.config?.["kube-access:oidcInitialPasswords"] ?? {})) {

@@ -17,7 +17,7 @@
 # keeps the compiled packages). Build logs: $KUBE_ACCESS_CACHE/logs/cluster/.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/env.sh"
 . "$repo/tools/find-java.sh"
 

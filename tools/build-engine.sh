@@ -19,7 +19,7 @@
 # the script exits non-zero if any tool failed. See docs/engine.md.
 set -euo pipefail
 
-tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tools_dir=$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$tools_dir/env.sh"
 . "$tools_dir/engine/modules.sh"
 

@@ -7,9 +7,9 @@
 # its secrets are encrypted with a random passphrase the demo made for it
 # (.kube-access/demo/passphrase). Nothing of this is meant for a stack of yours.
 
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
+. "$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
 
-_kube_access_demo_dir="${KUBE_ACCESS_RUN_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.kube-access}/demo"
+_kube_access_demo_dir="${KUBE_ACCESS_RUN_DIR:-$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.kube-access}/demo"
 if [[ -f "$_kube_access_demo_dir/passphrase" ]]; then
   # Kept (not exported) for tools/env.sh to put back.
   if [[ -z "${KUBE_ACCESS_DEMO_SHELL:-}" ]]; then

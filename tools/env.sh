@@ -8,7 +8,7 @@
 # file points it away again. The demo's and tests' own engine settings are in
 # tools/harness-env.sh.
 
-_kube_access_tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+_kube_access_tools_dir=$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_kube_access_tools_dir/versions.sh"
 
 # Built tools are cached by version outside the repository, so every clone

@@ -9,7 +9,7 @@
 # (test/harness/pulumiWorkspace.ts), so nothing here can reach another stack,
 # and a passphrase, backend or stack chosen in the calling shell is dropped.
 
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
+. "$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
 
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
@@ -18,4 +18,4 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_IGNORE_AMBIENT_PLUGINS="${PULUMI_IGNORE_AMBIENT_PLUGINS-true}"
 unset PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_STACK
 # Runtime files of this checkout (local cluster, demo state) stay in an ignored folder.
-export KUBE_ACCESS_RUN_DIR="${KUBE_ACCESS_RUN_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.kube-access}"
+export KUBE_ACCESS_RUN_DIR="${KUBE_ACCESS_RUN_DIR:-$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.kube-access}"

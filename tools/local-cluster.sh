@@ -33,7 +33,7 @@
 #   KUBE_ACCESS_AUTHN_RELOAD_TIMEOUT (seconds to wait for a file reload, 30).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/tools/harness-env.sh"
 . "$repo/tools/find-java.sh"
 

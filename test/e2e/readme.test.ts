@@ -16,8 +16,8 @@ import { demoPorts } from "../harness/ports";
  *   2. every command of "Getting kubeconfigs", then `npm run kubeconfig` and
  *      `kubectl auth whoami` for every user of the demo's stack (da-admin logs
  *      in through kubelogin and a stand-in browser, test/e2e/browser);
- *   3. `npm run demo` again: quiet, nothing changes; `npm run demo:stop` leaves
- *      no process and no port behind;
+ *   3. from the demo's project folder, `npm run demo` again: quiet, nothing
+ *      changes; `npm run demo:stop` there leaves no process and no port behind;
  *   4. `npm run demo` with the cluster stopped, then "Using it on an existing
  *      cluster" against the demo's cluster, in a shell that read the demo's
  *      stack first: the production stack gets its own backend and never the
@@ -329,8 +329,14 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
     });
 });
 
-test("npm run demo again: every tool reported once, nothing changes, no error, no dump; then demo:stop leaves no process or port", async () => {
-    const [again] = await timed("npm run demo (again, cluster running)", ["npm run demo"], userEnv());
+test("npm run demo again, from the demo's project folder: every tool reported once, nothing changes, no error, no dump; then demo:stop there leaves no process or port", async () => {
+    const intoProject = "cd .kube-access/demo/project";
+    const [into, again] = await timed(
+        "npm run demo (again, cluster running, from the demo's project folder)",
+        [intoProject, "npm run demo"],
+        userEnv(),
+    );
+    expect(into.code).toBe(0);
     expect({ code: again.code, stderr: again.stderr.slice(-3000) }).toMatchObject({ code: 0 });
     const out = again.stdout;
     expect(out).not.toContain("[cluster] [cluster]");
@@ -346,8 +352,12 @@ test("npm run demo again: every tool reported once, nothing changes, no error, n
     expect(engine.length).toBeLessThanOrEqual(6);
     expect(again.stderr.trim()).toBe("");
 
-    const [stop] = await timed("npm run demo:stop", ["npm run demo:stop"], userEnv());
-    expect(stop.code).toBe(0);
+    const [, stop] = await timed(
+        "npm run demo:stop (from the demo's project folder)",
+        [intoProject, "npm run demo:stop"],
+        userEnv(),
+    );
+    expect({ code: stop.code, stderr: stop.stderr }).toEqual({ code: 0, stderr: "" });
     expectNothingLeft();
 });
 
