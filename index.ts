@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadAccessSpec } from "./components/access/load";
 import { publishedPassphraseWarning } from "./components/access/passphraseCheck";
-import { limitStackTraces } from "./components/access/stackTraces";
+import { limitHeapGrowth, limitStackTraces } from "./components/access/runtimeSettings";
 
 // No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
 limitStackTraces();
+// A heap that grows to 1.2 times what is alive, not V8's default of up to several times (peak memory).
+limitHeapGrowth();
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);

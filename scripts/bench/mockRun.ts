@@ -28,7 +28,7 @@ import "@pulumi/keycloak";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
-import { limitStackTraces } from "../../components/access/stackTraces";
+import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 
 const [mode, workDir] = process.argv.slice(2);
 
@@ -97,8 +97,9 @@ async function main(): Promise<void> {
         evaluate = () =>
             runInPulumiStack(async () => (require("../../index") as () => Promise<Record<string, unknown>>)()); // eslint-disable-line @typescript-eslint/no-require-imports
     } else if (mode === "baseline") {
-        // The same stack-trace setting as index.ts makes, so that the ratio is the program's own logic.
+        // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
+        limitHeapGrowth();
         const declared = JSON.parse(
             fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
         ) as (RecordedResource & {
