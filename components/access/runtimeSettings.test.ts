@@ -1,4 +1,10 @@
-import { heapGrowingPercent, limitHeapGrowth, limitStackTraces, nodeFlagGiven } from "./runtimeSettings";
+import {
+    heapGrowingPercent,
+    heapGrowingPercentVariable,
+    limitHeapGrowth,
+    limitStackTraces,
+    nodeFlagGiven,
+} from "./runtimeSettings";
 
 describe("nodeFlagGiven", () => {
     test.each([
@@ -40,15 +46,31 @@ describe("limitStackTraces", () => {
 });
 
 describe("limitHeapGrowth", () => {
+    const variable = heapGrowingPercentVariable;
     test.each([
-        ["nothing given, outside Jest", {}, [], true],
-        ["a heap cap only: the factor still applies under it", { NODE_OPTIONS: "--max-old-space-size=640" }, [], true],
-        ["a factor in NODE_OPTIONS", { NODE_OPTIONS: "--heap-growing-percent=50" }, [], false],
-        ["V8's own choice asked for in the node arguments", {}, ["--heap-growing-percent=0"], false],
-        ["inside Jest", { JEST_WORKER_ID: "1" }, [], false],
-    ])("%s", (_, env, execArgv, sets) => {
+        ["nothing given, outside Jest", {}, [], heapGrowingPercent],
+        ["a heap cap only: the factor still applies under it", { NODE_OPTIONS: "--max-old-space-size=640" }, [], 20],
+        ["another percent in the variable", { [variable]: "50" }, [], 50],
+        ["the variable with spaces around", { [variable]: " 35 " }, [], 35],
+        ["the variable empty: the default", { [variable]: "" }, [], heapGrowingPercent],
+        ["V8's own choice in the variable", { [variable]: "0" }, [], undefined],
+        ["the flag in Node.js's arguments (runtime.options.nodeargs)", {}, ["--heap-growing-percent=50"], undefined],
+        ["inside Jest", { JEST_WORKER_ID: "1" }, [], undefined],
+    ])("%s", (_, env, execArgv, expected) => {
         const set: string[] = [];
-        expect(limitHeapGrowth(env as NodeJS.ProcessEnv, execArgv as string[], (flags) => set.push(flags))).toBe(sets);
-        expect(set).toEqual(sets ? [`--heap-growing-percent=${heapGrowingPercent}`] : []);
+        const setFlags = (flags: string) => set.push(flags);
+        expect(limitHeapGrowth(env as NodeJS.ProcessEnv, execArgv as string[], setFlags)).toBe(expected);
+        expect(set).toEqual(expected === undefined ? [] : [`--heap-growing-percent=${expected}`]);
     });
+
+    test.each(["abc", "-5", "1.5", "20%", "1001", "99999", "0x10"])(
+        "refuses %j in the variable, naming it and how to fix it, and sets nothing",
+        (value) => {
+            const set: string[] = [];
+            const run = () => limitHeapGrowth({ [variable]: value }, [], (flags) => set.push(flags));
+            expect(run).toThrow(`${variable} must be a whole number of percent from 0 to 1000`);
+            expect(run).toThrow(`not "${value}": unset it for kube-access's ${heapGrowingPercent}`);
+            expect(set).toEqual([]);
+        },
+    );
 });

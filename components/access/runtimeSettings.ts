@@ -48,6 +48,9 @@ export function limitStackTraces(
  */
 export const heapGrowingPercent = 20;
 
+/** The environment variable that chooses another percent: 0 for V8's own choice. */
+export const heapGrowingPercentVariable = "KUBE_ACCESS_HEAP_GROWING_PERCENT";
+
 /**
  * Heap growth: after each full garbage collection V8 sets the next heap
  * limit to the live heap times a growing factor. By default it chooses the
@@ -60,21 +63,33 @@ export const heapGrowingPercent = 20;
  *
  * The setting is V8's `--heap-growing-percent` flag (`node --v8-options`),
  * set at run time through `v8.setFlagsFromString`
- * (https://nodejs.org/api/v8.html#v8setflagsfromstringflags), because the
- * Pulumi language host does not always pass `runtime.options.nodeargs` on.
- * Give `--heap-growing-percent=<percent>` in `NODE_OPTIONS` to choose
- * another (0 is V8's own choice); `--max-old-space-size=<MiB>` caps the heap
- * on top of it.
+ * (https://nodejs.org/api/v8.html#v8setflagsfromstringflags): Node.js does
+ * not allow the flag in `NODE_OPTIONS`, and the Pulumi language host does
+ * not always pass `runtime.options.nodeargs` on. Choose another percent with
+ * `KUBE_ACCESS_HEAP_GROWING_PERCENT` (a whole number from 0 to 1000; 0 is
+ * V8's own choice); `--max-old-space-size=<MiB>` in `NODE_OPTIONS` caps the
+ * heap on top of it.
  *
- * Sets it to {@link heapGrowingPercent} unless `--heap-growing-percent` was
- * given or the program runs inside Jest. Returns whether it set it.
+ * Sets the flag unless it is among Node.js's own arguments, the variable
+ * says 0, or the program runs inside Jest. Returns the percent it set, or
+ * undefined.
+ *
+ * @throws Error when the variable is not a whole number from 0 to 1000.
  */
 export function limitHeapGrowth(
     env: NodeJS.ProcessEnv = process.env,
     execArgv: readonly string[] = process.execArgv,
     setFlags: (flags: string) => void = v8.setFlagsFromString,
-): boolean {
-    if (nodeFlagGiven("heap-growing-percent", env, execArgv) || env.JEST_WORKER_ID !== undefined) return false;
-    setFlags(`--heap-growing-percent=${heapGrowingPercent}`);
-    return true;
+): number | undefined {
+    const chosen = (env[heapGrowingPercentVariable] ?? "").trim();
+    if (chosen !== "" && !(/^\d{1,4}$/.test(chosen) && Number(chosen) <= 1000))
+        throw new Error(
+            `${heapGrowingPercentVariable} must be a whole number of percent from 0 to 1000 (0: V8's own choice), ` +
+                `not "${chosen}": unset it for kube-access's ${heapGrowingPercent}`,
+        );
+    const percent = chosen === "" ? heapGrowingPercent : Number(chosen);
+    if (percent === 0 || nodeFlagGiven("heap-growing-percent", env, execArgv) || env.JEST_WORKER_ID !== undefined)
+        return undefined;
+    setFlags(`--heap-growing-percent=${percent}`);
+    return percent;
 }
