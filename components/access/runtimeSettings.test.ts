@@ -49,7 +49,12 @@ describe("limitHeapGrowth", () => {
     const variable = heapGrowingPercentVariable;
     test.each([
         ["nothing given, outside Jest", {}, [], heapGrowingPercent],
-        ["a heap cap only: the factor still applies under it", { NODE_OPTIONS: "--max-old-space-size=640" }, [], 20],
+        [
+            "a heap cap only: the factor still applies under it",
+            { NODE_OPTIONS: "--max-old-space-size=640" },
+            [],
+            heapGrowingPercent,
+        ],
         ["another percent in the variable", { [variable]: "50" }, [], 50],
         ["the variable with spaces around", { [variable]: " 35 " }, [], 35],
         ["the variable empty: the default", { [variable]: "" }, [], heapGrowingPercent],
