@@ -6,7 +6,11 @@ import { limitHeapGrowth, limitStackTraces } from "./components/access/runtimeSe
 // No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
 limitStackTraces();
 // A heap that grows to 1.2 times what is alive, not V8's default of up to several times (peak memory).
-limitHeapGrowth();
+try {
+    limitHeapGrowth();
+} catch (e) {
+    throw new pulumi.RunError((e as Error).message);
+}
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);

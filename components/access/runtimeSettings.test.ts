@@ -74,7 +74,7 @@ describe("limitHeapGrowth", () => {
             const set: string[] = [];
             const run = () => limitHeapGrowth({ [variable]: value }, [], (flags) => set.push(flags));
             expect(run).toThrow(`${variable} must be a whole number of percent from 0 to 1000`);
-            expect(run).toThrow(`not "${value}": unset it for kube-access's ${heapGrowingPercent}`);
+            expect(run).toThrow(`not "${value}": unset it to use the default of ${heapGrowingPercent}`);
             expect(set).toEqual([]);
         },
     );

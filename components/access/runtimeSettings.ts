@@ -87,7 +87,7 @@ export function limitHeapGrowth(
     if (chosen !== "" && !(/^\d{1,4}$/.test(chosen) && Number(chosen) <= 1000))
         throw new Error(
             `${heapGrowingPercentVariable} must be a whole number of percent from 0 to 1000 (0: V8's own choice), ` +
-                `not "${chosen}": unset it for kube-access's ${heapGrowingPercent}`,
+                `not "${chosen}": unset it to use the default of ${heapGrowingPercent}`,
         );
     const percent = chosen === "" ? heapGrowingPercent : Number(chosen);
     if (percent === 0 || nodeFlagGiven("heap-growing-percent", env, execArgv) || env.JEST_WORKER_ID !== undefined)

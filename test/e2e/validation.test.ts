@@ -60,6 +60,38 @@ describe("validation under the real engine", () => {
         await workspace.removeStack();
     });
 
+    test("KUBE_ACCESS_HEAP_GROWING_PERCENT: a bad value is refused by pulumi preview with the variable's name and fix, as a config error is; 50 and 0 preview", async () => {
+        const workspace = await PulumiWorkspace.create({
+            dir: path.join(dir, "heap"),
+            stack: "heap",
+            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
+            secrets: {},
+        });
+        for (const value of ["abc", "1001", "-1"]) {
+            const preview = await workspace.preview({
+                diff: false,
+                check: false,
+                env: { KUBE_ACCESS_HEAP_GROWING_PERCENT: value },
+            });
+            const output = `${preview.stdout}${preview.stderr}`;
+            expect(preview.code).not.toBe(0);
+            expect(output).toContain(
+                `KUBE_ACCESS_HEAP_GROWING_PERCENT must be a whole number of percent from 0 to 1000 (0: V8's own choice), not "${value}": unset it to use the default of 20`,
+            );
+            // A RunError, like a refused config: no "unhandled exception" and no stack.
+            expect(output).not.toMatch(/unhandled exception|\n\s+at /);
+        }
+        for (const value of ["50", "0"]) {
+            const preview = await workspace.preview({
+                diff: false,
+                check: false,
+                env: { KUBE_ACCESS_HEAP_GROWING_PERCENT: value },
+            });
+            expect({ value, code: preview.code, stderr: preview.stderr }).toMatchObject({ value, code: 0 });
+        }
+        await workspace.removeStack();
+    });
+
     test("a stack whose secrets use the published demo passphrase, outside the demo, is warned at preview", async () => {
         const stackDir = path.join(dir, "published-passphrase");
         fs.mkdirSync(stackDir, { recursive: true });
