@@ -12,6 +12,14 @@ describe("validation under the real engine", () => {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const ca = testCa("kube-access-e2e-validation-ca");
     const cluster = { name: "validation", server: "https://127.0.0.1:6443", caCertificate: ca.certificatePem };
+    /** A stack of the test cluster with no users yet: the program needs no provider plugin, only the engine. */
+    const stackWithoutUsers = (stackDir: string, stack: string) =>
+        PulumiWorkspace.create({
+            dir: stackDir,
+            stack,
+            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
+            secrets: {},
+        });
 
     test("an external subject alice/ops is refused by pulumi preview before anything is created", async () => {
         const workspace = await PulumiWorkspace.create({
@@ -45,13 +53,7 @@ describe("validation under the real engine", () => {
     });
 
     test("a valid stack without OIDC previews without an 'Undefined value' warning", async () => {
-        const workspace = await PulumiWorkspace.create({
-            dir: path.join(dir, "healthy"),
-            stack: "healthy",
-            // No users yet: the program needs no provider plugin, only the engine.
-            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
-            secrets: {},
-        });
+        const workspace = await stackWithoutUsers(path.join(dir, "healthy"), "healthy");
         const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect({ code: preview.code, output }).toMatchObject({ code: 0 });
@@ -61,12 +63,7 @@ describe("validation under the real engine", () => {
     });
 
     test("KUBE_ACCESS_HEAP_GROWING_PERCENT: a bad value is refused by pulumi preview with the variable's name and fix, as a config error is; 50 and 0 preview", async () => {
-        const workspace = await PulumiWorkspace.create({
-            dir: path.join(dir, "heap"),
-            stack: "heap",
-            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
-            secrets: {},
-        });
+        const workspace = await stackWithoutUsers(path.join(dir, "heap"), "heap");
         for (const value of ["abc", "1001", "-1"]) {
             const preview = await workspace.preview({
                 diff: false,
@@ -96,12 +93,7 @@ describe("validation under the real engine", () => {
         const stackDir = path.join(dir, "published-passphrase");
         fs.mkdirSync(stackDir, { recursive: true });
         fs.writeFileSync(path.join(stackDir, "passphrase"), "kube-access-local", { mode: 0o600 });
-        const workspace = await PulumiWorkspace.create({
-            dir: stackDir,
-            stack: "prod",
-            config: { "kube-access:cluster": cluster, "kube-access:users": [] },
-            secrets: {},
-        });
+        const workspace = await stackWithoutUsers(stackDir, "prod");
         const preview = await workspace.preview({ diff: false, check: false });
         const output = `${preview.stdout}${preview.stderr}`;
         expect(preview.code).toBe(0);
