@@ -66,7 +66,13 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
                     name: secretName,
                     namespace,
                     labels,
-                    annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+                    annotations: {
+                        "kubernetes.io/service-account.name": account.metadata.name,
+                        // The kubernetes provider waits at most 5 s for the token controller to fill a
+                        // token Secret in; a busy cluster takes longer. The reader below waits instead,
+                        // for `tokenTimeoutSeconds`, and its error names kube-controller-manager.
+                        "pulumi.com/skipAwait": "true",
+                    },
                 },
                 type: "kubernetes.io/service-account-token",
             },

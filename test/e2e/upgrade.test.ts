@@ -172,6 +172,8 @@ describe(`a stack deployed with ${baseRevision.slice(0, 7)}`, () => {
                 "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate",
                 // Issue #17: the admin kubeconfig is named by its stack config key instead of held in every resource.
                 "pulumi-nodejs:dynamic/serviceAccounts:ServiceAccountToken",
+                // The token Secret gains pulumi.com/skipAwait (kube-access waits for its token); the token stays.
+                "kubernetes:core/v1:Secret",
             ],
         });
     });
@@ -214,7 +216,11 @@ describe(`a stack deployed with ${rotationResourceRevision.slice(0, 7)}, a Crede
 
     test("upgrades without a new credential: only the certificate users' CredentialRotation resources go", async () => {
         const recorded = JSON.parse(await stack.workspace.exportState()).deployment.resources as Resource[];
-        await upgrade(stack.workspace, stack.before, { delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"] });
+        await upgrade(stack.workspace, stack.before, {
+            delete: ["pulumi-nodejs:dynamic/rotation:CredentialRotation"],
+            // The token Secret gains pulumi.com/skipAwait (kube-access waits for its token); the token stays.
+            update: ["kubernetes:core/v1:Secret"],
+        });
         const resources = JSON.parse(await stack.workspace.exportState()).deployment.resources as Resource[];
         // Issue #17: the inputs now hold a short reference to this checkout's provider code instead of the code
         // itself; the outputs of a resource the upgrade did not touch keep what it was recorded with.
