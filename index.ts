@@ -5,25 +5,25 @@ import { limitHeapGrowth, limitStackTraces } from "./components/access/runtimeSe
 
 // No stack trace per promise the SDK makes: with thousands of resources it is most of the program's time.
 limitStackTraces();
-// A heap that grows to 1.2 times what is alive, not V8's default of up to several times (peak memory).
-try {
-    limitHeapGrowth();
-} catch (e) {
-    throw new pulumi.RunError((e as Error).message);
+
+/** Runs `read`; what it refuses is a RunError, which Pulumi prints as its message alone, not as a crash. */
+function refusedAsRunError<T>(read: () => T): T {
+    try {
+        return read();
+    } catch (e) {
+        throw new pulumi.RunError((e as Error).message);
+    }
 }
+
+// A heap that grows to 1.2 times what is alive, not V8's default of up to several times (peak memory).
+refusedAsRunError(limitHeapGrowth);
 
 // A stack whose secrets use the demo's published passphrase is told so at every preview.
 const passphraseWarning = publishedPassphraseWarning(process.env);
 if (passphraseWarning) pulumi.log.warn(passphraseWarning);
 
 // Read and validate the whole `kube-access` config before creating anything.
-const { spec, secrets } = (() => {
-    try {
-        return loadAccessSpec();
-    } catch (e) {
-        throw new pulumi.RunError((e as Error).message);
-    }
-})();
+const { spec, secrets } = refusedAsRunError(loadAccessSpec);
 
 // Only a valid config loads the components and the providers' packages:
 // a refused config is answered without them (docs/performance.md). The
