@@ -130,6 +130,8 @@ interface MockRun {
     wallSeconds: number;
     resources: number;
     maxRssKiB: number;
+    /** Baseline only: resources it declared through a provider package's class. */
+    typed?: number;
 }
 
 /**
@@ -600,9 +602,10 @@ async function main(): Promise<number> {
                     : (["program", "baseline"] as const)) {
                     const r = mockRun(mode, workDir, compiled);
                     runs[mode].push(r);
+                    const typed = r.typed === undefined ? "" : ` (${r.typed} through the providers' classes)`;
                     console.log(
                         `[bench mock] ${mode}: evaluation ${fmt(r.seconds)} s, process ${fmt(r.wallSeconds)} s, ` +
-                            `peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB; load ${uptime()}`,
+                            `peak RSS ${fmt(r.maxRssKiB / 1024, 0)} MiB${typed}; load ${uptime()}`,
                     );
                 }
             }

@@ -4,12 +4,15 @@
  *
  *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json
  *   mockRun.ts baseline <workDir>   declares the resources the program declared (<workDir>/resources.json)
- *                                   as plain resources, with no logic
+ *                                   with the inputs it gave them and no logic: through the provider
+ *                                   packages' classes, as a raw program would (scripts/bench/resourceClasses.ts),
+ *                                   and kube-access's dynamic resources as bare custom resources
  *
  * Both load the same modules before the clock starts, so the time measured
  * is evaluation only: from the first line of the program to the last
  * resource registered and answered. It prints one JSON line:
- * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`.
+ * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`,
+ * and for the baseline `"typed": <resources declared through a provider's class>`.
  *
  * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
  * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
@@ -22,13 +25,14 @@ import * as inspector from "inspector/promises";
 import * as path from "path";
 import * as v8 from "v8";
 import * as pulumi from "@pulumi/pulumi";
-import "@pulumi/kubernetes";
-import "@pulumi/tls";
-import "@pulumi/keycloak";
+import * as kubernetes from "@pulumi/kubernetes";
+import * as tls from "@pulumi/tls";
+import * as keycloak from "@pulumi/keycloak";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
+import { ProviderPackages, resourceClass } from "./resourceClasses";
 
 const [mode, workDir] = process.argv.slice(2);
 
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
         waitForRPCs: () => Promise<void>;
     };
     let evaluate: () => Promise<unknown>;
+    let typed: number | undefined;
     if (mode === "program") {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
@@ -105,6 +110,10 @@ async function main(): Promise<void> {
         ) as (RecordedResource & {
             custom?: boolean;
         })[];
+        const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
+        // Classes are looked up before the clock starts; the modules they live in load here too.
+        const classes = declared.map((r) => (r.custom === false ? undefined : resourceClass(packages, r.type)));
+        typed = classes.filter((c) => c !== undefined).length;
         evaluate = () =>
             runInPulumiStack(async () => {
                 const seen = new Set<string>();
@@ -112,8 +121,11 @@ async function main(): Promise<void> {
                     // Resources of the same type and name under different parents get a distinct name here.
                     const name = seen.has(`${r.type}::${r.name}`) ? `${r.name}-${i}` : r.name;
                     seen.add(`${r.type}::${name}`);
+                    const inputs = rewrap(r.inputs) as pulumi.Inputs;
+                    const Class = classes[i];
                     if (r.custom === false) new BaselineComponent(r.type, name);
-                    else new BaselineResource(r.type, name, rewrap(r.inputs) as pulumi.Inputs);
+                    else if (Class) new Class(name, inputs);
+                    else new BaselineResource(r.type, name, inputs);
                 });
                 return {};
             });
@@ -137,7 +149,9 @@ async function main(): Promise<void> {
         profiler.disconnect();
     }
     if (mode === "program") fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
-    console.log(JSON.stringify({ seconds, resources: resources.length, maxRssKiB: process.resourceUsage().maxRSS }));
+    console.log(
+        JSON.stringify({ seconds, resources: resources.length, maxRssKiB: process.resourceUsage().maxRSS, typed }),
+    );
 }
 
 main().catch((e) => {
