@@ -486,8 +486,9 @@ async function engineFloor(
     return done;
 }
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({
+/** The command line's options, or a message for an unknown option or a missing value (node:util parseArgs). */
+function readArguments() {
+    return parseArgs({
         options: {
             users: { type: "string", default: "1000" },
             repeat: { type: "string", default: "3" },
@@ -508,6 +509,16 @@ async function main(): Promise<number> {
         },
         strict: true,
     });
+}
+
+async function main(): Promise<number> {
+    let values: ReturnType<typeof readArguments>["values"];
+    try {
+        values = readArguments().values;
+    } catch (e) {
+        console.error(`${(e as Error).message}\n\n${usage}`);
+        return 2;
+    }
     if (values.help) {
         console.log(usage);
         return 0;
