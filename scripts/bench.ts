@@ -46,6 +46,7 @@ import { clusterPorts } from "../test/harness/ports";
 import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 import { StateSecrets, plaintextBytesOfCiphertext, stateSecrets } from "./bench/stateSecrets";
 import { isStateFile, stateJsonBytes } from "./bench/stateFile";
+import { CpuProfile, CpuShares, cpuShares, ownWorkFloor, totalSeconds } from "./bench/cpuShares";
 
 const usage = `npm run bench -- [--users N] [--repeat R] [--methods m1,m2] [--real] [--real-users N] [--json FILE] [--keep]
 
@@ -160,19 +161,56 @@ function compile(workDir: string): string {
     return out;
 }
 
-function mockRun(mode: "program" | "baseline", workDir: string, compiled?: string): MockRun {
+function mockRun(
+    mode: "program" | "baseline",
+    workDir: string,
+    compiled?: string,
+    env: NodeJS.ProcessEnv = {},
+): MockRun {
     const started = performance.now();
     const child = spawnSync(
         process.execPath,
         compiled
             ? [path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
             : ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts"), mode, workDir],
-        { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env } },
+        { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
     );
     const wallSeconds = (performance.now() - started) / 1000;
     if (child.status !== 0) throw new Error(`${mode} run failed:\n${child.stderr.slice(-4000)}`);
     const line = child.stdout.trim().split("\n").pop()!;
     return { ...(JSON.parse(line) as Omit<MockRun, "wallSeconds">), wallSeconds };
+}
+
+/** CPU seconds by share, as printed. */
+function sharesLine(shares: CpuShares): string {
+    return (
+        `${fmt(totalSeconds(shares))} s of CPU: kube-access's own work ${fmt(shares.ownWork)} s, declaring (SDK and ` +
+        `provider packages) ${fmt(shares.declaring)} s, mocks ${fmt(shares.mocks)} s, runtime (garbage collection, ` +
+        `promise continuations, RPC encoding) ${fmt(shares.runtime)} s` +
+        (shares.idle > 0.05 ? `, idle ${fmt(shares.idle)} s` : "")
+    );
+}
+
+/**
+ * One more run of each mock program under V8's CPU profiler, and where each
+ * spent its CPU time (scripts/bench/cpuShares.ts). Profiling slows a run a
+ * little, so these runs are not among the timed ones.
+ */
+function profiledShares(workDir: string, compiled?: string): { program: CpuShares; baseline: CpuShares } {
+    const profileOf = (mode: "program" | "baseline"): CpuShares => {
+        const file = path.join(workDir, `${mode}.cpuprofile`);
+        mockRun(mode, workDir, compiled, { KUBE_ACCESS_BENCH_CPU_PROFILE: file });
+        const shares = cpuShares(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, compiled ?? repoRoot);
+        console.log(`[bench mock] ${mode}, profiled: ${sharesLine(shares)}`);
+        return shares;
+    };
+    const shares = { program: profileOf("program"), baseline: profileOf("baseline") };
+    const floor = ownWorkFloor(shares);
+    console.log(
+        `[bench mock] the raw baseline plus kube-access's own work: ${fmt(floor.floorSeconds)} s; the program ` +
+            `${fmt(floor.ratio)}x that`,
+    );
+    return shares;
 }
 
 /** Pure functions in this process: access files + validation, planning, summaries, a refused config. */
@@ -627,6 +665,12 @@ async function main(): Promise<number> {
             });
             const program = stats("program");
             const baseline = stats("baseline");
+            console.log(
+                `[bench mock] program min ${fmt(program.min)} s, median ${fmt(program.median)} s; baseline min ` +
+                    `${fmt(baseline.min)} s, median ${fmt(baseline.median)} s; ratio min ${fmt(program.min / baseline.min)}, ` +
+                    `median ${fmt(program.median / baseline.median)}`,
+            );
+            const shares = profiledShares(workDir, compiled);
             result.mock = {
                 resources: first.resources,
                 resourcesPerUser: first.resources / n,
@@ -634,12 +678,8 @@ async function main(): Promise<number> {
                 baseline,
                 ratioMin: program.min / baseline.min,
                 ratioMedian: program.median / baseline.median,
+                shares,
             };
-            console.log(
-                `[bench mock] program min ${fmt(program.min)} s, median ${fmt(program.median)} s; baseline min ` +
-                    `${fmt(baseline.min)} s, median ${fmt(baseline.median)} s; ratio min ${fmt(program.min / baseline.min)}, ` +
-                    `median ${fmt(program.median / baseline.median)}`,
-            );
         }
 
         let real: RealFigures | undefined;

@@ -122,6 +122,19 @@ describe("issue 17's targets from one bench run", () => {
         expect(rowMatching(passing(), /fails validation/).floor).toBe("3.1 s (a trivial program refusing its config)");
     });
 
+    it("with profiled mock runs, the evaluation row's floor is the raw program plus kube-access's own work", () => {
+        const figures = passing();
+        figures.mock.shares = {
+            program: { ownWork: 2.04, declaring: 1.5, mocks: 0.2, runtime: 2.3, idle: 0 },
+            baseline: { ownWork: 0, declaring: 1, mocks: 0.2, runtime: 1.8, idle: 0 },
+        };
+        expect(rowMatching(figures, /evaluation/).floor).toBe(
+            "the raw program plus kube-access's own work (validation, CSRs, kubeconfigs: 2.0 s of CPU) takes 5.0 s, " +
+                "the program 1.20x that (one profiled run each); " +
+                "through the engine, a no-change up takes 1.06x the trivial program's",
+        );
+    });
+
     it("says when the floor's first up carried the real state's secrets", () => {
         const figures = passing();
         figures.floor.secrets = { count: 2931, bytesPerSecret: 612 };

@@ -1,0 +1,93 @@
+/**
+ * Where a mock run's CPU time goes, from a V8 CPU profile (the `.cpuprofile`
+ * JSON that `Profiler.stop` returns): each sample is charged to one share by
+ * the frames on its stack.
+ */
+import * as path from "path";
+
+/** A V8 CPU profile: a call tree, and which node was running at each sample. */
+export interface CpuProfile {
+    nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+    samples: number[];
+    /** Microseconds since the previous sample, one per sample. */
+    timeDeltas: number[];
+}
+
+/** Seconds of CPU time by share. */
+export interface CpuShares {
+    /** kube-access's own code and the libraries it calls for itself (validation, CSRs, kubeconfigs, YAML). */
+    ownWork: number;
+    /** The Pulumi SDK and the provider packages, called by kube-access or the baseline to declare resources and Outputs. */
+    declaring: number;
+    /** The mocks answering the SDK (a real engine's work). */
+    mocks: number;
+    /** No project frame on the stack: garbage collection, promise continuations inside the SDK, its RPC encoding. */
+    runtime: number;
+    /** Waiting. */
+    idle: number;
+}
+
+/** Which file a frame belongs to: kube-access, the benchmark's harness and mocks, a package or Node.js. */
+function frameOwner(url: string, repoRoot: string): "kube-access" | "harness" | "pulumi" | "other" {
+    const file = url.replace(/^file:\/\//, "");
+    if (file.includes("/node_modules/@pulumi/")) return "pulumi";
+    if (!file.startsWith(repoRoot + path.sep) || file.includes("/node_modules/")) return "other";
+    const relative = path.relative(repoRoot, file);
+    return relative.startsWith(`components${path.sep}`) || relative === "index.ts" ? "kube-access" : "harness";
+}
+
+/**
+ * Charges every sample of `profile` to one share. The innermost frame of the
+ * repository at `repoRoot` on a sample's stack decides:
+ * - in kube-access (`components/`, `index.ts`): `declaring` when a
+ *   `@pulumi/*` frame runs inside it, else `ownWork`;
+ * - in the harness (`scripts/`, `test/`): `declaring` when a `@pulumi/*`
+ *   frame runs inside it, else `mocks`;
+ * - none: `idle` for V8's `(idle)` node, else `runtime`.
+ */
+export function cpuShares(profile: CpuProfile, repoRoot: string): CpuShares {
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+    const shareOfNode = new Map<number, keyof CpuShares>();
+    const shareOf = (leaf: number): keyof CpuShares => {
+        const known = shareOfNode.get(leaf);
+        if (known) return known;
+        let pulumiInside = false;
+        let share: keyof CpuShares | undefined;
+        for (let id: number | undefined = leaf; id !== undefined && !share; id = parentOf.get(id)) {
+            const owner = frameOwner(byId.get(id)!.callFrame.url, repoRoot);
+            if (owner === "pulumi") pulumiInside = true;
+            else if (owner === "kube-access") share = pulumiInside ? "declaring" : "ownWork";
+            else if (owner === "harness") share = pulumiInside ? "declaring" : "mocks";
+        }
+        share ??= byId.get(leaf)!.callFrame.functionName === "(idle)" ? "idle" : "runtime";
+        shareOfNode.set(leaf, share);
+        return share;
+    };
+    const shares: CpuShares = { ownWork: 0, declaring: 0, mocks: 0, runtime: 0, idle: 0 };
+    profile.samples.forEach((leaf, i) => {
+        shares[shareOf(leaf)] += (profile.timeDeltas[i] ?? 0) / 1e6;
+    });
+    return shares;
+}
+
+/** Every share together: the profiled evaluation's CPU time, in seconds. */
+export function totalSeconds(shares: CpuShares): number {
+    return shares.ownWork + shares.declaring + shares.mocks + shares.runtime + shares.idle;
+}
+
+/**
+ * The mock comparison's floor: a raw program that also did kube-access's own
+ * work (its baseline's time plus the program's `ownWork`), and the program's
+ * time over it. What is left above 1 is what declaring through components
+ * and Outputs costs, and the garbage collection of it all.
+ */
+export function ownWorkFloor(shares: { program: CpuShares; baseline: CpuShares }): {
+    ownWorkSeconds: number;
+    floorSeconds: number;
+    ratio: number;
+} {
+    const floorSeconds = totalSeconds(shares.baseline) + shares.program.ownWork;
+    return { ownWorkSeconds: shares.program.ownWork, floorSeconds, ratio: totalSeconds(shares.program) / floorSeconds };
+}
