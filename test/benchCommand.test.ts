@@ -20,14 +20,22 @@ describe("npm run bench refuses a bad command line with its usage, not a stack t
         const run = bench(...args);
         expect(run.status).toBe(2);
         expect(run.stderr).toContain(message);
-        expect(run.stderr).toContain("npm run bench -- [--users N]");
+        expect(run.stderr).toContain("npm run bench -- [options]");
         expect(run.stderr).not.toMatch(/^\s+at /m);
         expect(run.stdout).not.toContain("[bench]");
     });
 
-    it("a number that is not one is refused the same way", () => {
-        const run = bench("--users", "many");
+    it.each([
+        [["--users", "many"], '--users must be a whole number above 0, not "many"'],
+        [["--users", "1.5"], '--users must be a whole number above 0, not "1.5"'],
+        [["--repeat", "0"], '--repeat must be a whole number above 0, not "0"'],
+        [["--real-users=-3"], '--real-users must be a whole number above 0, not "-3"'],
+        [["--users", "1e3"], '--users must be a whole number above 0, not "1e3"'],
+    ])("a count that is not one: %j", (args, message) => {
+        const run = bench(...args);
         expect(run.status).toBe(2);
-        expect(run.stderr).toContain("--users, --repeat and --real-users must be whole numbers above 0");
+        expect(run.stderr).toContain(message);
+        expect(run.stderr).toContain("npm run bench -- [options]");
+        expect(run.stdout).not.toContain("[bench]");
     });
 });

@@ -85,9 +85,22 @@ describe("the mock comparison charges each CPU sample to one share", () => {
         expect(totalSeconds(shares)).toBeCloseTo(9.52, 6);
     });
 
-    it("the floor adds the program's own work to the baseline's time", () => {
-        const baseline = { ownWork: 0, declaring: 1, mocks: 0.2, runtime: 1.8, idle: 0 };
-        const program = { ownWork: 2, declaring: 1.5, mocks: 0.2, runtime: 2.3, idle: 0 };
-        expect(ownWorkFloor({ program, baseline })).toEqual({ ownWorkSeconds: 2, floorSeconds: 5, ratio: 1.2 });
+    it("the floor adds the own work's share of the program's timed minimum to the baseline's", () => {
+        const times = {
+            programSeconds: 7,
+            baselineSeconds: 3,
+            // Profiled, both ran slower, by different amounts: only the program's split is used.
+            program: { ownWork: 2, declaring: 1.5, mocks: 0.2, runtime: 4.3, idle: 0 },
+            baseline: { ownWork: 0, declaring: 1.2, mocks: 0.3, runtime: 2.5, idle: 0 },
+        };
+        const floor = ownWorkFloor(times);
+        expect(floor.ownWorkShare).toBeCloseTo(0.25, 9);
+        expect(floor.ownWorkSeconds).toBeCloseTo(1.75, 9);
+        expect(floor.floorSeconds).toBeCloseTo(4.75, 9);
+        expect(floor.ratio).toBeCloseTo(7 / 4.75, 9);
+        // A program with no own work has the baseline as its floor.
+        const none = ownWorkFloor({ ...times, program: { ...times.program, ownWork: 0 } });
+        expect(none.floorSeconds).toBe(3);
+        expect(none.ratio).toBeCloseTo(7 / 3, 9);
     });
 });

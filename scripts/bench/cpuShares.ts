@@ -77,17 +77,32 @@ export function totalSeconds(shares: CpuShares): number {
     return shares.ownWork + shares.declaring + shares.mocks + shares.runtime + shares.idle;
 }
 
+/** What the mock comparison measured: timed evaluation (the minimum of the alternating runs) and one profiled run of each. */
+export interface MockTimes {
+    programSeconds: number;
+    baselineSeconds: number;
+    program: CpuShares;
+    baseline: CpuShares;
+}
+
 /**
  * The mock comparison's floor: a raw program that also did kube-access's own
- * work (its baseline's time plus the program's `ownWork`), and the program's
- * time over it. What is left above 1 is what declaring through components
- * and Outputs costs, and the garbage collection of it all.
+ * work. The own work is taken as the share of the program's profiled CPU
+ * time its samples hold, applied to the program's timed minimum (the
+ * profiler slows the two programs by different amounts, so profiled seconds
+ * are not added to timed ones); the floor is the baseline's timed minimum
+ * plus that, and `ratio` is the program's timed minimum over it. It is a
+ * lower bound of what such a raw program would take: the garbage collection
+ * the own work causes is charged to the runtime share, not to it.
  */
-export function ownWorkFloor(shares: { program: CpuShares; baseline: CpuShares }): {
+export function ownWorkFloor(times: MockTimes): {
+    ownWorkShare: number;
     ownWorkSeconds: number;
     floorSeconds: number;
     ratio: number;
 } {
-    const floorSeconds = totalSeconds(shares.baseline) + shares.program.ownWork;
-    return { ownWorkSeconds: shares.program.ownWork, floorSeconds, ratio: totalSeconds(shares.program) / floorSeconds };
+    const ownWorkShare = times.program.ownWork / totalSeconds(times.program);
+    const ownWorkSeconds = ownWorkShare * times.programSeconds;
+    const floorSeconds = times.baselineSeconds + ownWorkSeconds;
+    return { ownWorkShare, ownWorkSeconds, floorSeconds, ratio: times.programSeconds / floorSeconds };
 }
