@@ -51,7 +51,7 @@ import { CpuProfile, CpuShares, cpuShares, ownWorkFloor, totalSeconds } from "./
 const usage = `npm run bench -- [options]
 
 The mock comparison runs the program and a raw baseline R times each, alternating, then one profiled run of
-each: where their CPU time went (kube-access's own work, declaring, mocks, runtime) and the floor of a raw
+each: where their CPU time went (kube-access's own work, declaring, harness, runtime) and the floor of a raw
 program that also did kube-access's own work. docs/performance.md says what each figure means.
 
   --users N        users generated for the mock-runtime comparison (default 1000)
@@ -190,7 +190,7 @@ function mockRun(
 function sharesLine(shares: CpuShares): string {
     return (
         `${fmt(totalSeconds(shares))} s of CPU: kube-access's own work ${fmt(shares.ownWork)} s, declaring (SDK and ` +
-        `provider packages) ${fmt(shares.declaring)} s, mocks ${fmt(shares.mocks)} s, runtime (garbage collection, ` +
+        `provider packages) ${fmt(shares.declaring)} s, harness (mocks, baseline's loop) ${fmt(shares.harness)} s, runtime (garbage collection, ` +
         `promise continuations, RPC encoding) ${fmt(shares.runtime)} s` +
         (shares.idle > 0.05 ? `, idle ${fmt(shares.idle)} s` : "")
     );
@@ -198,8 +198,8 @@ function sharesLine(shares: CpuShares): string {
 
 /**
  * One more run of each mock program under V8's CPU profiler, and where each
- * spent its CPU time (scripts/bench/cpuShares.ts). Profiling slows a run, and
- * the baseline more than the program, so these runs are not among the timed
+ * spent its CPU time (scripts/bench/cpuShares.ts). Profiling slows a run, the
+ * two programs by different amounts, so these runs are not among the timed
  * ones; only their split is used, with the timed minimums.
  */
 function profiledShares(workDir: string, compiled?: string): { program: CpuShares; baseline: CpuShares } {
@@ -685,7 +685,7 @@ async function main(): Promise<number> {
             const floor = ownWorkFloor(times);
             console.log(
                 `[bench mock] kube-access's own work is ${fmt(floor.ownWorkShare * 100, 0)} % of the program's profiled ` +
-                    `CPU, ${fmt(floor.ownWorkSeconds)} s of its ${fmt(program.min)} s; a raw program that also did it: ` +
+                    `time, so ${fmt(floor.ownWorkSeconds)} s of its timed ${fmt(program.min)} s; a raw program that also did it: ` +
                     `at least ${fmt(baseline.min)} + ${fmt(floor.ownWorkSeconds)} = ${fmt(floor.floorSeconds)} s; ` +
                     `the program ${fmt(floor.ratio)}x that`,
             );

@@ -79,7 +79,7 @@ describe("the mock comparison charges each CPU sample to one share", () => {
         );
         expect(shares.ownWork).toBeCloseTo(3.5, 6);
         expect(shares.declaring).toBeCloseTo(3.25, 6);
-        expect(shares.mocks).toBeCloseTo(0.4, 6);
+        expect(shares.harness).toBeCloseTo(0.4, 6);
         expect(shares.runtime).toBeCloseTo(2.32, 6);
         expect(shares.idle).toBeCloseTo(0.05, 6);
         expect(totalSeconds(shares)).toBeCloseTo(9.52, 6);
@@ -90,8 +90,8 @@ describe("the mock comparison charges each CPU sample to one share", () => {
             programSeconds: 7,
             baselineSeconds: 3,
             // Profiled, both ran slower, by different amounts: only the program's split is used.
-            program: { ownWork: 2, declaring: 1.5, mocks: 0.2, runtime: 4.3, idle: 0 },
-            baseline: { ownWork: 0, declaring: 1.2, mocks: 0.3, runtime: 2.5, idle: 0 },
+            program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
+            baseline: { ownWork: 0, declaring: 1.2, harness: 0.3, runtime: 2.5, idle: 0 },
         };
         const floor = ownWorkFloor(times);
         expect(floor.ownWorkShare).toBeCloseTo(0.25, 9);

@@ -128,12 +128,12 @@ describe("issue 17's targets from one bench run", () => {
         figures.mock.times = {
             programSeconds: 6,
             baselineSeconds: 2.5,
-            program: { ownWork: 2, declaring: 1.5, mocks: 0.2, runtime: 4.3, idle: 0 },
-            baseline: { ownWork: 0, declaring: 1, mocks: 0.2, runtime: 1.8, idle: 0 },
+            program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
+            baseline: { ownWork: 0, declaring: 1, harness: 0.2, runtime: 1.8, idle: 0 },
         };
         expect(rowMatching(figures, /evaluation/).floor).toBe(
-            "the raw program plus kube-access's own work (validation, CSRs, kubeconfigs: 25 % of the program's CPU, " +
-                "1.5 s) takes at least 4.0 s, the program 1.50x that; " +
+            "the raw program plus kube-access's own work (validation, CSRs, kubeconfigs: 25 % of the program's " +
+                "profiled time, so 1.5 s of its timed 6.0 s) takes at least 4.0 s, the program 1.50x that; " +
                 "through the engine, a no-change up takes 1.06x the trivial program's",
         );
     });

@@ -99,7 +99,8 @@ function withOwnWork(times: MockTimes): string {
     const { ownWorkShare, ownWorkSeconds, floorSeconds, ratio } = ownWorkFloor(times);
     return (
         `the raw program plus kube-access's own work (validation, CSRs, kubeconfigs: ` +
-        `${(ownWorkShare * 100).toFixed(0)} % of the program's CPU, ${ownWorkSeconds.toFixed(1)} s) takes at least ` +
+        `${(ownWorkShare * 100).toFixed(0)} % of the program's profiled time, so ${ownWorkSeconds.toFixed(1)} s of ` +
+        `its timed ${times.programSeconds.toFixed(1)} s) takes at least ` +
         `${floorSeconds.toFixed(1)} s, the program ${ratio.toFixed(2)}x that`
     );
 }
