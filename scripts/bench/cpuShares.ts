@@ -61,8 +61,8 @@ export function cpuShares(profile: CpuProfile, repoRoot: string): CpuShares {
         for (let id: number | undefined = leaf; id !== undefined && !share; id = parentOf.get(id)) {
             const owner = frameOwner(byId.get(id)!.callFrame.url, repoRoot);
             if (owner === "pulumi") pulumiInside = true;
-            else if (owner === "kube-access") share = pulumiInside ? "declaring" : "ownWork";
-            else if (owner === "harness") share = pulumiInside ? "declaring" : "harness";
+            else if (owner !== "other")
+                share = pulumiInside ? "declaring" : owner === "kube-access" ? "ownWork" : "harness";
         }
         share ??= byId.get(leaf)!.callFrame.functionName === "(idle)" ? "idle" : "runtime";
         shareOfNode.set(leaf, share);

@@ -64,12 +64,10 @@ describe("validation under the real engine", () => {
 
     test("KUBE_ACCESS_HEAP_GROWING_PERCENT: a bad value is refused by pulumi preview with the variable's name and fix, as a config error is; 50 and 0 preview", async () => {
         const workspace = await stackWithoutUsers(path.join(dir, "heap"), "heap");
+        const previewWith = (value: string) =>
+            workspace.preview({ diff: false, check: false, env: { KUBE_ACCESS_HEAP_GROWING_PERCENT: value } });
         for (const value of ["abc", "1001", "-1"]) {
-            const preview = await workspace.preview({
-                diff: false,
-                check: false,
-                env: { KUBE_ACCESS_HEAP_GROWING_PERCENT: value },
-            });
+            const preview = await previewWith(value);
             const output = `${preview.stdout}${preview.stderr}`;
             expect(preview.code).not.toBe(0);
             expect(output).toContain(
@@ -79,11 +77,7 @@ describe("validation under the real engine", () => {
             expect(output).not.toMatch(/unhandled exception|\n\s+at /);
         }
         for (const value of ["50", "0"]) {
-            const preview = await workspace.preview({
-                diff: false,
-                check: false,
-                env: { KUBE_ACCESS_HEAP_GROWING_PERCENT: value },
-            });
+            const preview = await previewWith(value);
             expect({ value, code: preview.code, stderr: preview.stderr }).toMatchObject({ value, code: 0 });
         }
         await workspace.removeStack();
