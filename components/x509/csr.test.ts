@@ -40,6 +40,37 @@ describe("buildCsrPem", () => {
         expect(buildCsrPem(keyPem, subject)).toEqual(buildCsrPem(keyPem, subject));
     });
 
+    // The tls provider writes PKCS#1 (RSA), SEC 1 (ECDSA) and PKCS#8 (Ed25519);
+    // each is decoded as DER of its type, anything else goes to OpenSSL as it is.
+    const forms: [string, crypto.KeyObject][] = [
+        ["RSA-2048", crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey],
+        ["ECDSA-P256", crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey],
+        ["ECDSA-P521", crypto.generateKeyPairSync("ec", { namedCurve: "P-521" }).privateKey],
+        ["ED25519", crypto.generateKeyPairSync("ed25519").privateKey],
+    ];
+    test.each(forms)("%s: every PEM form of the key gives the same CSR, signed by that key", (_name, key) => {
+        const pem = (type: "pkcs1" | "sec1" | "pkcs8") => key.export({ type, format: "pem" } as never).toString();
+        const native = key.asymmetricKeyType === "rsa" ? "pkcs1" : key.asymmetricKeyType === "ec" ? "sec1" : "pkcs8";
+        const subject = { commonName: "user1", organizations: ["group1", "group2"] };
+        const expected = buildCsrPem(pem(native), subject);
+        const variants = [
+            pem("pkcs8"),
+            pem(native).replace(/\n/g, "\r\n"),
+            `a key, as copied:\n${pem(native)}\nend of the copy\n`,
+        ];
+        for (const variant of variants) expect(buildCsrPem(variant, subject)).toEqual(expected);
+        const csr = decodeCsr(expected);
+        expect(csr.signatureValid).toBe(true);
+        expect(csr.publicKeyDer.equals(crypto.createPublicKey(key).export({ type: "spki", format: "der" }))).toBe(true);
+    });
+
+    test("a PEM that holds no private key is refused by OpenSSL, not read as one", () => {
+        const certificateLike = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+        expect(() => buildCsrPem(certificateLike, { commonName: "u", organizations: [] })).toThrow();
+        const damaged = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        expect(() => buildCsrPem(damaged, { commonName: "u", organizations: [] })).toThrow();
+    });
+
     test("a change of groups changes the CSR", () => {
         const keyPem = rsaKey(2048);
         expect(buildCsrPem(keyPem, { commonName: "u", organizations: ["a"] })).not.toEqual(

@@ -11,7 +11,7 @@ import {
 } from "@peculiar/asn1-x509";
 import { RsaSaPssParams, id_RSASSA_PSS, id_mgf1 } from "@peculiar/asn1-rsa";
 import { p256, p384, p521 } from "@noble/curves/nist";
-import { normaliseCertificateRequestPem } from "./pem";
+import { decodePemBlocks, normaliseCertificateRequestPem } from "./pem";
 
 const oid = {
     commonName: "2.5.4.3",
@@ -40,7 +40,7 @@ export interface CertificateSubject {
  * deterministic by design, RFC 8032), so a second `pulumi preview` sees no change.
  */
 export function buildCsrPem(privateKeyPem: string, subject: CertificateSubject): string {
-    const key = crypto.createPrivateKey(privateKeyPem);
+    const key = privateKeyObject(privateKeyPem);
     const spki = crypto.createPublicKey(key).export({ type: "spki", format: "der" });
     const info = new CertificationRequestInfo({
         version: 0,
@@ -61,6 +61,27 @@ export function buildCsrPem(privateKeyPem: string, subject: CertificateSubject):
         .replace(/(.{64})/g, "$1\n")
         .replace(/\n$/, "");
     return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
+/** How each PEM label of a private key encodes its DER (RFC 7468 for PKCS#8; OpenSSL's traditional forms). */
+const privateKeyDerTypes: Record<string, "pkcs1" | "sec1" | "pkcs8"> = {
+    "RSA PRIVATE KEY": "pkcs1",
+    "EC PRIVATE KEY": "sec1",
+    "PRIVATE KEY": "pkcs8",
+};
+
+/**
+ * The key of a PEM private key. A key in one of the forms the tls provider
+ * writes (PKCS#1, SEC 1, PKCS#8) is decoded as DER of that type, which skips
+ * OpenSSL's search for a decoder: about 0.15 ms a key instead of 0.4 ms
+ * (docs/performance.md). Any other PEM goes to OpenSSL as it is.
+ */
+function privateKeyObject(privateKeyPem: string): crypto.KeyObject {
+    const blocks = decodePemBlocks(privateKeyPem);
+    const type = blocks.length === 1 && !blocks[0].hasHeaders ? privateKeyDerTypes[blocks[0].label] : undefined;
+    return type
+        ? crypto.createPrivateKey({ key: blocks[0].der, format: "der", type })
+        : crypto.createPrivateKey(privateKeyPem);
 }
 
 function subjectName(subject: CertificateSubject): Name {
