@@ -46,7 +46,16 @@ import { clusterPorts } from "../test/harness/ports";
 import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 import { StateSecrets, plaintextBytesOfCiphertext, stateSecrets } from "./bench/stateSecrets";
 import { isStateFile, stateJsonBytes } from "./bench/stateFile";
-import { CpuProfile, CpuShares, cpuShares, ownWorkFloor, totalSeconds } from "./bench/cpuShares";
+import {
+    CpuProfile,
+    CpuShares,
+    cpuShares,
+    OwnWorkTimes,
+    ownWorkAloneFloor,
+    ownWorkFloor,
+    totalSeconds,
+} from "./bench/cpuShares";
+import { timeOwnWork } from "./bench/ownWork";
 
 const usage = `npm run bench -- [options]
 
@@ -213,8 +222,15 @@ function profiledShares(workDir: string, compiled?: string): { program: CpuShare
     return { program: profileOf("program"), baseline: profileOf("baseline") };
 }
 
-/** Pure functions in this process: access files + validation, planning, summaries, a refused config. */
-async function pureFunctions(workDir: string, accessFiles: string[]): Promise<Record<string, number>> {
+/** What {@link pureFunctions} measured, in seconds, and the counts of CSRs and kubeconfigs it made. */
+type PureFigures = { validateSeconds: number; planAndSummariesSeconds: number; refusedSeconds: number } & OwnWorkTimes;
+
+/**
+ * Pure functions in this process: access files + validation, planning,
+ * summaries, a refused config, and kube-access's own work besides validation
+ * (CSRs, kubeconfigs) timed alone.
+ */
+async function pureFunctions(workDir: string, accessFiles: string[]): Promise<PureFigures> {
     const { validateWithAccessFiles } = await import("../components/intake/accessFiles");
     const { validateAccessSpec } = await import("../components/access/validate");
     const { parseConfigValue } = await import("../components/access/load");
@@ -253,7 +269,12 @@ async function pureFunctions(workDir: string, accessFiles: string[]): Promise<Re
         }
     });
     fs.writeFileSync(lastFile, original);
-    return { validateSeconds: validate, planAndSummariesSeconds: plan, refusedSeconds: refused };
+    return {
+        validateSeconds: validate,
+        planAndSummariesSeconds: plan,
+        refusedSeconds: refused,
+        ...timeOwnWork(spec, config.certificatePem),
+    };
 }
 
 interface RealStep {
@@ -626,11 +647,12 @@ async function main(): Promise<number> {
         console.log(`[bench] ${n} users in ${accessFiles.length} access files: ${JSON.stringify(counts)}`);
         const pure = await pureFunctions(workDir, accessFiles);
         result.pure = pure;
-        const printPure = (users: number, p: Record<string, number>) =>
+        const printPure = (users: number, p: PureFigures) =>
             console.log(
                 `[bench pure] ${users} users: read access files + validate ${fmt(p.validateSeconds)} s; plan + every ` +
                     `per-user summary ${fmt(p.planAndSummariesSeconds)} s; a config with one error refused in ` +
-                    `${fmt(p.refusedSeconds)} s`,
+                    `${fmt(p.refusedSeconds)} s; ${p.csrs} CSRs ${fmt(p.csrSeconds)} s; ${p.kubeconfigs} kubeconfigs ` +
+                    `${fmt(p.kubeconfigSeconds)} s`,
             );
         printPure(n, pure);
         if (values.targets) {
@@ -688,6 +710,12 @@ async function main(): Promise<number> {
                     `time, so ${fmt(floor.ownWorkSeconds)} s of its timed ${fmt(program.min)} s; a raw program that also did it: ` +
                     `at least ${fmt(baseline.min)} + ${fmt(floor.ownWorkSeconds)} = ${fmt(floor.floorSeconds)} s; ` +
                     `the program ${fmt(floor.ratio)}x that`,
+            );
+            const alone = ownWorkAloneFloor(baseline.min, pure.validateSeconds, pure);
+            console.log(
+                `[bench mock] timed alone, validation + CSRs + kubeconfigs take ${fmt(alone.ownWorkSeconds)} s; a raw ` +
+                    `program that also did them: at least ${fmt(baseline.min)} + ${fmt(alone.ownWorkSeconds)} = ` +
+                    `${fmt(alone.floorSeconds)} s, ${fmt(alone.overBaseline)}x the raw program alone`,
             );
             result.mock = {
                 resources: first.resources,

@@ -138,6 +138,21 @@ describe("issue 17's targets from one bench run", () => {
         );
     });
 
+    it("with the own work timed alone, the evaluation row also names the ratio no program doing it goes below", () => {
+        const figures = passing();
+        figures.mock.times = {
+            programSeconds: 6,
+            baselineSeconds: 2.5,
+            program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
+            baseline: { ownWork: 0, declaring: 1, harness: 0.2, runtime: 1.8, idle: 0 },
+        };
+        figures.pure = { ...figures.pure, csrs: 400, csrSeconds: 0.4, kubeconfigs: 1000, kubeconfigSeconds: 0.1 };
+        expect(rowMatching(figures, /evaluation/).floor).toContain(
+            "1.50x that; timed alone, validation, 400 CSRs and 1,000 kubeconfigs take 1.5 s, so no program doing " +
+                "that work goes below 1.60x the raw program; through the engine",
+        );
+    });
+
     it("says when the floor's first up carried the real state's secrets", () => {
         const figures = passing();
         figures.floor.secrets = { count: 2931, bytesPerSecret: 612 };

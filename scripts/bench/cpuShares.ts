@@ -109,3 +109,30 @@ export function ownWorkFloor(times: MockTimes): {
     const floorSeconds = times.baselineSeconds + ownWorkSeconds;
     return { ownWorkShare, ownWorkSeconds, floorSeconds, ratio: times.programSeconds / floorSeconds };
 }
+
+/** What `timeOwnWork` (./ownWork.ts) did and how long each part took, in seconds. */
+export interface OwnWorkTimes {
+    /** CSRs built: one per certificate user whose key kube-access makes. */
+    csrs: number;
+    csrSeconds: number;
+    /** Kubeconfigs rendered: one per user. */
+    kubeconfigs: number;
+    kubeconfigSeconds: number;
+}
+
+/**
+ * The least any program that declares the raw baseline's resources and also
+ * does kube-access's work can take under the mock runtime: the baseline's
+ * evaluation plus validation, the CSRs and the kubeconfigs, each timed alone
+ * (seconds). `overBaseline` is that over the baseline, the ratio no program
+ * doing this work can go below.
+ */
+export function ownWorkAloneFloor(
+    baselineSeconds: number,
+    validateSeconds: number,
+    ownWork: OwnWorkTimes,
+): { ownWorkSeconds: number; floorSeconds: number; overBaseline: number } {
+    const ownWorkSeconds = validateSeconds + ownWork.csrSeconds + ownWork.kubeconfigSeconds;
+    const floorSeconds = baselineSeconds + ownWorkSeconds;
+    return { ownWorkSeconds, floorSeconds, overBaseline: floorSeconds / baselineSeconds };
+}

@@ -14,6 +14,23 @@ export interface RecordedResource {
 export const mockedExpiry = "2030-01-01T00:00:00Z";
 
 /**
+ * A new private key as the tls provider's `PrivateKey` makes one for these
+ * inputs (`algorithm` RSA, ECDSA or ED25519, with `rsaBits` or `ecdsaCurve`),
+ * in the provider's PEM form: PKCS#1 for RSA, SEC 1 for ECDSA, PKCS#8 for Ed25519.
+ */
+export function tlsPrivateKeyPem(inputs: { algorithm?: string; rsaBits?: number; ecdsaCurve?: string }): string {
+    const curves: Record<string, string> = { P256: "P-256", P384: "P-384", P521: "P-521" };
+    const { privateKey } =
+        inputs.algorithm === "RSA"
+            ? crypto.generateKeyPairSync("rsa", { modulusLength: inputs.rsaBits! })
+            : inputs.algorithm === "ED25519"
+              ? crypto.generateKeyPairSync("ed25519")
+              : crypto.generateKeyPairSync("ec", { namedCurve: curves[inputs.ecdsaCurve!] });
+    const type = { RSA: "pkcs1", ECDSA: "sec1", ED25519: "pkcs8" }[inputs.algorithm ?? ""];
+    return privateKey.export({ type: type as "pkcs1", format: "pem" }).toString();
+}
+
+/**
  * Pulumi mocks that record every resource and answer like the real providers
  * would, closely enough for the program's own logic: tls keys are real keys
  * (so CSRs can be built and checked), signers return a fixed certificate.
@@ -26,19 +43,9 @@ export function recordingMocks(certificatePem: string): { mocks: pulumi.runtime.
             resources.push({ type: args.type, name: args.name, inputs: args.inputs });
             const state: Record<string, unknown> = { ...args.inputs };
             switch (args.type) {
-                case "tls:index/privateKey:PrivateKey": {
-                    const curves: Record<string, string> = { P256: "P-256", P384: "P-384", P521: "P-521" };
-                    const { privateKey } =
-                        args.inputs.algorithm === "RSA"
-                            ? crypto.generateKeyPairSync("rsa", { modulusLength: args.inputs.rsaBits })
-                            : args.inputs.algorithm === "ED25519"
-                              ? crypto.generateKeyPairSync("ed25519")
-                              : crypto.generateKeyPairSync("ec", { namedCurve: curves[args.inputs.ecdsaCurve] });
-                    // The tls provider's PEM forms: PKCS#1 for RSA, SEC 1 for ECDSA, PKCS#8 for Ed25519.
-                    const type = { RSA: "pkcs1", ECDSA: "sec1", ED25519: "pkcs8" }[args.inputs.algorithm as string];
-                    state.privateKeyPem = privateKey.export({ type: type as "pkcs1", format: "pem" }).toString();
+                case "tls:index/privateKey:PrivateKey":
+                    state.privateKeyPem = tlsPrivateKeyPem(args.inputs);
                     break;
-                }
                 case "tls:index/locallySignedCert:LocallySignedCert":
                     state.certPem = certificatePem;
                     state.validityEndTime = mockedExpiry;
