@@ -41,6 +41,17 @@ function passing(): TargetFigures {
     };
 }
 
+/** The figures with profiled mock runs: the own work is a quarter of the program's profiled CPU, 1.5 s of its timed 6 s. */
+function withProfiledMocks(figures: TargetFigures): TargetFigures {
+    figures.mock.times = {
+        programSeconds: 6,
+        baselineSeconds: 2.5,
+        program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
+        baseline: { ownWork: 0, declaring: 1, harness: 0.2, runtime: 1.8, idle: 0 },
+    };
+    return figures;
+}
+
 const statusOf = (figures: TargetFigures) => Object.fromEntries(judgeTargets(figures).map((r) => [r.target, r.met]));
 const rowMatching = (figures: TargetFigures, pattern: RegExp) => {
     const row = judgeTargets(figures).find((r) => pattern.test(r.target));
@@ -123,14 +134,7 @@ describe("issue 17's targets from one bench run", () => {
     });
 
     it("with profiled mock runs, the evaluation row's floor is the raw program plus kube-access's own work", () => {
-        const figures = passing();
-        // The own work is a quarter of the program's profiled CPU: 1.5 s of its timed 6 s.
-        figures.mock.times = {
-            programSeconds: 6,
-            baselineSeconds: 2.5,
-            program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
-            baseline: { ownWork: 0, declaring: 1, harness: 0.2, runtime: 1.8, idle: 0 },
-        };
+        const figures = withProfiledMocks(passing());
         expect(rowMatching(figures, /evaluation/).floor).toBe(
             "the raw program plus kube-access's own work (validation, CSRs, kubeconfigs: 25 % of the program's " +
                 "profiled time, so 1.5 s of its timed 6.0 s) takes at least 4.0 s, the program 1.50x that; " +
@@ -139,13 +143,7 @@ describe("issue 17's targets from one bench run", () => {
     });
 
     it("with the own work timed alone, the evaluation row also names the ratio no program doing it goes below", () => {
-        const figures = passing();
-        figures.mock.times = {
-            programSeconds: 6,
-            baselineSeconds: 2.5,
-            program: { ownWork: 2, declaring: 1.5, harness: 0.2, runtime: 4.3, idle: 0 },
-            baseline: { ownWork: 0, declaring: 1, harness: 0.2, runtime: 1.8, idle: 0 },
-        };
+        const figures = withProfiledMocks(passing());
         figures.pure = { ...figures.pure, csrs: 400, csrSeconds: 0.4, kubeconfigs: 1000, kubeconfigSeconds: 0.1 };
         expect(rowMatching(figures, /evaluation/).floor).toContain(
             "1.50x that; timed alone, validation, 400 CSRs and 1,000 kubeconfigs take 1.5 s, so no program doing " +
