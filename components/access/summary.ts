@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import { AccessSpec, OidcSpec, UserSpec } from "../model/types";
 import { apiServerUsername } from "../model/identity";
 import { PlannedBinding, GrantDetail, grantDetailsByUser, grantsByUser } from "../rbac/plan";
-import { userKeyFile } from "../certificates/certificateUser";
+import { userKeyFile } from "../certificates/kubeconfig";
 import { CertificateStatus, certificateStatus } from "../certificates/certificateStatus";
 import { oidcFirstStep } from "../oidc/kubeconfigCredential";
 import { impersonationsByUser } from "../impersonation/plan";

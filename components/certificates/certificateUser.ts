@@ -8,7 +8,7 @@ import { ClusterSignedCertificate } from "./clusterSignedCertificate";
 import { CertificateRenewal } from "./certificateRenewal";
 import { renewalStart } from "./certificateStatus";
 import { effectiveRenewBeforeSeconds } from "./clusterSignedCertificate";
-import { renderKubeconfig } from "../kubeconfig/render";
+import { certificateKubeconfig } from "./kubeconfig";
 import { certificateExpiry } from "../x509/pem";
 import { KubeconfigSource, isStackConfigKubeconfig } from "../kubernetesApi/client";
 
@@ -27,11 +27,6 @@ export interface CertificateUserArgs {
      */
     clusterKubeconfig?: pulumi.Input<KubeconfigSource>;
     clusterSigning: ClusterSigningOptions;
-}
-
-/** Where a kubeconfig looks for the key of a user who brought their own CSR: beside the kubeconfig. */
-export function userKeyFile(userName: string): string {
-    return `${userName}.key`;
 }
 
 /**
@@ -148,19 +143,11 @@ export class CertificateUser extends pulumi.ComponentResource {
         }
 
         this.kubeconfig = pulumi.secret(
-            pulumi.all([this.certificatePem, key?.privateKeyPem]).apply(([certificatePem, privateKeyPem]) =>
-                renderKubeconfig({
-                    cluster,
-                    userName: user.name,
-                    credential: privateKeyPem
-                        ? { kind: "clientCertificate", certificatePem, privateKeyPem }
-                        : {
-                              kind: "clientCertificateWithKeyFile",
-                              certificatePem,
-                              privateKeyPath: userKeyFile(user.name),
-                          },
-                }),
-            ),
+            pulumi
+                .all([this.certificatePem, key?.privateKeyPem])
+                .apply(([certificatePem, privateKeyPem]) =>
+                    certificateKubeconfig(cluster, user.name, certificatePem, privateKeyPem),
+                ),
         );
         // The key and kubeconfig are not repeated in the component's state: the
         // key's resource and the stack output hold them (docs/performance.md).

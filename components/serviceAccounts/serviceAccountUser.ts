@@ -5,7 +5,7 @@ import { tokenSecretName } from "./names";
 import { serviceAccountUsername } from "../model/identity";
 import { ServiceAccountToken } from "./serviceAccountToken";
 import { KubeconfigSource, isStackConfigKubeconfig } from "../kubernetesApi/client";
-import { renderKubeconfig } from "../kubeconfig/render";
+import { serviceAccountKubeconfig } from "./kubeconfig";
 import { CredentialRotation, credentialRotatesAt } from "../rotation/credentialRotation";
 
 /** Inputs of a {@link ServiceAccountUser}. */
@@ -97,14 +97,7 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
         this.token = pulumi.secret(token.token);
         this.username = serviceAccountUsername(namespace, user.name);
         this.kubeconfig = pulumi.secret(
-            this.token.apply((value) =>
-                renderKubeconfig({
-                    cluster,
-                    userName: user.name,
-                    namespace,
-                    credential: { kind: "token", token: value },
-                }),
-            ),
+            this.token.apply((value) => serviceAccountKubeconfig(cluster, user.name, namespace, value)),
         );
         this.tokenRotatesAt =
             maxAgeSeconds === undefined

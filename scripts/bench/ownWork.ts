@@ -1,13 +1,13 @@
 /**
  * kube-access's own work per user besides validation, timed alone in the
- * bench's process: what any program that delivers the same credentials has
- * to do on top of declaring the resources, however it is written.
+ * bench's process, once and cold, as the program does it: the part of its
+ * evaluation that a raw program replaying the same inputs does not do.
  */
 import { buildCsrPem } from "../../components/x509/csr";
 import { privateKeyArgs } from "../../components/x509/privateKeys";
-import { renderKubeconfig } from "../../components/kubeconfig/render";
 import { oidcKubeconfig } from "../../components/oidc/kubeconfigCredential";
-import { userKeyFile } from "../../components/certificates/certificateUser";
+import { certificateKubeconfig } from "../../components/certificates/kubeconfig";
+import { serviceAccountKubeconfig } from "../../components/serviceAccounts/kubeconfig";
 import type { AccessSpec, KeyAlgorithm } from "../../components/model/types";
 import { tlsPrivateKeyPem } from "../../test/helpers/mocks";
 import type { OwnWorkTimes } from "./cpuShares";
@@ -20,9 +20,11 @@ function plainKeyArgs(algorithm: KeyAlgorithm): { algorithm?: string; rsaBits?: 
 /**
  * Builds the CSR of every certificate user whose key kube-access makes (keys
  * of the user's `keyAlgorithm`, generated before the clock starts, as the tls
- * provider writes them) and renders every user's kubeconfig (a certificate
- * user's with `certificatePem`, a service account's with a stand-in token, an
- * OIDC user's for the spec's issuer), each part timed on its own.
+ * provider writes them) and renders every user's kubeconfig with the
+ * functions the components use (a certificate user's with `certificatePem`
+ * standing in for the signed certificate, a service account's with a
+ * stand-in token, an OIDC user's for the spec's issuer), each part timed on
+ * its own.
  */
 export function timeOwnWork(spec: AccessSpec, certificatePem: string): OwnWorkTimes {
     const keyed = spec.users.flatMap((user) =>
@@ -43,26 +45,10 @@ export function timeOwnWork(spec: AccessSpec, certificatePem: string): OwnWorkTi
     const kubeconfigSeconds = seconds(() => {
         for (const user of spec.users) {
             const { cluster } = spec;
-            const keyPem = keyOf.get(user.name);
             if (user.auth.method === "oidc" && spec.oidc) oidcKubeconfig(cluster, user.name, spec.oidc);
             else if (user.auth.method === "serviceAccount")
-                renderKubeconfig({ cluster, userName: user.name, credential: { kind: "token", token: "bench" } });
-            else if (keyPem)
-                renderKubeconfig({
-                    cluster,
-                    userName: user.name,
-                    credential: { kind: "clientCertificate", certificatePem, privateKeyPem: keyPem },
-                });
-            else
-                renderKubeconfig({
-                    cluster,
-                    userName: user.name,
-                    credential: {
-                        kind: "clientCertificateWithKeyFile",
-                        certificatePem,
-                        privateKeyPath: userKeyFile(user.name),
-                    },
-                });
+                serviceAccountKubeconfig(cluster, user.name, user.auth.namespace, "bench");
+            else certificateKubeconfig(cluster, user.name, certificatePem, keyOf.get(user.name));
         }
     });
     return { csrs: keyed.length, csrSeconds, kubeconfigs: spec.users.length, kubeconfigSeconds };
