@@ -218,10 +218,10 @@ export class KubeAccess extends pulumi.ComponentResource {
                 credentials: proxy.credentials,
             };
         }
-        // Kubeconfigs are not repeated in the component's state: the stack output
-        // and the methods' resources hold them (state size, docs/performance.md).
+        // Kubeconfigs and the user summaries are not repeated in the component's
+        // state: the stack outputs and the methods' resources hold them (state
+        // size and evaluation time, docs/performance.md).
         this.registerOutputs({
-            users: this.users,
             oidc: this.oidc,
             authenticatingProxy: this.authenticatingProxy,
         });

@@ -149,10 +149,10 @@ export class CertificateUser extends pulumi.ComponentResource {
                     certificateKubeconfig(cluster, user.name, certificatePem, privateKeyPem),
                 ),
         );
-        // The key and kubeconfig are not repeated in the component's state: the
-        // key's resource and the stack output hold them (docs/performance.md).
+        // The key, certificate and kubeconfig are not repeated in the component's
+        // state: the key's and certificate's resources and the stack output hold
+        // them (docs/performance.md).
         this.registerOutputs({
-            certificatePem: this.certificatePem,
             expiresAt: this.expiresAt,
             renewsAt: this.renewsAt,
             // Known at preview, for policy packs (policy/): who the certificate

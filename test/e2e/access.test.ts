@@ -407,6 +407,25 @@ describe("lifecycle", () => {
         }
     });
 
+    test("the components record neither the user summaries nor the certificates, which the stack outputs and the certificate resources hold", async () => {
+        const resources = JSON.parse(await workspace.exportState()).deployment.resources as {
+            type: string;
+            outputs?: Record<string, unknown>;
+        }[];
+        const kubeAccess = resources.filter((r) => r.type === "kube-access:index:KubeAccess");
+        expect(kubeAccess).toHaveLength(1);
+        expect(kubeAccess[0].outputs ?? {}).not.toHaveProperty("users");
+        const certificateUsers = resources.filter((r) => r.type === "kube-access:certificates:CertificateUser");
+        expect(certificateUsers.length).toBeGreaterThan(0);
+        for (const r of certificateUsers) {
+            expect(r.outputs ?? {}).not.toHaveProperty("certificatePem");
+            // What the policy pack reads (policy/rules.ts) stays.
+            expect(Object.keys(r.outputs ?? {})).toEqual(
+                expect.arrayContaining(["subject", "expiresAt", "validityHours", "renewBeforeHours"]),
+            );
+        }
+    });
+
     test("a plain pulumi up inside the renewal window re-issues the externally signed certificate, and the new one works", async () => {
         const before = certificateOf(kubeconfigs.user1);
         const user2Before = certificateOf(kubeconfigs.user2);
