@@ -220,7 +220,7 @@ export class KubeAccess extends pulumi.ComponentResource {
         }
         // Kubeconfigs and the user summaries are not repeated in the component's
         // state: the stack outputs and the methods' resources hold them (state
-        // size and evaluation time, docs/performance.md).
+        // size, docs/performance.md).
         this.registerOutputs({
             oidc: this.oidc,
             authenticatingProxy: this.authenticatingProxy,
