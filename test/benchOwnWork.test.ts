@@ -52,9 +52,7 @@ describe("kube-access's own work, timed alone for the bench", () => {
 
     it("the floor adds reading, validation, CSRs and kubeconfigs to the raw program", () => {
         const floor = ownWorkAloneFloor({ programSeconds: 7.84, baselineSeconds: 2.8 }, 0.46, {
-            csrs: 400,
             csrSeconds: 0.56,
-            kubeconfigs: 1000,
             kubeconfigSeconds: 0.1,
         });
         expect(floor.ownWorkSeconds).toBeCloseTo(1.12, 10);

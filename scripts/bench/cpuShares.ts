@@ -131,7 +131,7 @@ export interface OwnWorkTimes {
 export function ownWorkAloneFloor(
     times: { programSeconds: number; baselineSeconds: number },
     validateSeconds: number,
-    ownWork: OwnWorkTimes,
+    ownWork: Pick<OwnWorkTimes, "csrSeconds" | "kubeconfigSeconds">,
 ): { ownWorkSeconds: number; floorSeconds: number; overBaseline: number; ratio: number } {
     const ownWorkSeconds = validateSeconds + ownWork.csrSeconds + ownWork.kubeconfigSeconds;
     const floorSeconds = times.baselineSeconds + ownWorkSeconds;

@@ -107,17 +107,15 @@ function withOwnWork(times: MockTimes): string {
 
 /** The evaluation row's floor from kube-access's own work timed alone, added to the raw program (scripts/bench/ownWork.ts). */
 function aloneFloor(times: MockTimes, pure: TargetFigures["pure"]): string {
-    if (pure.csrSeconds === undefined || pure.kubeconfigSeconds === undefined) return "";
-    const ownWork = {
-        csrs: pure.csrs ?? 0,
-        csrSeconds: pure.csrSeconds,
-        kubeconfigs: pure.kubeconfigs ?? 0,
-        kubeconfigSeconds: pure.kubeconfigSeconds,
-    };
-    const { ownWorkSeconds, overBaseline, ratio } = ownWorkAloneFloor(times, pure.validateSeconds, ownWork);
+    const { csrs = 0, csrSeconds, kubeconfigs = 0, kubeconfigSeconds } = pure;
+    if (csrSeconds === undefined || kubeconfigSeconds === undefined) return "";
+    const { ownWorkSeconds, overBaseline, ratio } = ownWorkAloneFloor(times, pure.validateSeconds, {
+        csrSeconds,
+        kubeconfigSeconds,
+    });
     return (
-        `timed alone once, kube-access's reading and validating the files, ${ownWork.csrs.toLocaleString("en-US")} ` +
-        `CSRs and ${ownWork.kubeconfigs.toLocaleString("en-US")} kubeconfigs take ${ownWorkSeconds.toFixed(2)} s, so ` +
+        `timed alone once, kube-access's reading and validating the files, ${csrs.toLocaleString("en-US")} ` +
+        `CSRs and ${kubeconfigs.toLocaleString("en-US")} kubeconfigs take ${ownWorkSeconds.toFixed(2)} s, so ` +
         `it cannot go below ${overBaseline.toFixed(2)}x the raw program without making that work cheaper; the ` +
         `program ${ratio.toFixed(2)}x that; `
     );
@@ -198,8 +196,9 @@ export function judgeTargets(figures: TargetFigures): TargetRow[] {
             measured: `${figures.mock.ratioMin.toFixed(2)}x min, ${figures.mock.ratioMedian.toFixed(2)}x median`,
             met: figures.mock.ratioMin <= t.evaluationRatio,
             floor:
-                (figures.mock.times ? `${withOwnWork(figures.mock.times)}; ` : "") +
-                (figures.mock.times ? aloneFloor(figures.mock.times, figures.pure) : "") +
+                (figures.mock.times
+                    ? `${withOwnWork(figures.mock.times)}; ${aloneFloor(figures.mock.times, figures.pure)}`
+                    : "") +
                 `through the engine, a no-change up takes ${(noChangeUp.seconds / floor.noChangeUpSeconds).toFixed(2)}x the trivial program's`,
         },
         {
