@@ -84,8 +84,8 @@ export class CertificateUser extends pulumi.ComponentResource {
                 `${name}-renewal`,
                 {
                     issuance: pulumi
-                        .all([requestPem, cluster.caCertificatePem])
-                        .apply(([request, ca]) => JSON.stringify([request, ca, allowedUses])),
+                        .output(requestPem)
+                        .apply((request) => JSON.stringify([request, cluster.caCertificatePem, allowedUses])),
                     validitySeconds: auth.validityHours * 3600,
                     renewBeforeSeconds: auth.renewBeforeHours * 3600,
                 },
@@ -132,23 +132,29 @@ export class CertificateUser extends pulumi.ComponentResource {
             );
             this.certificatePem = certificate.certificatePem;
             this.expiresAt = certificate.notAfter;
-            this.renewsAt = pulumi
-                .all([certificate.notBefore, certificate.notAfter])
-                .apply(([notBefore, notAfter]) =>
+            // One apply inside another rather than `pulumi.all`: the same Output, made with
+            // fewer of the SDK's promises (per user, at scale: docs/performance.md).
+            this.renewsAt = certificate.notBefore.apply((notBefore) =>
+                certificate.notAfter.apply((notAfter) =>
                     renewalStart(
                         notAfter,
                         effectiveRenewBeforeSeconds({ notBefore, notAfter }, auth.renewBeforeHours * 3600),
                     ),
-                );
+                ),
+            );
         }
 
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([this.certificatePem, key?.privateKeyPem])
-                .apply(([certificatePem, privateKeyPem]) =>
-                    certificateKubeconfig(cluster, user.name, certificatePem, privateKeyPem),
-                ),
-        );
+        // Secret either way: with a key, the key's secret Output makes it so.
+        const privateKeyPem = this.privateKeyPem;
+        this.kubeconfig = privateKeyPem
+            ? this.certificatePem.apply((certificatePem) =>
+                  privateKeyPem.apply((keyPem) => certificateKubeconfig(cluster, user.name, certificatePem, keyPem)),
+              )
+            : pulumi.secret(
+                  this.certificatePem.apply((certificatePem) =>
+                      certificateKubeconfig(cluster, user.name, certificatePem, undefined),
+                  ),
+              );
         // The key, certificate and kubeconfig are not repeated in the component's
         // state: the key's and certificate's resources and the stack output hold
         // them (docs/performance.md).

@@ -42,6 +42,8 @@ export class KeycloakAccess extends pulumi.ComponentResource {
     /** Keycloak user ids by user name. */
     public readonly userIds: Record<string, pulumi.Output<string>>;
     private readonly oidc: OidcSpec;
+    /** The client secret, or nothing for a public client, as one secret Output that every user's kubeconfig reads. */
+    private readonly kubeconfigClientSecret: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KeycloakAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-access:oidc:KeycloakAccess", name, {}, opts);
@@ -82,6 +84,7 @@ export class KeycloakAccess extends pulumi.ComponentResource {
             child,
         );
         this.clientSecret = oidc.clientType === "confidential" ? pulumi.secret(client.clientSecret) : undefined;
+        this.kubeconfigClientSecret = this.clientSecret ?? pulumi.secret(undefined);
 
         new keycloak.openid.GroupMembershipProtocolMapper(
             `${name}-groups-claim`,
@@ -155,10 +158,9 @@ export class KeycloakAccess extends pulumi.ComponentResource {
      */
     kubeconfig(userName: string, cluster: ClusterSpec): pulumi.Output<string> {
         const oidc = this.oidc;
-        return pulumi.secret(
-            pulumi
-                .output(this.clientSecret)
-                .apply((clientSecret) => oidcKubeconfig(cluster, userName, oidc, clientSecret)),
+        // Secret because the Output it is made from is, made so once for all users.
+        return this.kubeconfigClientSecret.apply((clientSecret) =>
+            oidcKubeconfig(cluster, userName, oidc, clientSecret),
         );
     }
 }

@@ -96,9 +96,8 @@ export class ServiceAccountUser extends pulumi.ComponentResource {
         );
         this.token = pulumi.secret(token.token);
         this.username = serviceAccountUsername(namespace, user.name);
-        this.kubeconfig = pulumi.secret(
-            this.token.apply((value) => serviceAccountKubeconfig(cluster, user.name, namespace, value)),
-        );
+        // Secret because the token is.
+        this.kubeconfig = this.token.apply((value) => serviceAccountKubeconfig(cluster, user.name, namespace, value));
         this.tokenRotatesAt =
             maxAgeSeconds === undefined
                 ? undefined
