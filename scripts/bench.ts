@@ -59,10 +59,11 @@ import { timeOwnWork } from "./bench/ownWork";
 
 const usage = `npm run bench -- [options]
 
-The mock comparison runs the program and a raw baseline R times each, alternating, then one profiled run of
-each: where their CPU time went (kube-access's own work, declaring, harness, runtime) and the floor of a raw
-program that also did kube-access's own work, from that profile and from the own work timed alone (reading and
-validating the files, CSRs, kubeconfigs). docs/performance.md says what each figure means.
+The mock comparison runs the program and a raw baseline (the same resources and stack outputs, no logic) R
+times each, alternating, then one profiled run of each: where their CPU time went (kube-access's own work,
+declaring, harness, runtime) and the floor of a raw program that also did kube-access's own work, from that
+profile and from the own work timed alone (reading and validating the files, CSRs, kubeconfigs); then one run
+of each counting the promises it makes. docs/performance.md says what each figure means.
 
   --users N        users generated for the mock-runtime comparison (default 1000)
   --repeat R       runs of each program, alternating (default 3)
@@ -148,6 +149,20 @@ interface MockRun {
     maxRssKiB: number;
     /** Baseline only: resources it declared through a provider package's class. */
     typed?: number;
+    /** With KUBE_ACCESS_BENCH_COUNT_PROMISES=1: promises made during the evaluation. */
+    promises?: number;
+}
+
+/**
+ * One more run of each mock program, counting the promises it makes while it
+ * evaluates: the SDK makes several for every Output, `apply` and registration,
+ * so the count shows what a change of the program saves, in a figure that
+ * does not vary with the machine's load (the timings do). Not timed.
+ */
+function promiseCounts(workDir: string, compiled?: string): { program: number; baseline: number } {
+    const count = (mode: "program" | "baseline") =>
+        mockRun(mode, workDir, compiled, { KUBE_ACCESS_BENCH_COUNT_PROMISES: "1" }).promises!;
+    return { program: count("program"), baseline: count("baseline") };
 }
 
 /**
@@ -724,7 +739,14 @@ async function main(): Promise<number> {
                     `${fmt(alone.overBaseline)}x the raw program alone (kube-access cannot go below that without making ` +
                     `this work cheaper); the program ${fmt(alone.ratio)}x that`,
             );
+            const promises = promiseCounts(workDir, compiled);
+            console.log(
+                `[bench mock] promises made during evaluation (a count, the same on every run): program ` +
+                    `${promises.program}, baseline ${promises.baseline}; the program ${fmt(promises.program / promises.baseline)}x, ` +
+                    `${fmt((promises.program - promises.baseline) / n, 0)} more per user`,
+            );
             result.mock = {
+                promises,
                 resources: first.resources,
                 resourcesPerUser: first.resources / n,
                 program,

@@ -2,11 +2,14 @@
  * One benchmark run under the Pulumi mock runtime, in a process of its own
  * (started by scripts/bench.ts; not for direct use):
  *
- *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json
- *   mockRun.ts baseline <workDir>   declares the resources the program declared (<workDir>/resources.json)
- *                                   with the inputs it gave them and no logic: through the provider
- *                                   packages' classes, as a raw program would (scripts/bench/resourceClasses.ts),
- *                                   and kube-access's dynamic resources as bare custom resources
+ *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json, and
+ *                                   records what it declared (<workDir>/resources.json) and returned as
+ *                                   stack outputs (<workDir>/outputs.json)
+ *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
+ *                                   them, and returns the same stack outputs, with no logic: through the
+ *                                   provider packages' classes, as a raw program would
+ *                                   (scripts/bench/resourceClasses.ts), and kube-access's dynamic
+ *                                   resources as bare custom resources
  *
  * Both load the same modules before the clock starts, so the time measured
  * is evaluation only: from the first line of the program to the last
@@ -14,12 +17,17 @@
  * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`,
  * and for the baseline `"typed": <resources declared through a provider's class>`.
  *
+ * With `KUBE_ACCESS_BENCH_COUNT_PROMISES=1` it counts the promises made during
+ * the evaluation (an `async_hooks` hook, which slows the run) and adds
+ * `"promises": <count>` to that line.
+ *
  * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
  * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
  * DevTools). With `KUBE_ACCESS_BENCH_HEAP_SNAPSHOT_AT=<N>` it writes a V8
  * heap snapshot when the mocks are asked for the Nth resource, to
  * `<workDir>/<mode>-at-<N>.heapsnapshot`.
  */
+import { createHook } from "async_hooks";
 import * as fs from "fs";
 import * as inspector from "inspector/promises";
 import * as path from "path";
@@ -29,10 +37,10 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import * as keycloak from "@pulumi/keycloak";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
+import { recordedValue, withSecrets } from "./stackOutputs";
 
 const [mode, workDir] = process.argv.slice(2);
 
@@ -41,17 +49,6 @@ interface BenchConfig {
     all: Record<string, string>;
     secretKeys: string[];
     certificatePem: string;
-}
-
-/** Inputs as the mocks received them, with secrets wrapped again. */
-function rewrap(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(rewrap);
-    if (value !== null && typeof value === "object") {
-        const o = value as Record<string, unknown>;
-        if (o[specialSigKey] === specialSecretSig) return pulumi.secret(rewrap(o.value));
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, rewrap(v)]));
-    }
-    return value;
 }
 
 /** A custom resource declared with given inputs. */
@@ -94,13 +91,19 @@ async function main(): Promise<void> {
     };
     let evaluate: () => Promise<unknown>;
     let typed: number | undefined;
+    // What the program returned as its stack outputs, recorded after the clock stops.
+    let stackOutputs: unknown;
     if (mode === "program") {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
         process.chdir(workDir); // the project folder: access files are read relative to it
         // index.ts validates the config as it loads, then exports the function that declares everything.
         evaluate = () =>
-            runInPulumiStack(async () => (require("../../index") as () => Promise<Record<string, unknown>>)()); // eslint-disable-line @typescript-eslint/no-require-imports
+            runInPulumiStack(async () => {
+                const program = require("../../index") as () => Promise<Record<string, unknown>>; // eslint-disable-line @typescript-eslint/no-require-imports
+                stackOutputs = await program();
+                return stackOutputs as pulumi.Inputs;
+            });
     } else if (mode === "baseline") {
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
@@ -110,6 +113,9 @@ async function main(): Promise<void> {
         ) as (RecordedResource & {
             custom?: boolean;
         })[];
+        // The program's stack outputs, as values: a raw program that delivers the same kubeconfigs
+        // and summaries exports them too, and the SDK's work on them is the same.
+        const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as unknown;
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
         // Classes are looked up before the clock starts; the modules they live in load here too.
         const classes = declared.map((r) => (r.custom === false ? undefined : resourceClass(packages, r.type)));
@@ -121,13 +127,13 @@ async function main(): Promise<void> {
                     // Resources of the same type and name under different parents get a distinct name here.
                     const name = seen.has(`${r.type}::${r.name}`) ? `${r.name}-${i}` : r.name;
                     seen.add(`${r.type}::${name}`);
-                    const inputs = rewrap(r.inputs) as pulumi.Inputs;
+                    const inputs = withSecrets(r.inputs) as pulumi.Inputs;
                     const Class = classes[i];
                     if (r.custom === false) new BaselineComponent(r.type, name);
                     else if (Class) new Class(name, inputs);
                     else new BaselineResource(r.type, name, inputs);
                 });
-                return {};
+                return withSecrets(outputs) as pulumi.Inputs;
             });
     } else {
         throw new Error(`unknown mode ${mode}`);
@@ -139,18 +145,42 @@ async function main(): Promise<void> {
         await profiler.post("Profiler.enable");
         await profiler.post("Profiler.start");
     }
+    // Every promise the evaluation makes, ours and the SDK's: a count that does not vary with the machine's load.
+    let promises = 0;
+    const promiseCounter =
+        process.env.KUBE_ACCESS_BENCH_COUNT_PROMISES === "1"
+            ? createHook({
+                  init(_asyncId, type) {
+                      if (type === "PROMISE") promises++;
+                  },
+              })
+            : undefined;
+    promiseCounter?.enable();
     const started = performance.now();
     await evaluate();
     await settings.waitForRPCs();
     const seconds = (performance.now() - started) / 1000;
+    promiseCounter?.disable();
     if (profiler) {
         const { profile } = await profiler.post("Profiler.stop");
         fs.writeFileSync(profileFile!, JSON.stringify(profile));
         profiler.disconnect();
     }
-    if (mode === "program") fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
+    if (mode === "program") {
+        fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
+        // Secrets in plain text (the mocks' keys, the kubeconfigs): readable by this user only.
+        fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(await recordedValue(stackOutputs)), {
+            mode: 0o600,
+        });
+    }
     console.log(
-        JSON.stringify({ seconds, resources: resources.length, maxRssKiB: process.resourceUsage().maxRSS, typed }),
+        JSON.stringify({
+            seconds,
+            resources: resources.length,
+            maxRssKiB: process.resourceUsage().maxRSS,
+            typed,
+            promises: promiseCounter ? promises : undefined,
+        }),
     );
 }
 
