@@ -3,10 +3,11 @@
  * (started by scripts/bench.ts; not for direct use):
  *
  *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json, and
- *                                   records what it declared (<workDir>/resources.json) and returned as
- *                                   stack outputs (<workDir>/outputs.json)
+ *                                   records what it declared (<workDir>/resources.json), its components'
+ *                                   outputs and its stack outputs (<workDir>/outputs.json)
  *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
- *                                   them, and returns the same stack outputs, with no logic: through the
+ *                                   them, registers the same component outputs and returns the same stack
+ *                                   outputs (the same state), with no logic: through the
  *                                   provider packages' classes, as a raw program would
  *                                   (scripts/bench/resourceClasses.ts), and kube-access's dynamic
  *                                   resources as bare custom resources
@@ -40,7 +41,7 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
-import { recordedValue, withSecrets } from "./stackOutputs";
+import { componentKey, recordComponentOutputs, recordedValue, withSecrets } from "./recordedValues";
 
 const [mode, workDir] = process.argv.slice(2);
 
@@ -58,12 +59,19 @@ class BaselineResource extends pulumi.CustomResource {
     }
 }
 
-/** A component resource with nothing in it. */
+/** A component resource with the given outputs. */
 class BaselineComponent extends pulumi.ComponentResource {
-    constructor(type: string, name: string) {
+    constructor(type: string, name: string, outputs: pulumi.Inputs) {
         super(type, name, {});
-        this.registerOutputs({});
+        this.registerOutputs(outputs);
     }
+}
+
+/** What the program registers and returns, to be declared again by the baseline (outputs.json). */
+interface RecordedOutputs {
+    /** Each component's registered outputs, by `<type>::<name>`. */
+    components: Record<string, unknown>;
+    stack: unknown;
 }
 
 async function main(): Promise<void> {
@@ -91,12 +99,15 @@ async function main(): Promise<void> {
     };
     let evaluate: () => Promise<unknown>;
     let typed: number | undefined;
-    // What the program returned as its stack outputs, recorded after the clock stops.
+    // What the program returned as its stack outputs and its components registered, recorded after the clock stops.
     let stackOutputs: unknown;
+    const componentOutputs = new Map<string, unknown>();
     if (mode === "program") {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
         process.chdir(workDir); // the project folder: access files are read relative to it
+        // Each component's outputs as it registers them: one more Map entry per component.
+        recordComponentOutputs(componentOutputs);
         // index.ts validates the config as it loads, then exports the function that declares everything.
         evaluate = () =>
             runInPulumiStack(async () => {
@@ -113,9 +124,9 @@ async function main(): Promise<void> {
         ) as (RecordedResource & {
             custom?: boolean;
         })[];
-        // The program's stack outputs, as values: a raw program that delivers the same kubeconfigs
-        // and summaries exports them too, and the SDK's work on them is the same.
-        const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as unknown;
+        // The program's stack and component outputs, as values: a raw program that delivers the same
+        // kubeconfigs and summaries exports them too, and the SDK's work on them is the same.
+        const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
         // Classes are looked up before the clock starts; the modules they live in load here too.
         const classes = declared.map((r) => (r.custom === false ? undefined : resourceClass(packages, r.type)));
@@ -129,11 +140,16 @@ async function main(): Promise<void> {
                     seen.add(`${r.type}::${name}`);
                     const inputs = withSecrets(r.inputs) as pulumi.Inputs;
                     const Class = classes[i];
-                    if (r.custom === false) new BaselineComponent(r.type, name);
+                    if (r.custom === false)
+                        new BaselineComponent(
+                            r.type,
+                            name,
+                            withSecrets(outputs.components[componentKey(r.type, r.name)] ?? {}) as pulumi.Inputs,
+                        );
                     else if (Class) new Class(name, inputs);
                     else new BaselineResource(r.type, name, inputs);
                 });
-                return withSecrets(outputs) as pulumi.Inputs;
+                return withSecrets(outputs.stack) as pulumi.Inputs;
             });
     } else {
         throw new Error(`unknown mode ${mode}`);
@@ -169,9 +185,11 @@ async function main(): Promise<void> {
     if (mode === "program") {
         fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
         // Secrets in plain text (the mocks' keys, the kubeconfigs): readable by this user only.
-        fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(await recordedValue(stackOutputs)), {
-            mode: 0o600,
-        });
+        const recorded: RecordedOutputs = {
+            components: (await recordedValue(Object.fromEntries(componentOutputs))) as Record<string, unknown>,
+            stack: await recordedValue(stackOutputs),
+        };
+        fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded), { mode: 0o600 });
     }
     console.log(
         JSON.stringify({

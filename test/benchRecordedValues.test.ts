@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { recordedValue, withSecrets } from "../scripts/bench/stackOutputs";
+import { componentKey, recordComponentOutputs, recordedValue, withSecrets } from "../scripts/bench/recordedValues";
 
 const wrapped = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 
@@ -71,5 +71,42 @@ describe("withSecrets: a recorded value declared again", () => {
     it("leaves a look-alike whose signature is not the secret's as a plain object", () => {
         const lookAlike = { [specialSigKey]: "something else", value: "v" };
         expect(withSecrets({ x: lookAlike })).toEqual({ x: lookAlike });
+    });
+});
+
+describe("recordComponentOutputs: what each component registers", () => {
+    class Registering extends pulumi.ComponentResource {
+        constructor(name: string, outputs: pulumi.Inputs, again?: pulumi.Inputs) {
+            super("test:index:Registering", name, {});
+            this.registerOutputs(outputs);
+            if (again) this.registerOutputs(again);
+        }
+    }
+    const recorded = new Map<string, unknown>();
+    beforeAll(() => recordComponentOutputs(recorded));
+
+    it("keeps each component's first outputs, Outputs and all, by type and name", async () => {
+        new Registering(
+            "a",
+            { expiresAt: pulumi.output("2030-01-01T00:00:00Z"), key: pulumi.secret("k") },
+            { late: 1 },
+        );
+        new Registering("b", { n: 2 });
+        expect([...recorded.keys()]).toEqual(
+            expect.arrayContaining([
+                componentKey("test:index:Registering", "a"),
+                componentKey("test:index:Registering", "b"),
+            ]),
+        );
+        expect(await recordedValue(recorded.get("test:index:Registering::a"))).toEqual({
+            expiresAt: "2030-01-01T00:00:00Z",
+            key: wrapped("k"),
+        });
+        expect(recorded.get("test:index:Registering::b")).toEqual({ n: 2 });
+    });
+
+    it("refuses two components of the same type and name, which the baseline could not tell apart", () => {
+        new Registering("twice", {});
+        expect(() => new Registering("twice", {})).toThrow("two components named test:index:Registering::twice");
     });
 });
