@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { isSecret, promiseOf, recordingMocks } from "./helpers/mocks";
@@ -46,4 +47,27 @@ test("kube-access signs the user's own CSR and never holds their key", async () 
         signer: "cluster",
         firstStep: expect.stringMatching(/beside the kubeconfig as user2\.key$/),
     });
+});
+
+test("an externally signed user's own CSR keys the renewal schedule as it always has", async () => {
+    await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
+    const { KubeAccess, validateAccessSpec } = await import("../components");
+    const config = validConfig();
+    const external = opensslCsr("/CN=user1/O=group1/O=group2");
+    (config.users as Record<string, unknown>[])[0].auth = {
+        method: "certificate",
+        signer: "external",
+        certificateRequest: external.csrPem,
+    };
+    resources.length = 0;
+    const access = new KubeAccess("kube-access", {
+        spec: validateAccessSpec(config, { secretKeys }),
+        secrets: { clusterCaKey: pulumi.secret(ca.privateKeyPem), oidcInitialPasswords: {} },
+    });
+    await promiseOf(access.kubeconfigs);
+    const cert = resources.find((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert")!;
+    expect(cert.inputs.certRequestPem).toBe(external.csrPem);
+    const schedule = resources.find((r) => r.type === "pulumi-nodejs:dynamic/certificates:CertificateRenewal")!;
+    const issuance = JSON.stringify([external.csrPem, ca.certificatePem, cert.inputs.allowedUses]);
+    expect(schedule.inputs.issuanceSha256).toBe(crypto.createHash("sha256").update(issuance).digest("hex"));
 });

@@ -97,3 +97,38 @@ describe("each user's own kubeconfig Output is secret and names the user", () =>
         expect(text.includes("--oidc-client-secret=")).toBe(clientType === "confidential");
     });
 });
+
+describe("in a preview, where a new user's key and certificate are not known yet", () => {
+    // Mocks that answer with the inputs alone: every output a provider computes stays unknown.
+    beforeAll(async () => {
+        await pulumi.runtime.setMocks(
+            { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
+            "kube-access",
+            "test",
+            true,
+        );
+    });
+
+    it.each([["user1"], ["user2"], ["own-csr"], ["ed"]])("certificate user %s: still secret", async (name) => {
+        const { CertificateUser } = await import("../components");
+        const s = await spec();
+        const component = new CertificateUser(`preview-${name}`, {
+            user: s.users.find((u) => u.name === name) as never,
+            cluster: s.cluster,
+            clusterCaKey: pulumi.secret(ca.privateKeyPem),
+            clusterSigning: s.clusterSigning,
+        });
+        expect(await isSecret(component.kubeconfig)).toBe(true);
+    });
+
+    it("service account sa1: still secret", async () => {
+        const { ServiceAccountUser } = await import("../components");
+        const s = await spec();
+        const component = new ServiceAccountUser("preview-sa1", {
+            user: s.users.find((u) => u.name === "sa1") as never,
+            cluster: s.cluster,
+            tokenTimeoutSeconds: 120,
+        });
+        expect(await isSecret(component.kubeconfig)).toBe(true);
+    });
+});

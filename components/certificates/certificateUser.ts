@@ -66,7 +66,7 @@ export class CertificateUser extends pulumi.ComponentResource {
               });
         this.privateKeyPem = key ? pulumi.secret(key.privateKeyPem) : undefined;
         // A CSR holds no secret; it is deterministic, so unchanged config means no diff.
-        const requestPem: pulumi.Input<string> = key
+        const requestPem: pulumi.Output<string> | string = key
             ? pulumi.unsecret(
                   key.privateKeyPem.apply((pem) =>
                       buildCsrPem(pem, { commonName: user.name, organizations: user.groups }),
@@ -83,9 +83,14 @@ export class CertificateUser extends pulumi.ComponentResource {
             const renewal = new CertificateRenewal(
                 `${name}-renewal`,
                 {
-                    issuance: pulumi
-                        .output(requestPem)
-                        .apply((request) => JSON.stringify([request, cluster.caCertificatePem, allowedUses])),
+                    // From the CSR alone: the CA is plain config. An Output's own apply, since
+                    // pulumi.output() would copy it first (docs/performance.md, run 12).
+                    issuance:
+                        typeof requestPem === "string"
+                            ? JSON.stringify([requestPem, cluster.caCertificatePem, allowedUses])
+                            : requestPem.apply((request) =>
+                                  JSON.stringify([request, cluster.caCertificatePem, allowedUses]),
+                              ),
                     validitySeconds: auth.validityHours * 3600,
                     renewBeforeSeconds: auth.renewBeforeHours * 3600,
                 },
@@ -144,11 +149,12 @@ export class CertificateUser extends pulumi.ComponentResource {
             );
         }
 
-        // Secret either way: with a key, the key's secret Output makes it so.
-        const privateKeyPem = this.privateKeyPem;
-        this.kubeconfig = privateKeyPem
-            ? this.certificatePem.apply((certificatePem) =>
-                  privateKeyPem.apply((keyPem) => certificateKubeconfig(cluster, user.name, certificatePem, keyPem)),
+        // Secret either way: with a key, the key's secret Output makes it so. The key's
+        // is the outer Output, so the result is secret also while it is unknown (preview).
+        const certificatePem = this.certificatePem;
+        this.kubeconfig = this.privateKeyPem
+            ? this.privateKeyPem.apply((keyPem) =>
+                  certificatePem.apply((certPem) => certificateKubeconfig(cluster, user.name, certPem, keyPem)),
               )
             : pulumi.secret(
                   this.certificatePem.apply((certificatePem) =>
