@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { componentKey, recordComponentOutputs, recordedValue, withSecrets } from "../scripts/bench/recordedValues";
+import {
+    componentKey,
+    deliveredStackOutputs,
+    recordComponentOutputs,
+    recordedValue,
+    withSecrets,
+} from "../scripts/bench/recordedValues";
 
 const wrapped = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 
@@ -108,5 +114,33 @@ describe("recordComponentOutputs: what each component registers", () => {
     it("refuses two components of the same type and name, which the baseline could not tell apart", () => {
         new Registering("twice", {});
         expect(() => new Registering("twice", {})).toThrow("two components named test:index:Registering::twice");
+    });
+});
+
+describe("deliveredStackOutputs: what a raw program delivers too", () => {
+    it("keeps the kubeconfigs and the API server's settings, and leaves out kube-access's users summary", () => {
+        const stack = {
+            kubeconfigs: wrapped({ alice: "k" }),
+            users: { alice: { grants: [] } },
+            oidc: { flags: ["--oidc-issuer-url=https://issuer"] },
+            authenticatingProxy: { caFile: "/etc/ca.crt" },
+        };
+        expect(deliveredStackOutputs(stack)).toEqual({
+            kubeconfigs: stack.kubeconfigs,
+            oidc: stack.oidc,
+            authenticatingProxy: stack.authenticatingProxy,
+        });
+    });
+});
+
+describe("recordedValue refuses what is not a value", () => {
+    it("a resource among the outputs", async () => {
+        class Some extends pulumi.ComponentResource {
+            constructor() {
+                super("test:index:Some", "some", {});
+                this.registerOutputs({});
+            }
+        }
+        await expect(recordedValue({ resource: new Some() })).rejects.toThrow("cannot be recorded as a value");
     });
 });

@@ -6,11 +6,15 @@
  *                                   records what it declared (<workDir>/resources.json), its components'
  *                                   outputs and its stack outputs (<workDir>/outputs.json)
  *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
- *                                   them, registers the same component outputs and returns the same stack
- *                                   outputs (the same state), with no logic: through the
- *                                   provider packages' classes, as a raw program would
- *                                   (scripts/bench/resourceClasses.ts), and kube-access's dynamic
- *                                   resources as bare custom resources
+ *                                   them and returns what a raw program delivers of its stack outputs
+ *                                   (the kubeconfigs and the API server's settings), with no logic:
+ *                                   through the provider packages' classes, as a raw program would
+ *                                   (scripts/bench/resourceClasses.ts), kube-access's dynamic resources
+ *                                   as bare custom resources, its components with no outputs
+ *   mockRun.ts baseline-state <workDir>
+ *                                   the same, and also kube-access's own outputs (its components'
+ *                                   outputs and the users' access summary), so that it makes the same
+ *                                   state as the program
  *
  * Both load the same modules before the clock starts, so the time measured
  * is evaluation only: from the first line of the program to the last
@@ -41,7 +45,14 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
-import { componentKey, recordComponentOutputs, recordedValue, withSecrets } from "./recordedValues";
+import {
+    RecordedOutputs,
+    componentKey,
+    deliveredStackOutputs,
+    recordComponentOutputs,
+    recordedValue,
+    withSecrets,
+} from "./recordedValues";
 
 const [mode, workDir] = process.argv.slice(2);
 
@@ -65,13 +76,6 @@ class BaselineComponent extends pulumi.ComponentResource {
         super(type, name, {});
         this.registerOutputs(outputs);
     }
-}
-
-/** What the program registers and returns, to be declared again by the baseline (outputs.json). */
-interface RecordedOutputs {
-    /** Each component's registered outputs, by `<type>::<name>`. */
-    components: Record<string, unknown>;
-    stack: unknown;
 }
 
 async function main(): Promise<void> {
@@ -115,7 +119,8 @@ async function main(): Promise<void> {
                 stackOutputs = await program();
                 return stackOutputs as pulumi.Inputs;
             });
-    } else if (mode === "baseline") {
+    } else if (mode === "baseline" || mode === "baseline-state") {
+        const sameState = mode === "baseline-state";
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
         limitHeapGrowth();
@@ -124,9 +129,9 @@ async function main(): Promise<void> {
         ) as (RecordedResource & {
             custom?: boolean;
         })[];
-        // The program's stack and component outputs, as values: a raw program that delivers the same
-        // kubeconfigs and summaries exports them too, and the SDK's work on them is the same.
+        // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
+        const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
         // Classes are looked up before the clock starts; the modules they live in load here too.
         const classes = declared.map((r) => (r.custom === false ? undefined : resourceClass(packages, r.type)));
@@ -144,12 +149,14 @@ async function main(): Promise<void> {
                         new BaselineComponent(
                             r.type,
                             name,
-                            withSecrets(outputs.components[componentKey(r.type, r.name)] ?? {}) as pulumi.Inputs,
+                            sameState
+                                ? (withSecrets(outputs.components[componentKey(r.type, r.name)] ?? {}) as pulumi.Inputs)
+                                : {},
                         );
                     else if (Class) new Class(name, inputs);
                     else new BaselineResource(r.type, name, inputs);
                 });
-                return withSecrets(outputs.stack) as pulumi.Inputs;
+                return withSecrets(returned) as pulumi.Inputs;
             });
     } else {
         throw new Error(`unknown mode ${mode}`);
@@ -184,12 +191,11 @@ async function main(): Promise<void> {
     }
     if (mode === "program") {
         fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
-        // Secrets in plain text (the mocks' keys, the kubeconfigs): readable by this user only.
         const recorded: RecordedOutputs = {
             components: (await recordedValue(Object.fromEntries(componentOutputs))) as Record<string, unknown>,
-            stack: await recordedValue(stackOutputs),
+            stack: (await recordedValue(stackOutputs)) as Record<string, unknown>,
         };
-        fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded), { mode: 0o600 });
+        fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
     }
     console.log(
         JSON.stringify({

@@ -9,6 +9,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
+/** What the program registered and returned, as {@link recordedValue}s (the work folder's outputs.json). */
+export interface RecordedOutputs {
+    /** Each component's registered outputs, by {@link componentKey}. */
+    components: Record<string, unknown>;
+    /** The stack outputs, by name. */
+    stack: Record<string, unknown>;
+}
+
+/**
+ * Stack outputs that only kube-access makes: its access summary of every
+ * user (`users`: method, groups, certificate times, grants). A raw program
+ * onboarding the same users delivers the others too: the kubeconfigs and the
+ * API server's OIDC and request-header settings.
+ */
+export const kubeAccessOwnStackOutputs = ["users"];
+
+/** The stack outputs a raw program delivers too: all but {@link kubeAccessOwnStackOutputs}. */
+export function deliveredStackOutputs(stack: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(stack).filter(([name]) => !kubeAccessOwnStackOutputs.includes(name)));
+}
+
 /** The value of a known Output (every Output is known under the mocks outside preview). */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
@@ -20,6 +41,7 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
  * they are. Resolves once every Output in it has.
  */
 export async function recordedValue(value: unknown): Promise<unknown> {
+    if (pulumi.Resource.isInstance(value)) throw new Error("a resource among outputs cannot be recorded as a value");
     if (value instanceof Promise) return recordedValue(await value);
     if (pulumi.Output.isInstance(value)) {
         const [inner, secret] = await Promise.all([valueOf(value), pulumi.isSecret(value)]);
@@ -56,7 +78,10 @@ export const componentKey = (type: string, name: string): string => `${type}::${
  * and all). Only a component's first `registerOutputs` counts, as in the SDK
  * (`ComponentResource`'s constructor calls it once more); the root stack's
  * outputs are left out. Throws when two components have the same type and
- * name, which the baseline could not tell apart.
+ * name, which the baseline could not tell apart (it renames resources of the
+ * same type and name, but could not tell which outputs are whose). `into`
+ * keeps every outputs object alive until the run ends, which costs the
+ * program, never the baseline, a little memory.
  */
 export function recordComponentOutputs(into: Map<string, unknown>): void {
     const prototype = pulumi.ComponentResource.prototype as unknown as {
