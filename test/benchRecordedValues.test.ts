@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import {
-    componentKey,
+    resourceKey,
     deliveredStackOutputs,
     recordComponentOutputs,
     recordedValue,
@@ -100,8 +100,8 @@ describe("recordComponentOutputs: what each component registers", () => {
         new Registering("b", { n: 2 });
         expect([...recorded.keys()]).toEqual(
             expect.arrayContaining([
-                componentKey("test:index:Registering", "a"),
-                componentKey("test:index:Registering", "b"),
+                resourceKey("test:index:Registering", "a"),
+                resourceKey("test:index:Registering", "b"),
             ]),
         );
         expect(await recordedValue(recorded.get("test:index:Registering::a"))).toEqual({

@@ -10,6 +10,7 @@ import { opensslCsr, testCa } from "./helpers/fixtures";
 const ca = testCa();
 const { mocks } = recordingMocks(ca.certificatePem);
 const own = opensslCsr("/CN=own-csr/O=group1");
+const ownExternal = opensslCsr("/CN=own-csr-ext/O=group1");
 
 beforeAll(async () => {
     await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
@@ -31,12 +32,38 @@ async function spec() {
             auth: {
                 method: "certificate",
                 signer: "external",
-                certificateRequest: opensslCsr("/CN=own-csr-ext/O=group1").csrPem,
+                certificateRequest: ownExternal.csrPem,
             },
         },
         { name: "ed", auth: { method: "certificate", signer: "external", keyAlgorithm: "ED25519" } },
     );
     return validateAccessSpec(config, { secretKeys });
+}
+
+/** The certificate user `userName` of {@link spec}, as its own component. */
+async function certificateUser(resourceName: string, userName: string) {
+    const { CertificateUser } = await import("../components");
+    const s = await spec();
+    const user = s.users.find((u) => u.name === userName)!;
+    const component = new CertificateUser(resourceName, {
+        user: user as never,
+        cluster: s.cluster,
+        clusterCaKey: pulumi.secret(ca.privateKeyPem),
+        clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
+        clusterSigning: s.clusterSigning,
+    });
+    return { user, component };
+}
+
+/** The service account sa1 of {@link spec}, as its own component. */
+async function serviceAccountUser(resourceName: string) {
+    const { ServiceAccountUser } = await import("../components");
+    const s = await spec();
+    return new ServiceAccountUser(resourceName, {
+        user: s.users.find((u) => u.name === "sa1") as never,
+        cluster: s.cluster,
+        tokenTimeoutSeconds: 120,
+    });
 }
 
 describe("each user's own kubeconfig Output is secret and names the user", () => {
@@ -47,16 +74,7 @@ describe("each user's own kubeconfig Output is secret and names the user", () =>
         ["own-csr-ext", "external signer, the user's own CSR (no key in it)"],
         ["ed", "external signer, Ed25519 key"],
     ])("certificate user %s (%s)", async (name) => {
-        const { CertificateUser } = await import("../components");
-        const s = await spec();
-        const user = s.users.find((u) => u.name === name)!;
-        const component = new CertificateUser(`c-${name}`, {
-            user: user as never,
-            cluster: s.cluster,
-            clusterCaKey: pulumi.secret(ca.privateKeyPem),
-            clusterKubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
-            clusterSigning: s.clusterSigning,
-        });
+        const { user, component } = await certificateUser(`c-${name}`, name);
         expect(await isSecret(component.kubeconfig)).toBe(true);
         const kubeconfig = YAML.parse(await promiseOf(component.kubeconfig));
         expect(kubeconfig.users[0].name).toBe(name);
@@ -71,13 +89,7 @@ describe("each user's own kubeconfig Output is secret and names the user", () =>
     });
 
     it("service account sa1", async () => {
-        const { ServiceAccountUser } = await import("../components");
-        const s = await spec();
-        const component = new ServiceAccountUser("sa-sa1", {
-            user: s.users.find((u) => u.name === "sa1") as never,
-            cluster: s.cluster,
-            tokenTimeoutSeconds: 120,
-        });
+        const component = await serviceAccountUser("sa-sa1");
         expect(await isSecret(component.kubeconfig)).toBe(true);
         expect(YAML.parse(await promiseOf(component.kubeconfig)).users[0].user.token).toMatch(/^token-of-/);
     });
@@ -110,25 +122,12 @@ describe("in a preview, where a new user's key and certificate are not known yet
     });
 
     it.each([["user1"], ["user2"], ["own-csr"], ["ed"]])("certificate user %s: still secret", async (name) => {
-        const { CertificateUser } = await import("../components");
-        const s = await spec();
-        const component = new CertificateUser(`preview-${name}`, {
-            user: s.users.find((u) => u.name === name) as never,
-            cluster: s.cluster,
-            clusterCaKey: pulumi.secret(ca.privateKeyPem),
-            clusterSigning: s.clusterSigning,
-        });
+        const { component } = await certificateUser(`preview-${name}`, name);
         expect(await isSecret(component.kubeconfig)).toBe(true);
     });
 
     it("service account sa1: still secret", async () => {
-        const { ServiceAccountUser } = await import("../components");
-        const s = await spec();
-        const component = new ServiceAccountUser("preview-sa1", {
-            user: s.users.find((u) => u.name === "sa1") as never,
-            cluster: s.cluster,
-            tokenTimeoutSeconds: 120,
-        });
+        const component = await serviceAccountUser("preview-sa1");
         expect(await isSecret(component.kubeconfig)).toBe(true);
     });
 });

@@ -64,6 +64,8 @@ export const certificateRenewalProvider: pulumi.dynamic.ResourceProvider = {
 
 const provider = providerByReference(certificateRenewalProvider, __filename, "certificateRenewalProvider");
 
+const sha256Hex = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
+
 /**
  * The renewal schedule of a certificate signed by a Pulumi resource that only
  * renews on refresh (the tls provider's `earlyRenewalHours` acts only during
@@ -80,9 +82,11 @@ export class CertificateRenewal extends pulumi.dynamic.Resource {
             provider,
             name,
             {
-                issuanceSha256: pulumi
-                    .output(args.issuance)
-                    .apply((text) => crypto.createHash("sha256").update(text).digest("hex")),
+                // An Output's own apply: pulumi.output() would copy it first (docs/performance.md, run 12).
+                issuanceSha256: (pulumi.Output.isInstance(args.issuance)
+                    ? args.issuance
+                    : pulumi.output(args.issuance)
+                ).apply(sha256Hex),
                 validitySeconds: args.validitySeconds,
                 renewBeforeSeconds: args.renewBeforeSeconds,
                 issuedAt: undefined,

@@ -78,19 +78,15 @@ export class CertificateUser extends pulumi.ComponentResource {
             if (args.clusterCaKey === undefined)
                 throw new Error(`user ${user.name}: the external signer needs the cluster CA key`);
             const allowedUses = tlsAllowedUses(auth.keyAlgorithm);
+            // From the CSR alone: the CA is plain config.
+            const issuanceOf = (request: string) => JSON.stringify([request, cluster.caCertificatePem, allowedUses]);
             // The tls provider renews only on refresh; this schedule makes a plain
             // `pulumi up` inside the renewal window issue the certificate again.
             const renewal = new CertificateRenewal(
                 `${name}-renewal`,
                 {
-                    // From the CSR alone: the CA is plain config. An Output's own apply, since
-                    // pulumi.output() would copy it first (docs/performance.md, run 12).
-                    issuance:
-                        typeof requestPem === "string"
-                            ? JSON.stringify([requestPem, cluster.caCertificatePem, allowedUses])
-                            : requestPem.apply((request) =>
-                                  JSON.stringify([request, cluster.caCertificatePem, allowedUses]),
-                              ),
+                    // An Output's own apply: pulumi.output() would copy it first (docs/performance.md, run 12).
+                    issuance: typeof requestPem === "string" ? issuanceOf(requestPem) : requestPem.apply(issuanceOf),
                     validitySeconds: auth.validityHours * 3600,
                     renewBeforeSeconds: auth.renewBeforeHours * 3600,
                 },
@@ -152,15 +148,11 @@ export class CertificateUser extends pulumi.ComponentResource {
         // Secret either way: with a key, the key's secret Output makes it so. The key's
         // is the outer Output, so the result is secret also while it is unknown (preview).
         const certificatePem = this.certificatePem;
+        const kubeconfigOf = (keyPem?: string) =>
+            certificatePem.apply((certPem) => certificateKubeconfig(cluster, user.name, certPem, keyPem));
         this.kubeconfig = this.privateKeyPem
-            ? this.privateKeyPem.apply((keyPem) =>
-                  certificatePem.apply((certPem) => certificateKubeconfig(cluster, user.name, certPem, keyPem)),
-              )
-            : pulumi.secret(
-                  this.certificatePem.apply((certificatePem) =>
-                      certificateKubeconfig(cluster, user.name, certificatePem, undefined),
-                  ),
-              );
+            ? this.privateKeyPem.apply(kubeconfigOf)
+            : pulumi.secret(kubeconfigOf(undefined));
         // The key, certificate and kubeconfig are not repeated in the component's
         // state: the key's and certificate's resources and the stack output hold
         // them (docs/performance.md).

@@ -47,7 +47,7 @@ import { limitHeapGrowth, limitStackTraces } from "../../components/access/runti
 import { ProviderPackages, resourceClass } from "./resourceClasses";
 import {
     RecordedOutputs,
-    componentKey,
+    resourceKey,
     deliveredStackOutputs,
     recordComponentOutputs,
     recordedValue,
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
         // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
+        const componentOutputsOf = (r: RecordedResource) =>
+            (sameState ? withSecrets(outputs.components[resourceKey(r.type, r.name)] ?? {}) : {}) as pulumi.Inputs;
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
         // Classes are looked up before the clock starts; the modules they live in load here too.
         const classes = declared.map((r) => (r.custom === false ? undefined : resourceClass(packages, r.type)));
@@ -141,18 +143,11 @@ async function main(): Promise<void> {
                 const seen = new Set<string>();
                 declared.forEach((r, i) => {
                     // Resources of the same type and name under different parents get a distinct name here.
-                    const name = seen.has(`${r.type}::${r.name}`) ? `${r.name}-${i}` : r.name;
-                    seen.add(`${r.type}::${name}`);
+                    const name = seen.has(resourceKey(r.type, r.name)) ? `${r.name}-${i}` : r.name;
+                    seen.add(resourceKey(r.type, name));
                     const inputs = withSecrets(r.inputs) as pulumi.Inputs;
                     const Class = classes[i];
-                    if (r.custom === false)
-                        new BaselineComponent(
-                            r.type,
-                            name,
-                            sameState
-                                ? (withSecrets(outputs.components[componentKey(r.type, r.name)] ?? {}) as pulumi.Inputs)
-                                : {},
-                        );
+                    if (r.custom === false) new BaselineComponent(r.type, name, componentOutputsOf(r));
                     else if (Class) new Class(name, inputs);
                     else new BaselineResource(r.type, name, inputs);
                 });

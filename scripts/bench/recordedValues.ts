@@ -11,7 +11,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 /** What the program registered and returned, as {@link recordedValue}s (the work folder's outputs.json). */
 export interface RecordedOutputs {
-    /** Each component's registered outputs, by {@link componentKey}. */
+    /** Each component's registered outputs, by {@link resourceKey}. */
     components: Record<string, unknown>;
     /** The stack outputs, by name. */
     stack: Record<string, unknown>;
@@ -69,12 +69,12 @@ export function withSecrets(value: unknown): unknown {
     return value;
 }
 
-/** The key of a component among recorded component outputs: `<type>::<name>`. */
-export const componentKey = (type: string, name: string): string => `${type}::${name}`;
+/** A resource's type and name as one key, `<type>::<name>`: how recorded component outputs are found again. */
+export const resourceKey = (type: string, name: string): string => `${type}::${name}`;
 
 /**
  * From now on in this process, puts the outputs each component registers
- * into `into`, by {@link componentKey}, as the component gives them (Outputs
+ * into `into`, by {@link resourceKey}, as the component gives them (Outputs
  * and all). Only a component's first `registerOutputs` counts, as in the SDK
  * (`ComponentResource`'s constructor calls it once more); the root stack's
  * outputs are left out. Throws when two components have the same type and
@@ -95,7 +95,7 @@ export function recordComponentOutputs(into: Map<string, unknown>): void {
         const first = !this.__registered && this.__pulumiType !== "pulumi:pulumi:Stack";
         registerOutputs.call(this, outputs);
         if (!first) return;
-        const key = componentKey(this.__pulumiType, this.__name);
+        const key = resourceKey(this.__pulumiType, this.__name);
         if (into.has(key)) throw new Error(`two components named ${key}`);
         into.set(key, outputs);
     };
