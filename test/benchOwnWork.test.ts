@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { validateAccessSpec } from "../components/access/validate";
 import { certificateKubeconfig } from "../components/certificates/kubeconfig";
 import { serviceAccountKubeconfig } from "../components/serviceAccounts/kubeconfig";
-import { ownWorkAloneFloor } from "../scripts/bench/cpuShares";
+import { outputsFloor, ownWorkAloneFloor } from "../scripts/bench/cpuShares";
 import { timeOwnWork } from "../scripts/bench/ownWork";
 import { secretKeys, validConfig } from "./helpers/config";
 import { opensslCsr, testCa } from "./helpers/fixtures";
@@ -59,5 +59,16 @@ describe("kube-access's own work, timed alone for the bench", () => {
         expect(floor.floorSeconds).toBeCloseTo(3.92, 10);
         expect(floor.overBaseline).toBeCloseTo(1.4, 10);
         expect(floor.ratio).toBeCloseTo(2, 10);
+    });
+
+    it("the floor with kube-access's outputs starts from the same-state baseline and is judged against the raw one", () => {
+        const times = { programSeconds: 6.3, baselineSeconds: 2.8, sameStateSeconds: 3.08 };
+        const floor = outputsFloor(times, 1.12);
+        expect(floor.outputsAlone).toBeCloseTo(1.1, 10);
+        expect(floor.floorSeconds).toBeCloseTo(4.2, 10);
+        expect(floor.overBaseline).toBeCloseTo(1.5, 10);
+        expect(floor.ratio).toBeCloseTo(1.5, 10);
+        // No own work: the outputs alone.
+        expect(outputsFloor(times, 0).overBaseline).toBeCloseTo(1.1, 10);
     });
 });

@@ -153,6 +153,17 @@ describe("issue 17's targets from one bench run", () => {
         );
     });
 
+    it("with the same-state baseline timed, the evaluation row also names what kube-access's outputs alone cost", () => {
+        const figures = withProfiledMocks(passing());
+        figures.pure = { ...figures.pure, csrs: 400, csrSeconds: 0.4, kubeconfigs: 1000, kubeconfigSeconds: 0.1 };
+        figures.mock.times!.sameStateSeconds = 2.8;
+        // The outputs alone: 2.8 s over the raw program's 2.5 s; with the 1.5 s of own work, 4.3 s over 2.5 s.
+        expect(rowMatching(figures, /evaluation/).floor).toContain(
+            "the program 1.50x that; kube-access's own outputs with no logic (the users' access summary and the " +
+                "components' outputs) take 1.12x the raw program, and with that work 1.72x; through the engine",
+        );
+    });
+
     it("says when the floor's first up carried the real state's secrets", () => {
         const figures = passing();
         figures.floor.secrets = { count: 2931, bytesPerSecret: 612 };

@@ -84,6 +84,8 @@ export function totalSeconds(shares: CpuShares): number {
 export interface MockTimes {
     programSeconds: number;
     baselineSeconds: number;
+    /** The same-state baseline's timed minimum: the baseline plus kube-access's own outputs, with no logic. */
+    sameStateSeconds?: number;
     program: CpuShares;
     baseline: CpuShares;
 }
@@ -137,6 +139,30 @@ export function ownWorkAloneFloor(
     const floorSeconds = times.baselineSeconds + ownWorkSeconds;
     return {
         ownWorkSeconds,
+        floorSeconds,
+        overBaseline: floorSeconds / times.baselineSeconds,
+        ratio: times.programSeconds / floorSeconds,
+    };
+}
+
+/**
+ * What kube-access's own outputs cost with no logic, and the floor with them.
+ * `outputsAlone` is the same-state baseline's evaluation over the baseline's:
+ * the baseline plus kube-access's own outputs (the users' access summary that
+ * reviews read, and its components' outputs), replayed as values. The floor
+ * is the same-state baseline plus kube-access's own work timed alone
+ * (`ownWorkSeconds`, as in {@link ownWorkAloneFloor}); `overBaseline` is that
+ * over the baseline, the least a program could take that delivers
+ * kube-access's outputs and does its work as implemented. `ratio` is the
+ * program's time over it. All times are timed minimums, in seconds.
+ */
+export function outputsFloor(
+    times: { programSeconds: number; baselineSeconds: number; sameStateSeconds: number },
+    ownWorkSeconds: number,
+): { outputsAlone: number; floorSeconds: number; overBaseline: number; ratio: number } {
+    const floorSeconds = times.sameStateSeconds + ownWorkSeconds;
+    return {
+        outputsAlone: times.sameStateSeconds / times.baselineSeconds,
         floorSeconds,
         overBaseline: floorSeconds / times.baselineSeconds,
         ratio: times.programSeconds / floorSeconds,

@@ -8,7 +8,7 @@
  */
 
 import { RssPeaks } from "./processSampler";
-import { MockTimes, OwnWorkTimes, ownWorkAloneFloor, ownWorkFloor } from "./cpuShares";
+import { MockTimes, OwnWorkTimes, ownWorkAloneFloor, ownWorkFloor, outputsFloor } from "./cpuShares";
 
 /** One step through the real engine: wall time and peak RSS in MiB, in all and per process class. */
 export interface StepFigures {
@@ -113,11 +113,19 @@ function aloneFloor(times: MockTimes, pure: TargetFigures["pure"]): string {
         csrSeconds,
         kubeconfigSeconds,
     });
+    const sameStateSeconds = times.sameStateSeconds;
+    const outputs =
+        sameStateSeconds === undefined ? undefined : outputsFloor({ ...times, sameStateSeconds }, ownWorkSeconds);
     return (
         `timed alone once, kube-access's reading and validating the files, ${csrs.toLocaleString("en-US")} ` +
         `CSRs and ${kubeconfigs.toLocaleString("en-US")} kubeconfigs take ${ownWorkSeconds.toFixed(2)} s, so ` +
         `it cannot go below ${overBaseline.toFixed(2)}x the raw program without making that work cheaper; the ` +
-        `program ${ratio.toFixed(2)}x that; `
+        `program ${ratio.toFixed(2)}x that; ` +
+        (outputs
+            ? `kube-access's own outputs with no logic (the users' access summary and the components' outputs) ` +
+              `take ${outputs.outputsAlone.toFixed(2)}x the raw program, and with that work ` +
+              `${outputs.overBaseline.toFixed(2)}x; `
+            : "")
     );
 }
 
