@@ -152,9 +152,10 @@ export function ownWorkAloneFloor(
  * reviews read, and its components' outputs), replayed as values. The floor
  * is the same-state baseline plus kube-access's own work timed alone
  * (`ownWorkSeconds`, as in {@link ownWorkAloneFloor}); `overBaseline` is that
- * over the baseline, the least a program could take that delivers
- * kube-access's outputs and does its work as implemented. `ratio` is the
- * program's time over it. All times are timed minimums, in seconds.
+ * over the baseline: a sum of two minimums timed apart, so an estimate of
+ * the least kube-access could take with its outputs as they are and its work
+ * as implemented, not a bound for every program. `ratio` is the program's
+ * time over it. All times are timed minimums, in seconds.
  */
 export function outputsFloor(
     times: { programSeconds: number; baselineSeconds: number; sameStateSeconds: number },
