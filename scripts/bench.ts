@@ -61,8 +61,9 @@ import { timeOwnWork } from "./bench/ownWork";
 const usage = `npm run bench -- [options]
 
 The mock comparison runs the program and two raw baselines R times each, alternating. One declares the same
-resources and the stack outputs a raw program delivers too (kubeconfigs, API server settings); the other also
-kube-access's own outputs (the same state); neither has logic. Then one profiled run of the program and the
+resources (the same URNs, parents, dependencies and options; it fails if they differ) and the stack outputs a
+raw program delivers too (kubeconfigs, API server settings); the other also kube-access's own outputs (the same
+state); neither has logic. Then one profiled run of the program and the
 first baseline: where their CPU time went (kube-access's own work, declaring, harness, runtime) and the floor
 of a raw program that also did kube-access's own work, from that profile and from the own work timed alone
 (reading and validating the files, CSRs, kubeconfigs), and what kube-access's own outputs alone cost (the

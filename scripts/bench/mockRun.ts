@@ -3,14 +3,20 @@
  * (started by scripts/bench.ts; not for direct use):
  *
  *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json, and
- *                                   records what it declared (<workDir>/resources.json), its components'
+ *                                   records what it declared (<workDir>/resources.json: each resource with its options), its components'
  *                                   outputs and its stack outputs (<workDir>/outputs.json)
  *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
  *                                   them and returns what a raw program delivers of its stack outputs
  *                                   (the kubeconfigs and the API server's settings), with no logic:
  *                                   through the provider packages' classes, as a raw program would
  *                                   (scripts/bench/resourceClasses.ts), kube-access's dynamic resources
- *                                   as bare custom resources, its components with no outputs
+ *                                   as bare custom resources with the output properties the program's
+ *                                   classes declare, its components with no outputs; each with the
+ *                                   program's parent, dependencies (an input the program gave as an
+ *                                   Output of other resources as an `apply` on theirs), provider and
+ *                                   other options, so with the program's URNs
+ *                                   (scripts/bench/declarationOptions.ts); it fails when its
+ *                                   registrations differ from the program's
  *   mockRun.ts baseline-state <workDir>
  *                                   the same, and also kube-access's own outputs (its components'
  *                                   outputs and the users' access summary), so that it makes the same
@@ -46,6 +52,17 @@ import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
 import {
+    RecordedOptions,
+    RegistrationRequest,
+    declarationDifferences,
+    declarationOptions,
+    declaredInputs,
+    recordRegistrations,
+    recordUnsetProperties,
+    withUnsetProperties,
+    recordedOptions,
+} from "./declarationOptions";
+import {
     RecordedOutputs,
     resourceKey,
     deliveredStackOutputs,
@@ -56,6 +73,17 @@ import {
 
 const [mode, workDir] = process.argv.slice(2);
 
+/** The type of the stack resource every program registers first. */
+const stackType = "pulumi:pulumi:Stack";
+
+/** A resource as the program declared it: type, name, inputs, whether custom, and its options. */
+type DeclaredResource = RecordedResource & {
+    custom?: boolean;
+    registration?: RegistrationRequest;
+    unsetProperties?: string[];
+    options?: RecordedOptions;
+};
+
 interface BenchConfig {
     /** Full key to value, as the engine hands config to the program. */
     all: Record<string, string>;
@@ -65,15 +93,15 @@ interface BenchConfig {
 
 /** A custom resource declared with given inputs. */
 class BaselineResource extends pulumi.CustomResource {
-    constructor(type: string, name: string, inputs: pulumi.Inputs) {
-        super(type, name, inputs);
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(type, name, inputs, opts);
     }
 }
 
 /** A component resource with the given outputs. */
 class BaselineComponent extends pulumi.ComponentResource {
-    constructor(type: string, name: string, outputs: pulumi.Inputs) {
-        super(type, name, {});
+    constructor(type: string, name: string, outputs: pulumi.Inputs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
         this.registerOutputs(outputs);
     }
 }
@@ -82,7 +110,7 @@ async function main(): Promise<void> {
     const config = JSON.parse(fs.readFileSync(path.join(workDir, "config.json"), "utf8")) as BenchConfig;
     const recording = recordingMocks(config.certificatePem);
     // Which resources are components, for the baseline to declare them as such.
-    const resources: (RecordedResource & { custom?: boolean })[] = [];
+    const resources: DeclaredResource[] = [];
     // A V8 heap snapshot when the mocks are asked for the Nth resource: what the program holds mid-evaluation.
     const snapshotAt = Number(process.env.KUBE_ACCESS_BENCH_HEAP_SNAPSHOT_AT ?? 0);
     const mocks: pulumi.runtime.Mocks = {
@@ -98,6 +126,8 @@ async function main(): Promise<void> {
     };
     await pulumi.runtime.setMocks(mocks, "kube-access", "bench", false);
     pulumi.runtime.setAllConfig(config.all, config.secretKeys);
+    // The program's resource options as the engine receives them, for the baselines to declare the same objects.
+    const registrations = recordRegistrations();
     const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
         waitForRPCs: () => Promise<void>;
     };
@@ -106,6 +136,8 @@ async function main(): Promise<void> {
     // What the program returned as its stack outputs and its components registered, recorded after the clock stops.
     let stackOutputs: unknown;
     const componentOutputs = new Map<string, unknown>();
+    // The properties the program's custom resources were declared with but no value, by type.
+    let unsetProperties = new Map<string, string[]>();
     if (mode === "program") {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
@@ -115,6 +147,7 @@ async function main(): Promise<void> {
         // index.ts validates the config as it loads, then exports the function that declares everything.
         evaluate = () =>
             runInPulumiStack(async () => {
+                unsetProperties = recordUnsetProperties();
                 const program = require("../../index") as () => Promise<Record<string, unknown>>; // eslint-disable-line @typescript-eslint/no-require-imports
                 stackOutputs = await program();
                 return stackOutputs as pulumi.Inputs;
@@ -126,9 +159,7 @@ async function main(): Promise<void> {
         limitHeapGrowth();
         const declared = JSON.parse(
             fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
-        ) as (RecordedResource & {
-            custom?: boolean;
-        })[];
+        ) as DeclaredResource[];
         // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
@@ -140,16 +171,23 @@ async function main(): Promise<void> {
         typed = classes.filter((c) => c !== undefined).length;
         evaluate = () =>
             runInPulumiStack(async () => {
-                const seen = new Set<string>();
+                // Each resource with the program's parent, dependencies, provider and other options, so
+                // with the program's URN; the program's stack is the baseline's own.
+                const resources: (pulumi.Resource | undefined)[] = [];
                 declared.forEach((r, i) => {
-                    // Resources of the same type and name under different parents get a distinct name here.
-                    const name = seen.has(resourceKey(r.type, r.name)) ? `${r.name}-${i}` : r.name;
-                    seen.add(resourceKey(r.type, name));
-                    const inputs = withSecrets(r.inputs) as pulumi.Inputs;
+                    if (r.type === stackType) return void resources.push(undefined);
                     const Class = classes[i];
-                    if (r.custom === false) new BaselineComponent(r.type, name, componentOutputsOf(r));
-                    else if (Class) new Class(name, inputs);
-                    else new BaselineResource(r.type, name, inputs);
+                    const recorded = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, r.options, resources);
+                    // A bare resource declares the output properties the program's class did; a provider's class has its own.
+                    const inputs = Class ? recorded : withUnsetProperties(recorded, r.unsetProperties);
+                    const opts = declarationOptions(r.options, resources, r.custom !== false);
+                    resources.push(
+                        r.custom === false
+                            ? new BaselineComponent(r.type, r.name, componentOutputsOf(r), opts)
+                            : Class
+                              ? new Class(r.name, inputs, opts)
+                              : new BaselineResource(r.type, r.name, inputs, opts),
+                    );
                 });
                 return withSecrets(returned) as pulumi.Inputs;
             });
@@ -185,12 +223,39 @@ async function main(): Promise<void> {
         profiler.disconnect();
     }
     if (mode === "program") {
-        fs.writeFileSync(path.join(workDir, "resources.json"), JSON.stringify(resources));
+        const options = recordedOptions(registrations);
+        if (registrations.some((r, i) => r.type !== resources[i]?.type || r.name !== resources[i]?.name))
+            throw new Error("the mock monitor's requests and the resources declared are not in the same order");
+        fs.writeFileSync(
+            path.join(workDir, "resources.json"),
+            JSON.stringify(
+                resources.map((r, i) => ({
+                    ...r,
+                    registration: registrations[i],
+                    options: options[i],
+                    unsetProperties: unsetProperties.get(r.type),
+                })),
+            ),
+        );
         const recorded: RecordedOutputs = {
             components: (await recordedValue(Object.fromEntries(componentOutputs))) as Record<string, unknown>,
             stack: (await recordedValue(stackOutputs)) as Record<string, unknown>,
         };
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
+    } else {
+        // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
+        const declared = JSON.parse(
+            fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
+        ) as DeclaredResource[];
+        const differences = declarationDifferences(
+            declared.map((r) => r.registration!),
+            registrations,
+        );
+        if (differences.length > 0)
+            throw new Error(
+                `the ${mode} declared other objects than the program (${differences.length}): ` +
+                    differences.slice(0, 5).join("; "),
+            );
     }
     console.log(
         JSON.stringify({

@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /** A resource class of a provider package: what `new` takes, and its type token. */
 export interface ResourceClass {
-    new (name: string, args: pulumi.Inputs): pulumi.CustomResource;
+    new (name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions): pulumi.CustomResource;
     __pulumiType: string;
 }
 
