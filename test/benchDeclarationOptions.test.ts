@@ -61,7 +61,7 @@ function declareProgram(): void {
 describe("the program's resource options, recorded for the bench's baselines", () => {
     it("records parent, dependencies, provider, secret outputs and replacement settings as indexes", async () => {
         const requests = await withMocks(declareProgram);
-        // In the order the SDK registers them: the provider waits for its inputs.
+        // In the order the SDK registers them, which is not the order of declaration.
         expect(requests.map((r) => r.name)).toEqual(["team", "cluster", "key", "certificate", "binding"]);
         expect(requests.every((r) => r.urn.startsWith("urn:pulumi:bench::kube-access::"))).toBe(true);
         const options = recordedOptions(requests);

@@ -13,7 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 /** One resource's recorded options; references are indexes into the recorded resources. */
 export interface RecordedOptions {
     parent?: number;
-    /** Dependencies besides those of the properties below (the program's `dependsOn`, or a parent's). */
+    /**
+     * Dependencies besides those of the properties below: the program's
+     * `dependsOn`, and `replaceWith` targets, which the SDK counts too.
+     */
     dependsOn?: number[];
     /** For each input property given as an Output of other resources: those resources. */
     propertyDependencies?: Record<string, number[]>;
@@ -96,8 +99,11 @@ export function recordRegistrations(): RegistrationRequest[] {
 
 /**
  * The recorded requests' references as indexes into the same list. A URN
- * that names no recorded resource (the stack itself, or a provider the
- * engine makes by default) is left out, since a program does not pass those.
+ * that names no recorded resource (a provider the engine makes by default)
+ * is left out, since a program does not pass those. The stack is recorded
+ * like any resource when the program runs in one, so a top-level resource's
+ * parent is the stack's index; a baseline declares no resource there, and
+ * its own stack is the default parent.
  *
  * @throws Error when a request refers to one registered after it (the SDK
  * registers a resource only once the resources it refers to have URNs, so

@@ -3,8 +3,9 @@
  * (started by scripts/bench.ts; not for direct use):
  *
  *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json, and
- *                                   records what it declared (<workDir>/resources.json: each resource with its options), its components'
- *                                   outputs and its stack outputs (<workDir>/outputs.json)
+ *                                   records what it declared (<workDir>/resources.json: each resource with
+ *                                   its RegisterResource request), its components' outputs and its stack
+ *                                   outputs (<workDir>/outputs.json)
  *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
  *                                   them and returns what a raw program delivers of its stack outputs
  *                                   (the kubeconfigs and the API server's settings), with no logic:
@@ -52,7 +53,6 @@ import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
 import {
-    RecordedOptions,
     RegistrationRequest,
     declarationDifferences,
     declarationOptions,
@@ -76,12 +76,11 @@ const [mode, workDir] = process.argv.slice(2);
 /** The type of the stack resource every program registers first. */
 const stackType = "pulumi:pulumi:Stack";
 
-/** A resource as the program declared it: type, name, inputs, whether custom, and its options. */
+/** A resource as the program declared it: type, name, inputs, whether custom, and its request. */
 type DeclaredResource = RecordedResource & {
     custom?: boolean;
     registration?: RegistrationRequest;
     unsetProperties?: string[];
-    options?: RecordedOptions;
 };
 
 interface BenchConfig {
@@ -138,6 +137,8 @@ async function main(): Promise<void> {
     const componentOutputs = new Map<string, unknown>();
     // The properties the program's custom resources were declared with but no value, by type.
     let unsetProperties = new Map<string, string[]>();
+    // What the program declared, read by a baseline before the clock starts.
+    let declared: DeclaredResource[] = [];
     if (mode === "program") {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
@@ -157,9 +158,8 @@ async function main(): Promise<void> {
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
         limitHeapGrowth();
-        const declared = JSON.parse(
-            fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
-        ) as DeclaredResource[];
+        declared = JSON.parse(fs.readFileSync(path.join(workDir, "resources.json"), "utf8")) as DeclaredResource[];
+        const options = recordedOptions(declared.map((r) => r.registration!));
         // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
@@ -177,10 +177,10 @@ async function main(): Promise<void> {
                 declared.forEach((r, i) => {
                     if (r.type === stackType) return void resources.push(undefined);
                     const Class = classes[i];
-                    const recorded = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, r.options, resources);
+                    const recorded = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, options[i], resources);
                     // A bare resource declares the output properties the program's class did; a provider's class has its own.
                     const inputs = Class ? recorded : withUnsetProperties(recorded, r.unsetProperties);
-                    const opts = declarationOptions(r.options, resources, r.custom !== false);
+                    const opts = declarationOptions(options[i], resources, r.custom !== false);
                     resources.push(
                         r.custom === false
                             ? new BaselineComponent(r.type, r.name, componentOutputsOf(r), opts)
@@ -223,7 +223,6 @@ async function main(): Promise<void> {
         profiler.disconnect();
     }
     if (mode === "program") {
-        const options = recordedOptions(registrations);
         if (registrations.some((r, i) => r.type !== resources[i]?.type || r.name !== resources[i]?.name))
             throw new Error("the mock monitor's requests and the resources declared are not in the same order");
         fs.writeFileSync(
@@ -232,7 +231,6 @@ async function main(): Promise<void> {
                 resources.map((r, i) => ({
                     ...r,
                     registration: registrations[i],
-                    options: options[i],
                     unsetProperties: unsetProperties.get(r.type),
                 })),
             ),
@@ -244,9 +242,6 @@ async function main(): Promise<void> {
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
     } else {
         // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
-        const declared = JSON.parse(
-            fs.readFileSync(path.join(workDir, "resources.json"), "utf8"),
-        ) as DeclaredResource[];
         const differences = declarationDifferences(
             declared.map((r) => r.registration!),
             registrations,
