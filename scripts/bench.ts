@@ -154,6 +154,9 @@ function mockConfig(accessFiles: string[]): {
  */
 type MockMode = "program" | "baseline" | "baseline-state";
 
+/** A mock program's run: one of the timed modes, or the untimed run that records what the program declared. */
+type MockRunMode = MockMode | "record";
+
 interface MockRun {
     seconds: number;
     wallSeconds: number;
@@ -203,7 +206,7 @@ function compile(workDir: string): string {
     return out;
 }
 
-function mockRun(mode: MockMode, workDir: string, compiled?: string, env: NodeJS.ProcessEnv = {}): MockRun {
+function mockRun(mode: MockRunMode, workDir: string, compiled?: string, env: NodeJS.ProcessEnv = {}): MockRun {
     const started = performance.now();
     const child = spawnSync(
         process.execPath,
@@ -690,7 +693,7 @@ async function main(): Promise<number> {
             fs.writeFileSync(path.join(workDir, "config.json"), JSON.stringify(mockConfig(accessFiles)));
             const compiled = values.compiled ? compile(workDir) : undefined;
             result.runner = compiled ? "node, compiled by tsc" : "ts-node, transpile only";
-            const first = mockRun("program", workDir, compiled); // records the resources the baseline declares; also a warm-up
+            const first = mockRun("record", workDir, compiled); // records the resources the baseline declares; also a warm-up
             console.log(`[bench mock] ${first.resources} resources (${fmt(first.resources / n, 1)} per user)`);
             const runs: Record<MockMode, MockRun[]> = { program: [], baseline: [], "baseline-state": [] };
             for (let i = 0; i < repeat; i++) {

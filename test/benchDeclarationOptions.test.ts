@@ -42,19 +42,26 @@ async function withMocks(declare: () => void): Promise<RegistrationRequest[]> {
 }
 
 /**
- * A provider, a component with two children, one of which reads the other's
- * output and is replaced with it, and a resource that depends on the
- * component as a whole.
+ * A provider, a component with three children, one of which reads another's
+ * output and is replaced with it, one replaced with it only; a component
+ * that hands the provider to its children; and a resource that depends on
+ * the first component as a whole.
  */
 function declareProgram(): void {
     const provider = new Provider("cluster");
     const group = new Group("team");
-    const key = new Thing("key", { size: 256 }, { parent: group, additionalSecretOutputs: ["pem"] });
+    const key = new Thing(
+        "key",
+        { size: 256 },
+        { parent: group, additionalSecretOutputs: ["pem"], ignoreChanges: ["size"], protect: true },
+    );
     new Thing(
         "certificate",
         { request: key.id.apply((id) => `csr of ${id}`) },
         { parent: group, provider, replaceWith: [key], replacementTrigger: 2 },
     );
+    new Thing("renewal", {}, { parent: group, replaceWith: [key], deletedWith: key, retainOnDelete: true });
+    new Group("ops", { providers: { kubernetes: provider } });
     new Thing("binding", { subject: "team" }, { dependsOn: [group] });
 }
 
@@ -62,22 +69,38 @@ describe("the program's resource options, recorded for the bench's baselines", (
     it("records parent, dependencies, provider, secret outputs and replacement settings as indexes", async () => {
         const requests = await withMocks(declareProgram);
         // In the order the SDK registers them, which is not the order of declaration.
-        expect(requests.map((r) => r.name)).toEqual(["team", "cluster", "key", "certificate", "binding"]);
+        expect(requests.map((r) => r.name)).toEqual([
+            "team",
+            "cluster",
+            "ops",
+            "key",
+            "renewal",
+            "certificate",
+            "binding",
+        ]);
         expect(requests.every((r) => r.urn.startsWith("urn:pulumi:bench::kube-access::"))).toBe(true);
         const options = recordedOptions(requests);
         expect(options[0]).toEqual({});
         expect(options[1]).toEqual({});
-        expect(options[2]).toEqual({ parent: 0, additionalSecretOutputs: ["pem"] });
-        // The key's id in the request makes the certificate's request depend on the key.
+        expect(options[2]).toEqual({ providers: { kubernetes: 1 } });
         expect(options[3]).toEqual({
             parent: 0,
-            propertyDependencies: { request: [2] },
+            additionalSecretOutputs: ["pem"],
+            ignoreChanges: ["size"],
+            protect: true,
+        });
+        // The SDK counts a replaceWith target as a dependency itself, so it is not one the program declared.
+        expect(options[4]).toEqual({ parent: 0, replaceWith: [3], deletedWith: 3, retainOnDelete: true });
+        // The key's id in the request makes the certificate's request depend on the key.
+        expect(options[5]).toEqual({
+            parent: 0,
+            propertyDependencies: { request: [3] },
             provider: 1,
-            replaceWith: [2],
+            replaceWith: [3],
             replacementTrigger: 2,
         });
         // A dependency on a component is on each custom resource inside it.
-        expect(options[4].dependsOn?.sort()).toEqual([2, 3]);
+        expect(options[6].dependsOn?.sort()).toEqual([3, 4, 5]);
     });
 
     it("refuses a list whose references point forward (not in registration order)", async () => {
@@ -92,7 +115,7 @@ describe("the program's resource options, recorded for the bench's baselines", (
             const declared: pulumi.Resource[] = [];
             program.forEach((request, i) => {
                 const custom = request.type !== "test:index:Group";
-                const opts = declarationOptions(options[i], declared, custom);
+                const opts = declarationOptions(options[i], declared, { custom, typed: false });
                 declared.push(
                     request.type === "pulumi:providers:kubernetes"
                         ? new Provider(request.name, opts)
@@ -120,7 +143,8 @@ describe("the program's resource options, recorded for the bench's baselines", (
             expect.arrayContaining([
                 expect.stringMatching(/Group\$test:index:Thing::key not declared$/),
                 expect.stringMatching(/test:index:Thing::key declared besides$/),
-                expect.stringMatching(/::binding: dependencies "", not ".+::key"$/),
+                expect.stringMatching(/::binding: dependencies "", not ".+::key,.+"$/),
+                expect.stringMatching(/::ops: providers "\[\]", not ".+cluster.+"$/),
             ]),
         );
     });
@@ -137,6 +161,11 @@ describe("declarationDifferences", () => {
         provider: "",
         additionalSecretOutputs: [],
         replaceWith: [],
+        ignoreChanges: [],
+        retainOnDelete: false,
+        protect: false,
+        deletedWith: "",
+        providers: {},
         ...more,
     });
 
@@ -169,6 +198,19 @@ describe("declarationDifferences", () => {
         expect(declarationDifferences([a], [{ ...same, replaceWith: ["urn:x"] }])).toEqual([
             'urn:a: replaceWith "urn:x", not ""',
         ]);
+        expect(declarationDifferences([a], [{ ...same, ignoreChanges: ["size"] }])).toEqual([
+            'urn:a: ignoreChanges "size", not ""',
+        ]);
+        expect(declarationDifferences([a], [{ ...same, retainOnDelete: true }])).toEqual([
+            "urn:a: retainOnDelete true, not false",
+        ]);
+        expect(declarationDifferences([a], [{ ...same, protect: true }])).toEqual(["urn:a: protect true, not false"]);
+        expect(declarationDifferences([a], [{ ...same, deletedWith: "urn:x" }])).toEqual([
+            'urn:a: deletedWith "urn:x", not ""',
+        ]);
+        expect(declarationDifferences([a], [{ ...same, providers: { kubernetes: "urn:prov::id-3" } }])).toEqual([
+            'urn:a: providers "[[\\"kubernetes\\",\\"urn:prov\\"]]", not "[]"',
+        ]);
         expect(declarationDifferences([a], [request("urn:b")])).toEqual([
             "urn:a not declared",
             "urn:b declared besides",
@@ -177,16 +219,38 @@ describe("declarationDifferences", () => {
 });
 
 describe("declarationOptions", () => {
-    it("resolves indexes to resources and passes a provider only to a custom resource", () => {
-        const resources = [{ name: "provider" }, { name: "group" }, { name: "key" }] as unknown as pulumi.Resource[];
-        const recorded: RecordedOptions = { parent: 1, dependsOn: [2], provider: 0, replaceWith: [2] };
-        expect(declarationOptions(recorded, resources, true)).toEqual({
+    const resources = [{ name: "provider" }, { name: "group" }, { name: "key" }] as unknown as pulumi.Resource[];
+
+    it("resolves indexes to resources and passes a provider only to a custom resource, providers only to a component", () => {
+        const recorded: RecordedOptions = {
+            parent: 1,
+            dependsOn: [2],
+            provider: 0,
+            replaceWith: [2],
+            deletedWith: 2,
+            providers: { kubernetes: 0 },
+        };
+        expect(declarationOptions(recorded, resources, { custom: true, typed: false })).toEqual({
             parent: resources[1],
             dependsOn: [resources[2]],
             provider: resources[0],
             replaceWith: [resources[2]],
+            deletedWith: resources[2],
         });
-        expect(declarationOptions(recorded, resources, false)).not.toHaveProperty("provider");
-        expect(declarationOptions(undefined, resources, true)).toEqual({});
+        const component = declarationOptions(recorded, resources, { custom: false, typed: false });
+        expect(component).not.toHaveProperty("provider");
+        expect(component.providers).toEqual({ kubernetes: resources[0] });
+        expect(declarationOptions(undefined, resources, { custom: true, typed: false })).toEqual({});
+    });
+
+    it("leaves secret outputs to a provider package's class, which names its own", () => {
+        const recorded: RecordedOptions = { additionalSecretOutputs: ["privateKeyPem"], ignoreChanges: ["rsaBits"] };
+        expect(declarationOptions(recorded, resources, { custom: true, typed: false })).toEqual({
+            additionalSecretOutputs: ["privateKeyPem"],
+            ignoreChanges: ["rsaBits"],
+        });
+        expect(declarationOptions(recorded, resources, { custom: true, typed: true })).toEqual({
+            ignoreChanges: ["rsaBits"],
+        });
     });
 });

@@ -24,6 +24,12 @@ export interface RecordedOptions {
     additionalSecretOutputs?: string[];
     replaceWith?: number[];
     replacementTrigger?: unknown;
+    ignoreChanges?: string[];
+    retainOnDelete?: boolean;
+    protect?: boolean;
+    deletedWith?: number;
+    /** A component's providers for its children, by package name. */
+    providers?: Record<string, number>;
 }
 
 /** What the mock monitor sees of one `RegisterResource` request, references still as URNs. */
@@ -32,7 +38,7 @@ export interface RegistrationRequest {
     name: string;
     urn: string;
     parent: string;
-    /** Every resource it depends on, its properties' dependencies among them. */
+    /** Every resource it depends on, its properties' dependencies and `replaceWith` targets among them. */
     dependencies: string[];
     /** Input property to the resources its Output came from; only properties that have some. */
     propertyDependencies: Record<string, string[]>;
@@ -41,6 +47,13 @@ export interface RegistrationRequest {
     additionalSecretOutputs: string[];
     replaceWith: string[];
     replacementTrigger?: unknown;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
+    protect: boolean;
+    /** The URN of the resource whose deletion deletes this one, or empty. */
+    deletedWith: string;
+    /** A component's providers for its children: package name to `<provider URN>::<provider id>`. */
+    providers: Record<string, string>;
 }
 
 /** The part of the protobuf `RegisterResourceRequest` that is recorded. */
@@ -54,6 +67,11 @@ interface RequestMessage {
     getAdditionalsecretoutputsList(): string[];
     getReplaceWithList?(): string[];
     getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
+    getIgnorechangesList(): string[];
+    getRetainondelete(): boolean;
+    getProtect(): boolean;
+    getDeletedwith(): string;
+    getProvidersMap(): { forEach(f: (value: string, key: string) => void): void };
 }
 
 /**
@@ -76,6 +94,8 @@ export function recordRegistrations(): RegistrationRequest[] {
             const urns = value.getUrnsList();
             if (urns.length > 0) propertyDependencies[key] = urns;
         });
+        const providers: Record<string, string> = {};
+        request.getProvidersMap().forEach((value, key) => (providers[key] = value));
         const entry: RegistrationRequest = {
             type: request.getType(),
             name: request.getName(),
@@ -87,6 +107,11 @@ export function recordRegistrations(): RegistrationRequest[] {
             additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
             replaceWith: request.getReplaceWithList?.() ?? [],
             replacementTrigger: request.getReplacementTrigger?.()?.toJavaScript(),
+            ignoreChanges: request.getIgnorechangesList(),
+            retainOnDelete: request.getRetainondelete(),
+            protect: request.getProtect(),
+            deletedWith: request.getDeletedwith(),
+            providers,
         };
         recorded.push(entry);
         original(request, (error, response) => {
@@ -120,9 +145,15 @@ export function recordedOptions(requests: RegistrationRequest[]): RecordedOption
         const indexes = (urns: string[]) => urns.map(index).filter((j): j is number => j !== undefined);
         const parent = index(request.parent);
         const provider = request.provider === "" ? undefined : index(providerUrn(request.provider));
-        const ofProperties = new Set(Object.values(request.propertyDependencies).flat());
-        const dependsOn = indexes(request.dependencies.filter((urn) => !ofProperties.has(urn)));
+        // The SDK adds the properties' dependencies and the replaceWith targets to the dependencies itself.
+        const added = new Set([...Object.values(request.propertyDependencies).flat(), ...request.replaceWith]);
+        const dependsOn = indexes(request.dependencies.filter((urn) => !added.has(urn)));
         const properties = Object.entries(request.propertyDependencies);
+        const deletedWith = request.deletedWith === "" ? undefined : index(request.deletedWith);
+        const providers = Object.entries(request.providers).flatMap(([name, reference]) => {
+            const j = index(providerUrn(reference));
+            return j === undefined ? [] : [[name, j] as const];
+        });
         return {
             ...(parent !== undefined && { parent }),
             ...(dependsOn.length > 0 && { dependsOn }),
@@ -135,6 +166,11 @@ export function recordedOptions(requests: RegistrationRequest[]): RecordedOption
             }),
             ...(request.replaceWith.length > 0 && { replaceWith: indexes(request.replaceWith) }),
             ...(request.replacementTrigger !== undefined && { replacementTrigger: request.replacementTrigger }),
+            ...(request.ignoreChanges.length > 0 && { ignoreChanges: request.ignoreChanges }),
+            ...(request.retainOnDelete && { retainOnDelete: true }),
+            ...(request.protect && { protect: true }),
+            ...(deletedWith !== undefined && { deletedWith }),
+            ...(providers.length > 0 && { providers: Object.fromEntries(providers) }),
         };
     });
 }
@@ -147,34 +183,54 @@ function providerUrn(reference: string): string {
 /**
  * Resource options for a baseline's declaration of a recorded resource:
  * references resolved to the baseline's own resources declared before it.
- * A provider is passed only to a custom resource.
+ * A provider is passed only to a custom resource, a providers map only to a
+ * component. With `typed` (a provider package's class, which names its own
+ * secret outputs) no secret outputs are passed: the class adds the same ones,
+ * and a program that added others shows up as a difference of the
+ * registrations.
  */
 export function declarationOptions(
     options: RecordedOptions | undefined,
     declared: (pulumi.Resource | undefined)[],
-    custom: boolean,
-): pulumi.CustomResourceOptions {
+    kind: { custom: boolean; typed: boolean },
+): pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions {
     if (!options) return {};
     const resource = (i: number) => declared[i];
     const resources = (list: number[]) => list.map(resource).filter((r): r is pulumi.Resource => r !== undefined);
     const provider = options.provider === undefined ? undefined : resource(options.provider);
+    const deletedWith = options.deletedWith === undefined ? undefined : resource(options.deletedWith);
     return {
         ...(options.parent !== undefined && { parent: resource(options.parent) }),
         ...(options.dependsOn && { dependsOn: resources(options.dependsOn) }),
-        ...(custom && provider && { provider: provider as pulumi.ProviderResource }),
-        ...(options.additionalSecretOutputs && { additionalSecretOutputs: options.additionalSecretOutputs }),
+        ...(kind.custom && provider && { provider: provider as pulumi.ProviderResource }),
+        ...(!kind.typed &&
+            options.additionalSecretOutputs && { additionalSecretOutputs: options.additionalSecretOutputs }),
         ...(options.replaceWith && { replaceWith: resources(options.replaceWith) as pulumi.CustomResource[] }),
         ...(options.replacementTrigger !== undefined && {
             replacementTrigger: options.replacementTrigger as pulumi.Input<unknown>,
         }),
+        ...(options.ignoreChanges && { ignoreChanges: options.ignoreChanges }),
+        ...(options.retainOnDelete && { retainOnDelete: true }),
+        ...(options.protect && { protect: true }),
+        ...(deletedWith && { deletedWith }),
+        ...(!kind.custom &&
+            options.providers && {
+                providers: Object.fromEntries(
+                    Object.entries(options.providers).map(([name, i]) => [
+                        name,
+                        resource(i) as pulumi.ProviderResource,
+                    ]),
+                ),
+            }),
     };
 }
 
 /**
  * How the registrations of two programs differ, as one line per difference
  * (at most one per URN): a URN only one of them registered, or the same URN
- * with another parent, set of dependencies (also by property), provider, set of secret outputs or
- * resources that replace it. Empty when they declared the same objects.
+ * with another parent, set of dependencies (also by property), provider, set of secret outputs,
+ * resources that replace it, set of ignored changes, retain-on-delete or protect flag, resource it
+ * is deleted with, or providers map. Empty when they declared the same objects.
  * Provider ids are not compared, only the provider's URN.
  */
 export function declarationDifferences(expected: RegistrationRequest[], actual: RegistrationRequest[]): string[] {
@@ -190,6 +246,15 @@ export function declarationDifferences(expected: RegistrationRequest[], actual: 
         provider: providerUrn(r.provider),
         additionalSecretOutputs: sorted(r.additionalSecretOutputs),
         replaceWith: sorted(r.replaceWith),
+        ignoreChanges: sorted(r.ignoreChanges),
+        retainOnDelete: r.retainOnDelete,
+        protect: r.protect,
+        deletedWith: r.deletedWith,
+        providers: JSON.stringify(
+            Object.entries(r.providers)
+                .map(([name, reference]) => [name, providerUrn(reference)])
+                .sort(),
+        ),
     });
     const actualByUrn = new Map(actual.map((r) => [r.urn, r]));
     const differences: string[] = [];
@@ -209,12 +274,21 @@ export function declarationDifferences(expected: RegistrationRequest[], actual: 
     return differences;
 }
 
+/** The SDK's Output constructor, which the typings keep internal: the resources an Output comes from, then its value. */
+type OutputConstructor = new (
+    resources: pulumi.Resource[],
+    value: Promise<unknown>,
+    isKnown: Promise<boolean>,
+    isSecret: Promise<boolean>,
+    allResources: undefined,
+) => pulumi.Output<unknown>;
+
 /**
  * A recorded resource's inputs, each property the program gave as an Output
- * of other resources given again as one: an `apply` on those resources' URNs
- * that returns the recorded value, so the baseline makes the same property
- * dependencies with no logic (one `apply` per property, `pulumi.all` first
- * when it came from several resources).
+ * of other resources given again as one: an Output of the recorded value
+ * that carries those resources, made directly, as a resource's own output
+ * property is, so the baseline makes the same property dependencies with no
+ * `apply` and no logic.
  */
 export function declaredInputs(
     inputs: pulumi.Inputs,
@@ -223,12 +297,18 @@ export function declaredInputs(
 ): pulumi.Inputs {
     const properties = Object.entries(options?.propertyDependencies ?? {});
     if (properties.length === 0) return inputs;
+    const Output = pulumi.Output as unknown as OutputConstructor;
     const derived = { ...inputs };
     for (const [key, indexes] of properties) {
-        const urns = indexes.map((i) => declared[i]?.urn).filter((urn): urn is pulumi.Output<string> => !!urn);
-        if (urns.length === 0) continue;
-        const value = inputs[key];
-        derived[key] = urns.length === 1 ? urns[0].apply(() => value) : pulumi.all(urns).apply(() => value);
+        const from = indexes.map((i) => declared[i]).filter((r): r is pulumi.Resource => r !== undefined);
+        if (from.length === 0) continue;
+        derived[key] = new Output(
+            from,
+            Promise.resolve(inputs[key]),
+            Promise.resolve(true),
+            Promise.resolve(false),
+            undefined,
+        );
     }
     return derived;
 }

@@ -2,10 +2,12 @@
  * One benchmark run under the Pulumi mock runtime, in a process of its own
  * (started by scripts/bench.ts; not for direct use):
  *
- *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json, and
- *                                   records what it declared (<workDir>/resources.json: each resource with
- *                                   its RegisterResource request), its components' outputs and its stack
- *                                   outputs (<workDir>/outputs.json)
+ *   mockRun.ts program  <workDir>   runs index.ts with the stack config in <workDir>/config.json
+ *   mockRun.ts record   <workDir>   the same, and records what it declared (<workDir>/resources.json: each
+ *                                   resource with its RegisterResource request and the properties its class
+ *                                   declared with no value, found by a stack transformation, which costs
+ *                                   time, so a recording run is not a timed one), its components' outputs
+ *                                   and its stack outputs (<workDir>/outputs.json)
  *   mockRun.ts baseline <workDir>   declares the resources the program declared with the inputs it gave
  *                                   them and returns what a raw program delivers of its stack outputs
  *                                   (the kubeconfigs and the API server's settings), with no logic:
@@ -14,7 +16,7 @@
  *                                   as bare custom resources with the output properties the program's
  *                                   classes declare, its components with no outputs; each with the
  *                                   program's parent, dependencies (an input the program gave as an
- *                                   Output of other resources as an `apply` on theirs), provider and
+ *                                   Output of other resources as an Output that carries them), provider and
  *                                   other options, so with the program's URNs
  *                                   (scripts/bench/declarationOptions.ts); it fails when its
  *                                   registrations differ from the program's
@@ -139,7 +141,8 @@ async function main(): Promise<void> {
     let unsetProperties = new Map<string, string[]>();
     // What the program declared, read by a baseline before the clock starts.
     let declared: DeclaredResource[] = [];
-    if (mode === "program") {
+    const recordRun = mode === "record";
+    if (mode === "program" || recordRun) {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
         process.chdir(workDir); // the project folder: access files are read relative to it
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
         // index.ts validates the config as it loads, then exports the function that declares everything.
         evaluate = () =>
             runInPulumiStack(async () => {
-                unsetProperties = recordUnsetProperties();
+                if (recordRun) unsetProperties = recordUnsetProperties();
                 const program = require("../../index") as () => Promise<Record<string, unknown>>; // eslint-disable-line @typescript-eslint/no-require-imports
                 stackOutputs = await program();
                 return stackOutputs as pulumi.Inputs;
@@ -180,7 +183,10 @@ async function main(): Promise<void> {
                     const recorded = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, options[i], resources);
                     // A bare resource declares the output properties the program's class did; a provider's class has its own.
                     const inputs = Class ? recorded : withUnsetProperties(recorded, r.unsetProperties);
-                    const opts = declarationOptions(options[i], resources, r.custom !== false);
+                    const opts = declarationOptions(options[i], resources, {
+                        custom: r.custom !== false,
+                        typed: Class !== undefined,
+                    });
                     resources.push(
                         r.custom === false
                             ? new BaselineComponent(r.type, r.name, componentOutputsOf(r), opts)
@@ -222,8 +228,11 @@ async function main(): Promise<void> {
         fs.writeFileSync(profileFile!, JSON.stringify(profile));
         profiler.disconnect();
     }
-    if (mode === "program") {
-        if (registrations.some((r, i) => r.type !== resources[i]?.type || r.name !== resources[i]?.name))
+    if (recordRun) {
+        if (
+            registrations.length !== resources.length ||
+            registrations.some((r, i) => r.type !== resources[i].type || r.name !== resources[i].name)
+        )
             throw new Error("the mock monitor's requests and the resources declared are not in the same order");
         fs.writeFileSync(
             path.join(workDir, "resources.json"),
@@ -240,7 +249,7 @@ async function main(): Promise<void> {
             stack: (await recordedValue(stackOutputs)) as Record<string, unknown>,
         };
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
-    } else {
+    } else if (mode !== "program") {
         // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
         const differences = declarationDifferences(
             declared.map((r) => r.registration!),
