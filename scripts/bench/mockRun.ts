@@ -146,8 +146,8 @@ async function main(): Promise<void> {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
         await import("../../components");
         process.chdir(workDir); // the project folder: access files are read relative to it
-        // Each component's outputs as it registers them: one more Map entry per component.
-        recordComponentOutputs(componentOutputs);
+        // Each component's outputs as it registers them (one more Map entry per component), when recording.
+        if (recordRun) recordComponentOutputs(componentOutputs);
         // index.ts validates the config as it loads, then exports the function that declares everything.
         evaluate = () =>
             runInPulumiStack(async () => {
