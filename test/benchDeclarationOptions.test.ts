@@ -218,6 +218,31 @@ describe("declarationDifferences", () => {
     });
 });
 
+describe("declaredInputs", () => {
+    it("gives an input that came from other resources as an Output carrying them, its secrecy kept", async () => {
+        const declared: pulumi.Resource[] = [];
+        await withMocks(() => {
+            declared.push(new Thing("key", {}), new Thing("ca", {}));
+        });
+        const inputs = declaredInputs(
+            { request: pulumi.secret("csr"), plain: "as recorded" },
+            { propertyDependencies: { request: [0, 1] } },
+            declared,
+        );
+        expect(inputs.plain).toBe("as recorded");
+        // What the SDK reads of an Output when it serialises an input (internal members).
+        const request = inputs.request as unknown as {
+            resources(): Set<pulumi.Resource>;
+            isSecret: Promise<boolean>;
+            promise(): Promise<string>;
+        };
+        expect(pulumi.Output.isInstance(request)).toBe(true);
+        expect(request.resources()).toEqual(new Set(declared));
+        expect(await request.isSecret).toBe(true);
+        expect(await request.promise()).toBe("csr");
+    });
+});
+
 describe("declarationOptions", () => {
     const resources = [{ name: "provider" }, { name: "group" }, { name: "key" }] as unknown as pulumi.Resource[];
 

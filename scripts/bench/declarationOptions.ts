@@ -14,8 +14,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface RecordedOptions {
     parent?: number;
     /**
-     * Dependencies besides those of the properties below: the program's
-     * `dependsOn`, and `replaceWith` targets, which the SDK counts too.
+     * The program's own `dependsOn`: its dependencies but those of the
+     * properties below and the `replaceWith` targets, which the SDK adds itself.
      */
     dependsOn?: number[];
     /** For each input property given as an Output of other resources: those resources. */
