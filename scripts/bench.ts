@@ -43,6 +43,7 @@ import { GeneratedMethod, generatedMethods, writeAccessFiles } from "./lib/gener
 import { testCa } from "../test/helpers/fixtures";
 import { sampleRss, RssPeaks } from "./bench/processSampler";
 import { clusterPorts } from "../test/harness/ports";
+import { projectNodeArgs } from "../test/harness/nodeArgs";
 import { CheckpointedFirstUp, judgeTargets, targetLimits, targetTable, TargetFigures } from "./bench/targets";
 import { StateSecrets, plaintextBytesOfCiphertext, stateSecrets } from "./bench/stateSecrets";
 import { isStateFile, stateJsonBytes } from "./bench/stateFile";
@@ -208,11 +209,19 @@ function compile(workDir: string): string {
 
 function mockRun(mode: MockRunMode, workDir: string, compiled?: string, env: NodeJS.ProcessEnv = {}): MockRun {
     const started = performance.now();
+    // Every mock run, the baselines' too, with the Node.js arguments Pulumi.yaml gives the program.
     const child = spawnSync(
         process.execPath,
         compiled
-            ? [path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
-            : ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts"), mode, workDir],
+            ? [...projectNodeArgs(repoRoot), path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
+            : [
+                  ...projectNodeArgs(repoRoot),
+                  "-r",
+                  "ts-node/register/transpile-only",
+                  path.join(__dirname, "bench", "mockRun.ts"),
+                  mode,
+                  workDir,
+              ],
         { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
     );
     const wallSeconds = (performance.now() - started) / 1000;
@@ -503,7 +512,13 @@ async function engineFloor(
     const { PulumiWorkspace } = await import("../test/harness/pulumiWorkspace");
     const programDir = path.join(dir, "program");
     fs.mkdirSync(programDir, { recursive: true });
-    fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: kube-access-floor\nruntime: nodejs\n");
+    // The same Node.js arguments as kube-access's Pulumi.yaml: the floor is the engine's cost, not V8's settings.
+    const nodeargs = projectNodeArgs(repoRoot).join(" ");
+    fs.writeFileSync(
+        path.join(programDir, "Pulumi.yaml"),
+        "name: kube-access-floor\nruntime:\n  name: nodejs\n" +
+            (nodeargs ? `  options:\n    nodeargs: ${JSON.stringify(nodeargs)}\n` : ""),
+    );
     fs.writeFileSync(
         path.join(programDir, "package.json"),
         JSON.stringify({ name: "kube-access-floor", main: "index.ts" }),

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { projectNodeArgs, withNodeOptions } from "./nodeArgs";
 import { CommandResult, lineEcho, repoRoot, run, toolEnv } from "./toolEnv";
 
 /** The files of the program itself (its sources and settings), as a revision of the repository holds them. */
@@ -145,15 +146,19 @@ export class PulumiWorkspace {
         const passphraseFile = workspacePassphraseFile(options.dir);
         fs.mkdirSync(stateDir, { recursive: true });
         // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
+        // The program's Node.js arguments from its Pulumi.yaml, which the language host built here drops.
+        const programDir = options.programDir ?? repoRoot;
+        const nodeOptions = withNodeOptions(process.env.NODE_OPTIONS, projectNodeArgs(programDir));
         const env = toolEnv({
             PULUMI_BACKEND_URL: `file://${stateDir}`,
             PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
             ...(options.env ?? {}),
         });
         const projectDir = path.join(options.dir, "project");
         fs.mkdirSync(projectDir, { recursive: true });
-        linkProgram(projectDir, options.programDir ?? repoRoot, false);
+        linkProgram(projectDir, programDir, false);
         // The CLI kube-access built (tools/build-engine.sh), whose version matches the SDK's; never a download.
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.KUBE_ACCESS_PULUMI_BIN!) });
         const envVars = Object.fromEntries(
@@ -174,6 +179,14 @@ export class PulumiWorkspace {
     /** Runs the program in `programDir` from now on (a stack upgraded from an older program to this one, say). */
     useProgram(programDir: string): void {
         linkProgram(this.projectDir, programDir, true);
+        // Its own Node.js arguments, as a language host reads them from the project's Pulumi.yaml.
+        if (this.options.env?.NODE_OPTIONS === undefined) {
+            const nodeOptions = withNodeOptions(process.env.NODE_OPTIONS, projectNodeArgs(programDir));
+            for (const env of [this.env, this.workspace.envVars]) {
+                if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+                else delete env.NODE_OPTIONS;
+            }
+        }
         fs.appendFileSync(this.logFile, `# program: ${programDir}\n`);
     }
 

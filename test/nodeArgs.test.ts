@@ -1,0 +1,82 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { projectNodeArgs, withNodeOptions } from "./harness/nodeArgs";
+import { repoRoot } from "./harness/toolEnv";
+
+function projectWith(pulumiYaml: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
+    return dir;
+}
+
+describe("projectNodeArgs", () => {
+    test.each([
+        ["the short runtime form", "name: p\nruntime: nodejs\n", []],
+        [
+            "runtime options without nodeargs",
+            "name: p\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+            [],
+        ],
+        ["one flag", "name: p\nruntime:\n  name: nodejs\n  options:\n    nodeargs: --expose-gc\n", ["--expose-gc"]],
+        [
+            "several flags, spaced unevenly",
+            'name: p\nruntime:\n  name: nodejs\n  options:\n    nodeargs: "  --max-semi-space-size=64   --stack-trace-limit=5 "\n',
+            ["--max-semi-space-size=64", "--stack-trace-limit=5"],
+        ],
+        ["nodeargs that is not text", "name: p\nruntime:\n  name: nodejs\n  options:\n    nodeargs: 32\n", []],
+    ])("%s", (_label, yaml, expected) => {
+        expect(projectNodeArgs(projectWith(yaml))).toEqual(expected);
+    });
+
+    test("a folder without Pulumi.yaml is an error", () => {
+        expect(() => projectNodeArgs(fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-")))).toThrow(
+            /Pulumi\.yaml/,
+        );
+    });
+
+    test("kube-access's own Pulumi.yaml asks for 64 MiB semi-spaces", () => {
+        expect(projectNodeArgs(repoRoot)).toEqual(["--max-semi-space-size=64"]);
+    });
+});
+
+describe("withNodeOptions", () => {
+    test.each([
+        ["nothing either side", undefined, [], undefined],
+        ["only blanks", "  ", [], undefined],
+        ["the project's alone", undefined, ["--max-semi-space-size=32"], "--max-semi-space-size=32"],
+        [
+            "the project's after the caller's, so that they win as on a released host's command line",
+            "--max-old-space-size=4096  --max-semi-space-size=64",
+            ["--max-semi-space-size=32"],
+            "--max-old-space-size=4096 --max-semi-space-size=64 --max-semi-space-size=32",
+        ],
+        ["the caller's alone", "--stack-trace-limit=20", [], "--stack-trace-limit=20"],
+    ])("%s", (_label, nodeOptions, args, expected) => {
+        expect(withNodeOptions(nodeOptions, args)).toBe(expected);
+    });
+
+    // Node.js refuses to start on a flag NODE_OPTIONS may not hold: the project's must be one it may.
+    test("Node.js starts with the project's arguments in NODE_OPTIONS, and they win over the caller's", () => {
+        // The young generation grows to twice the semi-space size while objects survive scavenges.
+        const newSpaceMiB = (nodeOptions: string | undefined) => {
+            const child = spawnSync(
+                process.execPath,
+                [
+                    "-e",
+                    "const kept = []; for (let i = 0; i < 1.5e6; i++) { const o = { i, a: [i] }; if (i % 3 === 0) kept.push(o); }" +
+                        'const s = require("v8").getHeapSpaceStatistics().find((x) => x.space_name === "new_space");' +
+                        "console.log(kept.length && s.space_size / 1048576)",
+                ],
+                { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: nodeOptions ?? "" } },
+            );
+            expect(child.stderr).toBe("");
+            return Number(child.stdout.trim());
+        };
+        const project = newSpaceMiB(withNodeOptions(undefined, projectNodeArgs(repoRoot)));
+        expect(newSpaceMiB(undefined)).toBeLessThan(project);
+        expect(newSpaceMiB("--max-semi-space-size=8")).toBeLessThan(project);
+        expect(newSpaceMiB(withNodeOptions("--max-semi-space-size=8", projectNodeArgs(repoRoot)))).toBe(project);
+    });
+});
