@@ -59,24 +59,24 @@ describe("withNodeOptions", () => {
 
     // Node.js refuses to start on a flag NODE_OPTIONS may not hold: the project's must be one it may.
     test("Node.js starts with the project's arguments in NODE_OPTIONS, and they win over the caller's", () => {
-        // The young generation grows to twice the semi-space size while objects survive scavenges.
-        const newSpaceMiB = (nodeOptions: string | undefined) => {
+        // V8's heap limit includes the young generation, three times the semi-space size
+        // (https://nodejs.org/api/cli.html#--max-semi-space-sizesize-in-mib), and is fixed at start.
+        const heapLimitMiB = (nodeOptions: string | undefined) => {
             const child = spawnSync(
                 process.execPath,
-                [
-                    "-e",
-                    "const kept = []; for (let i = 0; i < 1.5e6; i++) { const o = { i, a: [i] }; if (i % 3 === 0) kept.push(o); }" +
-                        'const s = require("v8").getHeapSpaceStatistics().find((x) => x.space_name === "new_space");' +
-                        "console.log(kept.length && s.space_size / 1048576)",
-                ],
+                ["-e", 'console.log(require("v8").getHeapStatistics().heap_size_limit / 1048576)'],
                 { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: nodeOptions ?? "" } },
             );
             expect(child.stderr).toBe("");
             return Number(child.stdout.trim());
         };
-        const project = newSpaceMiB(withNodeOptions(undefined, projectNodeArgs(repoRoot)));
-        expect(newSpaceMiB(undefined)).toBeLessThan(project);
-        expect(newSpaceMiB("--max-semi-space-size=8")).toBeLessThan(project);
-        expect(newSpaceMiB(withNodeOptions("--max-semi-space-size=8", projectNodeArgs(repoRoot)))).toBe(project);
+        const project = heapLimitMiB(withNodeOptions(undefined, projectNodeArgs(repoRoot)));
+        const byDefault = heapLimitMiB(undefined);
+        const small = heapLimitMiB("--max-semi-space-size=8");
+        expect(project).toBeGreaterThan(byDefault);
+        expect(small).toBeLessThan(byDefault);
+        // 64 MiB semi-spaces against 8: 3 x 56 MiB more.
+        expect(project - small).toBe(3 * (64 - 8));
+        expect(heapLimitMiB(withNodeOptions("--max-semi-space-size=8", projectNodeArgs(repoRoot)))).toBe(project);
     });
 });

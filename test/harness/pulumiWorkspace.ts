@@ -21,6 +21,17 @@ function linkProgram(projectDir: string, programDir: string, replace: boolean): 
     }
 }
 
+/**
+ * `NODE_OPTIONS` for the engine's commands: the caller's (the workspace's
+ * `env`, else this process's), then the Node.js arguments of the program in
+ * `programDir` (its Pulumi.yaml's `nodeargs`), which the language host built
+ * here drops and a released one passes on its command line, after
+ * `NODE_OPTIONS`, so that they win.
+ */
+function programNodeOptions(options: WorkspaceOptions, programDir: string): string | undefined {
+    return withNodeOptions(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, projectNodeArgs(programDir));
+}
+
 /** Options of {@link PulumiWorkspace.create}. */
 export interface WorkspaceOptions {
     /** Folder for the project links, the stack config, the file backend and logs. */
@@ -145,16 +156,18 @@ export class PulumiWorkspace {
         const stateDir = path.join(options.dir, "state");
         const passphraseFile = workspacePassphraseFile(options.dir);
         fs.mkdirSync(stateDir, { recursive: true });
-        // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
-        // The program's Node.js arguments from its Pulumi.yaml, which the language host built here drops.
+        // The program's Node.js arguments from its Pulumi.yaml, which the language host built here
+        // drops, after the caller's NODE_OPTIONS (which they are merged with, not replaced by).
         const programDir = options.programDir ?? repoRoot;
-        const nodeOptions = withNodeOptions(process.env.NODE_OPTIONS, projectNodeArgs(programDir));
+        const nodeOptions = programNodeOptions(options, programDir);
+        const { NODE_OPTIONS: _merged, ...extraEnv } = options.env ?? {};
+        // Type checking is done by `npm run build`; the engine only transpiles, which is much faster.
         const env = toolEnv({
             PULUMI_BACKEND_URL: `file://${stateDir}`,
             PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            ...extraEnv,
             ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-            ...(options.env ?? {}),
         });
         const projectDir = path.join(options.dir, "project");
         fs.mkdirSync(projectDir, { recursive: true });
@@ -180,12 +193,10 @@ export class PulumiWorkspace {
     useProgram(programDir: string): void {
         linkProgram(this.projectDir, programDir, true);
         // Its own Node.js arguments, as a language host reads them from the project's Pulumi.yaml.
-        if (this.options.env?.NODE_OPTIONS === undefined) {
-            const nodeOptions = withNodeOptions(process.env.NODE_OPTIONS, projectNodeArgs(programDir));
-            for (const env of [this.env, this.workspace.envVars]) {
-                if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
-                else delete env.NODE_OPTIONS;
-            }
+        const nodeOptions = programNodeOptions(this.options, programDir);
+        for (const env of [this.env, this.workspace.envVars]) {
+            if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+            else delete env.NODE_OPTIONS;
         }
         fs.appendFileSync(this.logFile, `# program: ${programDir}\n`);
     }
