@@ -210,20 +210,15 @@ function compile(workDir: string): string {
 function mockRun(mode: MockRunMode, workDir: string, compiled?: string, env: NodeJS.ProcessEnv = {}): MockRun {
     const started = performance.now();
     // Every mock run, the baselines' too, with the Node.js arguments Pulumi.yaml gives the program.
-    const child = spawnSync(
-        process.execPath,
-        compiled
-            ? [...projectNodeArgs(repoRoot), path.join(compiled, "scripts", "bench", "mockRun.js"), mode, workDir]
-            : [
-                  ...projectNodeArgs(repoRoot),
-                  "-r",
-                  "ts-node/register/transpile-only",
-                  path.join(__dirname, "bench", "mockRun.ts"),
-                  mode,
-                  workDir,
-              ],
-        { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
-    );
+    const script = compiled
+        ? [path.join(compiled, "scripts", "bench", "mockRun.js")]
+        : ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "mockRun.ts")];
+    const child = spawnSync(process.execPath, [...projectNodeArgs(repoRoot), ...script, mode, workDir], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...env },
+    });
     const wallSeconds = (performance.now() - started) / 1000;
     if (child.status !== 0) throw new Error(`${mode} run failed:\n${child.stderr.slice(-4000)}`);
     const line = child.stdout.trim().split("\n").pop()!;
@@ -514,11 +509,8 @@ async function engineFloor(
     fs.mkdirSync(programDir, { recursive: true });
     // The same Node.js arguments as kube-access's Pulumi.yaml: the floor is the engine's cost, not V8's settings.
     const nodeargs = projectNodeArgs(repoRoot).join(" ");
-    fs.writeFileSync(
-        path.join(programDir, "Pulumi.yaml"),
-        "name: kube-access-floor\nruntime:\n  name: nodejs\n" +
-            (nodeargs ? `  options:\n    nodeargs: ${JSON.stringify(nodeargs)}\n` : ""),
-    );
+    const runtime = { name: "nodejs", ...(nodeargs ? { options: { nodeargs } } : {}) };
+    fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), stringify({ name: "kube-access-floor", runtime }));
     fs.writeFileSync(
         path.join(programDir, "package.json"),
         JSON.stringify({ name: "kube-access-floor", main: "index.ts" }),
