@@ -5,8 +5,18 @@ import * as path from "path";
 import { projectNodeArgs, withNodeOptions } from "./harness/nodeArgs";
 import { repoRoot } from "./harness/toolEnv";
 
-function projectWith(pulumiYaml: string): string {
+/** Scratch folders the tests make, removed after them. */
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function emptyFolder(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-"));
+    scratch.push(dir);
+    return dir;
+}
+
+function projectWith(pulumiYaml: string): string {
+    const dir = emptyFolder();
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
     return dir;
 }
@@ -31,9 +41,7 @@ describe("projectNodeArgs", () => {
     });
 
     test("a folder without Pulumi.yaml is an error", () => {
-        expect(() => projectNodeArgs(fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-")))).toThrow(
-            /Pulumi\.yaml/,
-        );
+        expect(() => projectNodeArgs(emptyFolder())).toThrow(/Pulumi\.yaml/);
     });
 
     test("kube-access's own Pulumi.yaml asks for 64 MiB semi-spaces", () => {
