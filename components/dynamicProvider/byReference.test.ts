@@ -36,17 +36,21 @@ async function diffThroughHost(
 ): Promise<{ serialized: string; result: unknown }> {
     const serialized = (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "by-reference-"));
-    const file = path.join(scratch, "provider.js");
-    fs.writeFileSync(file, serialized);
-    const script = `
-        const provider = require(${JSON.stringify(require.resolve("require-from-string"))})(
-            require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-        provider.diff("id", ${JSON.stringify(olds)}, ${JSON.stringify(news)})
-            .then((result) => process.stdout.write(JSON.stringify({ result })));`;
-    // stderr is captured: a failure's message carries it.
-    const stdout = execFileSync(process.execPath, ["-e", script], { cwd, encoding: "utf8", stdio: "pipe" });
-    fs.rmSync(scratch, { recursive: true });
-    return { serialized, ...JSON.parse(stdout) };
+    try {
+        const file = path.join(scratch, "provider.js");
+        fs.writeFileSync(file, serialized);
+        const script = `
+            const provider = require(${JSON.stringify(require.resolve("require-from-string"))})(
+                require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
+            provider.diff("id", ${JSON.stringify(olds)}, ${JSON.stringify(news)})
+                .then((result) => process.stdout.write(JSON.stringify({ result })));`;
+        // stderr is captured: a failure's message carries it.
+        const stdout = execFileSync(process.execPath, ["-e", script], { cwd, encoding: "utf8", stdio: "pipe" });
+        return { serialized, ...JSON.parse(stdout) };
+    } finally {
+        // Also when the host fails, as one test expects it to.
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
 }
 
 describe("providerByReference", () => {
