@@ -27,8 +27,9 @@
  *
  * Both load the same modules before the clock starts, so the time measured
  * is evaluation only: from the first line of the program to the last
- * resource registered and answered. Before it starts, every mode opens the
- * SDK's inspector session, as Pulumi's language host does for every program. It prints one JSON line:
+ * resource registered and answered. Before the clock starts, every mode
+ * opens the SDK's inspector session, which Pulumi's language host opens
+ * before it loads any program. It prints one JSON line:
  * `{"seconds": <evaluation>, "resources": <count>, "maxRssKiB": <peak RSS>}`,
  * and for the baseline `"typed": <resources declared through a provider's class>`.
  *
@@ -109,9 +110,10 @@ class BaselineComponent extends pulumi.ComponentResource {
 }
 
 /**
- * Starts the SDK's inspector session, as the language host's entry point
- * does before it loads a program; the SDK keeps it for closure
- * serialisation and Pulumi offers no public call for it.
+ * Starts the SDK's inspector session, which the language host's entry point
+ * starts before it loads a program (here: after the modules load, before the
+ * clock); the SDK keeps it for closure serialisation, and Pulumi offers no
+ * public call for it.
  */
 async function languageHostHooks(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK module with no typings of its own
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
-    // As Pulumi's Node.js language host does before it runs any program (@pulumi/pulumi/cmd/run): an
+    // What Pulumi's Node.js language host opens before it runs any program (@pulumi/pulumi/cmd/run): an
     // inspector session with the V8 debugger enabled, kept for the whole run, which makes every promise dearer.
     // Program and baselines alike run with it, as they would under the engine (docs/performance.md, run 17).
     await languageHostHooks();
