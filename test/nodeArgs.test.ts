@@ -5,14 +5,12 @@ import * as path from "path";
 import { projectNodeArgs, withNodeOptions } from "./harness/nodeArgs";
 import { repoRoot } from "./harness/toolEnv";
 
-/** Scratch folders the tests make, removed after them. */
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+/** Holds the tests' project folders; removed after them. */
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function emptyFolder(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-nodeargs-"));
-    scratch.push(dir);
-    return dir;
+    return fs.mkdtempSync(path.join(root, "project-"));
 }
 
 function projectWith(pulumiYaml: string): string {

@@ -111,9 +111,10 @@ class BaselineComponent extends pulumi.ComponentResource {
 
 /**
  * Starts the SDK's inspector session, which the language host's entry point
- * starts before it loads a program (here: after the modules load, before the
- * clock); the SDK keeps it for closure serialisation, and Pulumi offers no
- * public call for it.
+ * (@pulumi/pulumi/cmd/run) starts before it loads a program (here: after the
+ * modules load, before the clock). It enables the V8 debugger for the whole
+ * run, which makes every promise dearer; the SDK keeps it for closure
+ * serialisation, and Pulumi offers no public call for it.
  */
 async function languageHostHooks(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK module with no typings of its own
@@ -214,9 +215,7 @@ async function main(): Promise<void> {
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
-    // What Pulumi's Node.js language host opens before it runs any program (@pulumi/pulumi/cmd/run): an
-    // inspector session with the V8 debugger enabled, kept for the whole run, which makes every promise dearer.
-    // Program and baselines alike run with it, as they would under the engine (docs/performance.md, run 17).
+    // Program and baselines alike, as under the engine (docs/performance.md, run 17).
     await languageHostHooks();
     const profileFile = process.env.KUBE_ACCESS_BENCH_CPU_PROFILE;
     const profiler = profileFile ? new inspector.Session() : undefined;
