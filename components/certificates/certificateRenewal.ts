@@ -82,7 +82,7 @@ export class CertificateRenewal extends pulumi.dynamic.Resource {
             provider,
             name,
             {
-                // An Output's own apply: pulumi.output() would copy it first (docs/performance.md, run 12).
+                // An Output's own apply: pulumi.output() would copy it first (docs/performance-runs.md, run 12).
                 issuanceSha256: (pulumi.Output.isInstance(args.issuance)
                     ? args.issuance
                     : pulumi.output(args.issuance)

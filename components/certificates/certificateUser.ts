@@ -85,7 +85,7 @@ export class CertificateUser extends pulumi.ComponentResource {
             const renewal = new CertificateRenewal(
                 `${name}-renewal`,
                 {
-                    // An Output's own apply: pulumi.output() would copy it first (docs/performance.md, run 12).
+                    // An Output's own apply: pulumi.output() would copy it first (docs/performance-runs.md, run 12).
                     issuance: typeof requestPem === "string" ? issuanceOf(requestPem) : requestPem.apply(issuanceOf),
                     validitySeconds: auth.validityHours * 3600,
                     renewBeforeSeconds: auth.renewBeforeHours * 3600,

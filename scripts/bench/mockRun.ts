@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
-    // Program and baselines alike, as under the engine (docs/performance.md, run 17).
+    // Program and baselines alike, as under the engine (docs/performance-runs.md, run 17).
     await languageHostHooks();
     const profileFile = process.env.KUBE_ACCESS_BENCH_CPU_PROFILE;
     const profiler = profileFile ? new inspector.Session() : undefined;
