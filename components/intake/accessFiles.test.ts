@@ -310,6 +310,96 @@ describe("access files", () => {
     });
 });
 
+describe("YAML as people write it", () => {
+    const marker = "not-quoted-4711";
+
+    test.each([
+        ["an unclosed flow list", `users: [\n  - name: ${marker}\n`, 2],
+        ["a badly indented field", `users:\n  - name: ${marker}\n   groups: []\n`, 3],
+        ["a tab in the indentation", `users:\n\t- name: ${marker}\n`, 2],
+        ["a key given twice", `users: []\nnamespaces: [${marker}]\nusers: []\n`, 3],
+        ["an unclosed quote", `users:\n  - name: "${marker}\n`, 3],
+        ["a tag kube-access does not know", `users: !include ${marker}.yaml\n`, 1],
+        ["a mapping on one line", `users: name: ${marker}\n`, 1],
+    ])("%s is refused at its line and column, without quoting the file", (_, text, line) => {
+        write("team.yaml", text);
+        const issues = issuesOf({ ...validConfig(), accessFiles: "team.yaml" });
+        expect(Object.keys(issues)).toEqual(["team.yaml"]);
+        expect(issues["team.yaml"][0]).toMatch(new RegExp(`^is not valid YAML: .+ at line ${line}, column \\d+$`));
+        expect(issues["team.yaml"][0]).not.toContain(marker);
+    });
+
+    test("two documents in one file are refused; a file that starts or ends with --- is one document", () => {
+        write("two.yaml", "users: []\n---\nbindings: []\n");
+        write("leading.yaml", `---\n${stringify({ users: [cert("a1", [])] })}`);
+        write("trailing.yaml", `${stringify({ users: [cert("a2", [])] })}---\n`);
+        expect(issuesOf({ ...validConfig(), accessFiles: "two.yaml" })["two.yaml"]).toEqual([
+            expect.stringMatching(/^holds 2 YAML documents .*name it in kube-access:accessFiles$/),
+        ]);
+        const spec = load({ ...validConfig(), accessFiles: ["leading.yaml", "trailing.yaml"] });
+        expect(spec.users.map((u) => u.name).slice(-2)).toEqual(["a1", "a2"]);
+    });
+
+    test("plain scalars follow YAML 1.2's core schema: yes, on, no, dates and 0b101 stay strings", () => {
+        write(
+            "team.yaml",
+            "users:\n  - name: a1\n    groups: [yes, on, no, 2024-01-01, 0b101]\n    auth: {method: certificate, signer: cluster}\n",
+        );
+        const spec = load({ ...validConfig(), accessFiles: "team.yaml" });
+        expect(spec.users.find((u) => u.name === "a1")?.groups).toEqual(["yes", "on", "no", "2024-01-01", "0b101"]);
+    });
+
+    test("an anchor may be referred to many times: 300 users share one list of groups and one auth", () => {
+        const users = Array.from({ length: 300 }, (_, i) => `  - name: u${i}\n    groups: *groups\n    auth: *auth\n`);
+        write(
+            "team.yaml",
+            "groups: &groups [team-a, role-dev]\n" +
+                "namespaces: [team-a]\n" +
+                "bindings:\n  - name: team-a\n    clusterRole: edit\n    namespaces: [team-a]\n    subjects: [{group: team-a}]\n" +
+                "users:\n  - name: first\n    groups: [team-a]\n    auth: &auth {method: certificate, signer: cluster}\n" +
+                users.join(""),
+        );
+        const spec = load({ ...validConfig(), accessFiles: "team.yaml" });
+        const shared = spec.users.filter((u) => /^u\d+$/.test(u.name));
+        expect(shared).toHaveLength(300);
+        expect(shared.every((u) => u.groups.join() === "team-a,role-dev" && u.auth.method === "certificate")).toBe(
+            true,
+        );
+    });
+
+    /** Nine levels of ten aliases each: a billion values once expanded, in a few hundred characters. */
+    function aliasBomb(key: string): string {
+        let text = `${key}:\n  - &l0 [a, a, a, a, a, a, a, a, a, a]\n`;
+        for (let level = 1; level <= 9; level++) {
+            const previous = Array(10)
+                .fill(`*l${level - 1}`)
+                .join(", ");
+            text += `  - &l${level} [${previous}]\n`;
+        }
+        return text;
+    }
+
+    test.each(["users", "bindings", "namespaces", "extra"])(
+        "aliases nested to expand exponentially are refused before anything reads them (under %s)",
+        (key) => {
+            write("team.yaml", aliasBomb(key));
+            const issues = issuesOf({ ...validConfig(), accessFiles: "team.yaml" });
+            expect(issues).toEqual({
+                "team.yaml": [
+                    expect.stringMatching(/^holds more than \d+ values once its aliases \(\*name\) are expanded/),
+                ],
+            });
+        },
+    );
+
+    test("collections nested past the parser's depth limit are refused, not a stack overflow", () => {
+        write("team.yaml", `users: ${"[".repeat(5000)}${"]".repeat(5000)}\n`);
+        expect(issuesOf({ ...validConfig(), accessFiles: "team.yaml" })["team.yaml"]).toEqual([
+            expect.stringMatching(/^is not valid YAML: .+ at line 1, column \d+$/),
+        ]);
+    });
+});
+
 describe("validateAccessSpec alone", () => {
     test.each([[["teams/a.yaml"]], ["teams/a.yaml"], [[]]])(
         "refuses accessFiles %j rather than dropping the files' users, and names the functions that read them",

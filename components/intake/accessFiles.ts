@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { CORE_SCHEMA, YAMLException, loadAll } from "js-yaml";
 import { AccessSpecError, IssueCollector, Raw, SpecIssue, describeShape, isPlainObject, knownNames } from "./reader";
 
 /** The config key that names the access files. */
@@ -101,14 +101,12 @@ export function mergeAccessFiles(
             c.add(`${file}`, `cannot read the access file (${readProblem(e)}; looked for ${absolute})`);
             continue;
         }
-        let content: Raw;
-        try {
-            content = parseYaml(text);
-        } catch (e) {
-            // The parser's first line ends with a colon before the quoted excerpt it adds; the position is enough.
-            c.add(`${file}`, `is not valid YAML: ${(e as Error).message.split("\n")[0].replace(/:\s*$/, "")}`);
+        const read = readYamlDocument(text);
+        if ("problem" in read) {
+            c.add(`${file}`, read.problem);
             continue;
         }
+        const content = read.content;
         if (content === null || content === undefined) continue; // an empty file: a team with nobody yet
         if (!isPlainObject(content)) {
             c.add(`${file}`, `must be a mapping with ${accessFileKeys.join(", ")}, got ${describeShape(content)}`);
@@ -281,6 +279,67 @@ function readProblem(e: unknown): string {
     if (code === "EISDIR") return "it is a folder; name each file";
     if (code === "EACCES") return "permission denied";
     return (e as Error).message;
+}
+
+/**
+ * How many values an access file may hold once its aliases (`*name`) are
+ * expanded, per character of the file. A file without aliases holds at most
+ * about one value per character; aliases that refer to anchors (`&name`) of a
+ * few values add a few more each. Nested aliases can expand exponentially
+ * (the "billion laughs" attack), so past this the file is refused rather than
+ * read.
+ */
+export const aliasExpansionPerCharacter = 4;
+
+/**
+ * Reads an access file's text as one YAML 1.2 document with the core schema
+ * (YAML 1.2.2 section 10.3: `yes`, `on` and dates stay strings; no merge keys
+ * or custom tags; a key twice in a mapping is an error). Returns the
+ * document (undefined for an empty file), or a problem for users that gives
+ * the line and column and never quotes the file.
+ *
+ * Parsed with js-yaml, which reads the files of a 4,000-user stack about ten
+ * times faster than `yaml` (docs/performance-runs.md, run 19).
+ */
+export function readYamlDocument(text: string): { content: Raw } | { problem: string } {
+    let documents: unknown[];
+    try {
+        documents = loadAll(text, { schema: CORE_SCHEMA });
+    } catch (e) {
+        if (!(e instanceof YAMLException)) throw e;
+        const at = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
+        return { problem: `is not valid YAML: ${e.reason}${at}` };
+    }
+    const nonEmpty = documents.filter((d) => d !== null && d !== undefined);
+    if (nonEmpty.length > 1) {
+        return {
+            problem:
+                `holds ${nonEmpty.length} YAML documents (separated by ---); an access file holds one mapping: ` +
+                `merge them, or make each a file of its own and name it in kube-access:${accessFilesKey}`,
+        };
+    }
+    const content = nonEmpty[0];
+    const budget = aliasExpansionPerCharacter * text.length + 1000;
+    if (expandsBeyond(content, budget)) {
+        return {
+            problem:
+                `holds more than ${budget} values once its aliases (*name) are expanded, more than ` +
+                `${aliasExpansionPerCharacter} per character of the file; write the repeated values out, or refer to smaller anchors`,
+        };
+    }
+    return { content };
+}
+
+/** Whether `value`, read as a tree with every shared reference (alias) expanded, has more than `budget` nodes; stops counting there. */
+function expandsBeyond(value: Raw, budget: number): boolean {
+    let left = budget;
+    const visit = (v: Raw): boolean => {
+        if (--left < 0) return true;
+        if (Array.isArray(v)) return v.some(visit);
+        if (isPlainObject(v)) return Object.values(v).some(visit);
+        return false;
+    };
+    return visit(value);
 }
 
 /** Keys of stack config an access file might hold by mistake. */
