@@ -280,14 +280,15 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
     });
 
     test("npm run kubeconfig writes each kubeconfig with mode 0600, checked with kubectl; kubectl auth whoami answers as the user", () => {
+        const users = steps.find((s) => s.command.startsWith("pulumi stack output users"))!;
+        const identityOf = new Map(usersOutput(users.stdout).map((u) => [u.name, u.identity]));
         for (const step of steps.filter((s) => s.command.startsWith("npm run kubeconfig"))) {
             const [, user, file] = /npm run kubeconfig -- (\S+) (\S+)/.exec(step.command)!;
             expect(fs.statSync(path.join(copy, file)).mode & 0o777).toBe(0o600);
             expect(step.stdout).toContain(`kubectl reads it (context ${user}@`);
             const whoami = steps.find((s) => s.command.startsWith(`kubectl --kubeconfig ${file} auth whoami`))!;
             expect(whoami).toBeDefined();
-            const expected = user === "da-admin" ? "oidc:da-admin" : user;
-            expect(whoami.stdout).toMatch(new RegExp(`^Username\\s+${expected}$`, "m"));
+            expect(whoami.stdout).toMatch(new RegExp(`^Username\\s+${identityOf.get(user)}$`, "m"));
         }
     });
 
