@@ -329,6 +329,36 @@ describe("YAML as people write it", () => {
         expect(issues["team.yaml"][0]).not.toContain(marker);
     });
 
+    test.each([
+        ["double", `users:\n  - name: "a1\n    groups: [team-a]\n  - name: b\n`],
+        ["single", `users:\n  - name: 'a1\n    groups: [team-a]\n`],
+        ["double, on the last line", `users:\n  - name: a1\n    groups: ["team-a`],
+    ])("an unclosed %s quote is named as such", (_, text) => {
+        write("team.yaml", text);
+        expect(issuesOf({ ...validConfig(), accessFiles: "team.yaml" })["team.yaml"]).toEqual([
+            expect.stringMatching(/^is not valid YAML: Missing closing ["']quote at line \d+, column \d+$/),
+        ]);
+    });
+
+    test("top-level keys starting with x- hold anchors and are otherwise ignored; other unknown keys are refused once", () => {
+        write(
+            "team.yaml",
+            "x-shared:\n  groups: &groups [team-a, role-dev]\n  auth: &auth {method: certificate, signer: cluster}\n" +
+                "users:\n  - {name: a1, groups: *groups, auth: *auth}\n  - {name: a2, groups: *groups, auth: *auth}\n",
+        );
+        const spec = load({ ...validConfig(), accessFiles: "team.yaml" });
+        expect(spec.users.filter((u) => u.name.startsWith("a")).map((u) => [u.name, u.groups])).toEqual([
+            ["a1", ["team-a", "role-dev"]],
+            ["a2", ["team-a", "role-dev"]],
+        ]);
+        write("other.yaml", "shared:\n  groups: [team-a]\nusers: []\n");
+        expect(issuesOf({ ...validConfig(), accessFiles: "other.yaml" })).toEqual({
+            "other.yaml:shared": [
+                "an access file holds only users, groups, namespaces, bindings, and keys starting with x- to hold anchors",
+            ],
+        });
+    });
+
     test("two documents in one file are refused; a file that starts or ends with --- is one document", () => {
         write("two.yaml", "users: []\n---\nbindings: []\n");
         write("leading.yaml", `---\n${stringify({ users: [cert("a1", [])] })}`);

@@ -17,7 +17,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CORE_SCHEMA, YAMLException, loadAll } from "js-yaml";
-import { AccessSpecError, IssueCollector, Raw, SpecIssue, describeShape, isPlainObject, knownNames } from "./reader";
+import { parseAllDocuments } from "yaml";
+import { AccessSpecError, IssueCollector, Raw, SpecIssue, describeShape, isPlainObject } from "./reader";
+import { closestMatch } from "./suggest";
 
 /** The config key that names the access files. */
 export const accessFilesKey = "accessFiles";
@@ -25,6 +27,13 @@ export const accessFilesKey = "accessFiles";
 /** The lists an access file may hold; each is appended to the inline list of the same key. */
 export const accessFileKeys = ["users", "groups", "namespaces", "bindings"] as const;
 type ListKey = (typeof accessFileKeys)[number];
+
+/**
+ * Top-level keys of an access file that start with this are ignored: a place
+ * to define anchors (`x-groups: &devs [team-a, role-dev]`) that entries refer
+ * to, as Compose files' extension fields are.
+ */
+export const extensionKeyPrefix = "x-";
 
 /** Config keys that hold secrets: they stay in stack config, encrypted, never in a file of the repository. */
 const secretKeysRefusedInFiles = [
@@ -121,13 +130,18 @@ export function mergeAccessFiles(
                 );
                 continue;
             }
+            if (key.startsWith(extensionKeyPrefix)) continue; // a place for anchors, read by nothing else
             if (!(accessFileKeys as readonly string[]).includes(key)) {
+                const near = closestMatch(key, accessFileKeys);
                 c.add(
                     `${file}:${key}`,
-                    `an access file holds only ${accessFileKeys.join(", ")}; ` +
+                    `an access file holds only ${accessFileKeys.join(", ")}, and keys starting with ` +
+                        `${extensionKeyPrefix} to hold anchors` +
                         (/^[a-zA-Z]+$/.test(key) && knownConfigKeyLike(key)
-                            ? `set ${key} in stack config (kube-access:${key})`
-                            : knownNames("keys", key, accessFileKeys)),
+                            ? `; set ${key} in stack config (kube-access:${key})`
+                            : near !== undefined
+                              ? `; did you mean ${JSON.stringify(near)}?`
+                              : ""),
                 );
                 continue;
             }
@@ -290,6 +304,8 @@ function readProblem(e: unknown): string {
  * read.
  */
 export const aliasExpansionPerCharacter = 4;
+/** Values any access file may hold besides {@link aliasExpansionPerCharacter}, so that a short file may still share an anchor widely. */
+export const aliasExpansionAllowance = 1000;
 
 /**
  * Reads an access file's text as one YAML 1.2 document with the core schema
@@ -308,7 +324,7 @@ export function readYamlDocument(text: string): { content: Raw } | { problem: st
     } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
         const at = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
-        return { problem: `is not valid YAML: ${e.reason}${at}` };
+        return { problem: `is not valid YAML: ${firstYamlError(text) ?? `${e.reason}${at}`}` };
     }
     const nonEmpty = documents.filter((d) => d !== null && d !== undefined);
     if (nonEmpty.length > 1) {
@@ -319,15 +335,30 @@ export function readYamlDocument(text: string): { content: Raw } | { problem: st
         };
     }
     const content = nonEmpty[0];
-    const budget = aliasExpansionPerCharacter * text.length + 1000;
+    const budget = aliasExpansionPerCharacter * text.length + aliasExpansionAllowance;
     if (expandsBeyond(content, budget)) {
         return {
             problem:
-                `holds more than ${budget} values once its aliases (*name) are expanded, more than ` +
-                `${aliasExpansionPerCharacter} per character of the file; write the repeated values out, or refer to smaller anchors`,
+                `holds more than ${budget} values once its aliases (*name) are expanded (at most ` +
+                `${aliasExpansionPerCharacter} per character of the file, plus ${aliasExpansionAllowance}); write the repeated values out, ` +
+                `or refer to smaller anchors`,
         };
     }
     return { content };
+}
+
+/**
+ * The first error the `yaml` package finds in `text`, as `<message> at line
+ * L, column C`, without the excerpt of the file it adds; undefined when it
+ * finds none. Used only for a file js-yaml refused: `yaml` names what is
+ * missing (`Missing closing "quote`) where js-yaml names what it met next
+ * (`deficient indentation`).
+ */
+function firstYamlError(text: string): string | undefined {
+    const parsed = parseAllDocuments(text);
+    const documents = Array.isArray(parsed) ? parsed : [parsed];
+    const error = documents.flatMap((d) => d.errors)[0];
+    return error?.message.split("\n")[0].replace(/:\s*$/, "");
 }
 
 /** Whether `value`, read as a tree with every shared reference (alias) expanded, has more than `budget` nodes; stops counting there. */
