@@ -86,3 +86,40 @@ describe("withNodeOptions", () => {
         expect(heapLimitMiB(withNodeOptions("--max-semi-space-size=8", projectNodeArgs(repoRoot)))).toBe(project);
     });
 });
+
+describe("the dynamic providers' launcher (tools/engine/pulumi-nodejs/launcher.sh)", () => {
+    /** The launcher installed as the plugin, with a stand-in for Pulumi's own launcher that prints what it got. */
+    function installed(): string {
+        const dir = emptyFolder();
+        const plugin = path.join(dir, "pulumi-resource-pulumi-nodejs");
+        fs.copyFileSync(path.join(repoRoot, "tools", "engine", "pulumi-nodejs", "launcher.sh"), plugin);
+        fs.writeFileSync(`${plugin}.sdk`, '#!/bin/sh\nprintf "%s|%s" "$NODE_OPTIONS" "$*"\n');
+        fs.chmodSync(plugin, 0o755);
+        fs.chmodSync(`${plugin}.sdk`, 0o755);
+        return plugin;
+    }
+
+    function run(env: Record<string, string>): string {
+        const result = spawnSync(installed(), ["127.0.0.1:4242", "--flag"], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, ...env },
+        });
+        expect(result.status).toBe(0);
+        return result.stdout;
+    }
+
+    test.each([
+        ["the caller's alone when the harness names them", "--a --max-semi-space-size=64", "--a", "--a"],
+        ["none when the caller gave none", "--max-semi-space-size=64", "", ""],
+    ])("it starts Pulumi's launcher with NODE_OPTIONS %s, and its arguments", (_, given, caller, expected) => {
+        expect(run({ NODE_OPTIONS: given, KUBE_ACCESS_ENGINE_NODE_OPTIONS: caller })).toBe(
+            `${expected}|127.0.0.1:4242 --flag`,
+        );
+    });
+
+    test("without KUBE_ACCESS_ENGINE_NODE_OPTIONS (outside the harness) NODE_OPTIONS is left as it is", () => {
+        expect(run({ NODE_OPTIONS: "--max-semi-space-size=64" })).toBe(
+            "--max-semi-space-size=64|127.0.0.1:4242 --flag",
+        );
+    });
+});

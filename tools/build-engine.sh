@@ -169,12 +169,18 @@ fetch_dynamic_launcher() { # DEST.tmp
   rm -rf "$tmp"
 }
 
+# Pulumi's launcher is installed as <plugin>.sdk, behind kube-access's own
+# (tools/engine/pulumi-nodejs/launcher.sh: the NODE_OPTIONS a released CLI
+# would give the dynamic providers' host).
 build_pulumi-nodejs() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-resource-pulumi-nodejs
-  local stamp="pulumi-nodejs $v npm"
+  local launcher=$tools_dir/engine/pulumi-nodejs/launcher.sh
+  local stamp="pulumi-nodejs $v npm launcher-$(cksum <"$launcher" | cut -d' ' -f1)"
   begin pulumi-nodejs "$v"
-  if stamped "$dest" "pulumi-nodejs $v"; then say "$v ready"; return 0; fi
-  step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.tmp"
+  if stamped "$dest" "$stamp" && stamped "$dest.sdk" "pulumi-nodejs $v npm"; then say "$v ready"; return 0; fi
+  step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.sdk.tmp"
+  install_file "$dest.sdk.tmp" "$dest.sdk" "pulumi-nodejs $v npm"
+  cp "$launcher" "$dest.tmp"
   install_file "$dest.tmp" "$dest" "$stamp"
   say "$v: installed $dest"
 }

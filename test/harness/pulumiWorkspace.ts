@@ -29,7 +29,17 @@ function linkProgram(projectDir: string, programDir: string, replace: boolean): 
  * `NODE_OPTIONS`, so that they win.
  */
 function programNodeOptions(options: WorkspaceOptions, programDir: string): string | undefined {
-    return withNodeOptions(options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, projectNodeArgs(programDir));
+    return withNodeOptions(callerNodeOptions(options), projectNodeArgs(programDir));
+}
+
+/**
+ * The caller's `NODE_OPTIONS` alone, without the program's arguments: what
+ * a released CLI gives the dynamic providers' host, which the launcher
+ * tools/build-engine.sh installs restores from `KUBE_ACCESS_ENGINE_NODE_OPTIONS`
+ * (tools/engine/pulumi-nodejs/launcher.sh).
+ */
+function callerNodeOptions(options: WorkspaceOptions): string {
+    return options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "";
 }
 
 /** Options of {@link PulumiWorkspace.create}. */
@@ -168,6 +178,7 @@ export class PulumiWorkspace {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...extraEnv,
             ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+            KUBE_ACCESS_ENGINE_NODE_OPTIONS: callerNodeOptions(options),
         });
         const projectDir = path.join(options.dir, "project");
         fs.mkdirSync(projectDir, { recursive: true });
