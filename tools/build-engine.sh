@@ -175,11 +175,12 @@ fetch_dynamic_launcher() { # DEST.tmp
 build_pulumi-nodejs() {
   local v=$PULUMI_VERSION dest=$KUBE_ACCESS_PULUMI_BIN/pulumi-resource-pulumi-nodejs
   local launcher=$tools_dir/engine/pulumi-nodejs/launcher.sh
-  local stamp="pulumi-nodejs $v npm launcher-$(cksum <"$launcher" | cut -d' ' -f1)"
+  local sdk_stamp="pulumi-nodejs $v npm"
+  local stamp="$sdk_stamp launcher-$(cksum <"$launcher" | cut -d' ' -f1)"
   begin pulumi-nodejs "$v"
-  if stamped "$dest" "$stamp" && stamped "$dest.sdk" "pulumi-nodejs $v npm"; then say "$v ready"; return 0; fi
+  if stamped "$dest" "$stamp" && stamped "$dest.sdk" "$sdk_stamp"; then say "$v ready"; return 0; fi
   step "fetching from npm @pulumi/pulumi@$v" fetch_dynamic_launcher "$dest.sdk.tmp"
-  install_file "$dest.sdk.tmp" "$dest.sdk" "pulumi-nodejs $v npm"
+  install_file "$dest.sdk.tmp" "$dest.sdk" "$sdk_stamp"
   cp "$launcher" "$dest.tmp"
   install_file "$dest.tmp" "$dest" "$stamp"
   say "$v: installed $dest"

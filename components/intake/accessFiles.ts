@@ -324,7 +324,7 @@ export function readYamlDocument(text: string): { content: Raw } | { problem: st
     } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
         const at = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
-        return { problem: `is not valid YAML: ${firstYamlError(text) ?? `${e.reason}${at}`}` };
+        return { problem: `is not valid YAML: ${firstYamlError(text) ?? e.reason + at}` };
     }
     const nonEmpty = documents.filter((d) => d !== null && d !== undefined);
     if (nonEmpty.length > 1) {
