@@ -94,7 +94,9 @@ describe("loadAccessSpec with access files", () => {
                 { ...keycloak, "keycloak:clientSecret": "x" },
                 [...kubeSecrets, "keycloak:clientSecret"],
             );
-            expect(() => loadAccessSpec(project)).toThrow(/\n {2}- teams\/a\.yaml:users\[1\]\.auth\.namespace: /);
+            expect(() => loadAccessSpec(project)).toThrow(
+                /\n {2}- teams\/a\.yaml:users\[1\]\.auth\.namespace \(line 5\): /,
+            );
             fs.writeFileSync(
                 path.join(project, "teams", "a.yaml"),
                 "users:\n  - name: bot-a\n    auth: {method: serviceAccount, namespace: ci}\n",

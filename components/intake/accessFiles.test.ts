@@ -162,7 +162,7 @@ describe("access files", () => {
             load({ ...validConfig(), accessFiles: "teams/a.yaml" });
             throw new Error("not refused");
         } catch (e) {
-            expect((e as Error).message).toMatch(/\n {2}- teams\/a\.yaml:users\[0\]\.groups\[0\]: /);
+            expect((e as Error).message).toMatch(/\n {2}- teams\/a\.yaml:users\[0\]\.groups\[0\] \(line \d+\): /);
             expect((e as Error).message).not.toMatch(/kube-access:teams/);
         }
     });
@@ -245,7 +245,7 @@ describe("access files", () => {
                 throw new Error("not refused");
             } catch (e) {
                 const text = (e as Error).message;
-                expect(text).toContain(`team.yaml:${key}: holds a secret`);
+                expect(text).toContain(`team.yaml:${key} (line 1): holds a secret`);
                 expect(text).toContain(`pulumi config set --secret kube-access:${key}`);
                 expect(text).not.toContain(marker);
             }
@@ -439,4 +439,95 @@ describe("validateAccessSpec alone", () => {
             );
         },
     );
+});
+
+describe("where in an access file a problem is", () => {
+    const team = [
+        "x-devs: &devs [team-a, system:masters]", // 1
+        "users:", // 2
+        "  - name: a1", // 3
+        '    groups: [team-a, "system:bad"]', // 4
+        "    auth: { method: certificate, signer: cluster }", // 5
+        "  - groups: [team-b]", // 6: no name
+        "    auth:", // 7
+        "      method: certificate", // 8
+        "      signer: cluster", // 9
+        "      certificateRequestFile: gone.csr", // 10
+        "  - name: a3", // 11
+        "    groups: *devs", // 12
+        "    auth: { method: certificat }", // 13
+        "bindings:", // 14
+        "  - clusterRole: view", // 15
+        "    subjects:", // 16
+        "      - user: nobody", // 17
+        "frobnicate: 1", // 18
+        "",
+    ].join("\n");
+
+    /** The line of each issue a config raises, by field path (null for an issue without one). */
+    function linesOf(raw: RawConfig): Record<string, number | null> {
+        try {
+            load(raw);
+        } catch (e) {
+            if (!(e instanceof AccessSpecError)) throw e;
+            return Object.fromEntries(e.issues.map((i) => [i.path, i.line ?? null]));
+        }
+        return {};
+    }
+
+    test("each issue of a file's entry carries the line of its field, or of the deepest part of its path the file has", () => {
+        write("teams/a.yaml", team);
+        const raw = validConfig();
+        (raw.users as unknown[]).push({ name: "inline-bad", auth: { method: "certificat" } });
+        const lines = linesOf({ ...raw, accessFiles: "teams/a.yaml" });
+        expect(lines).toMatchObject({
+            "teams/a.yaml:users[0].groups[1]": 4, // the list item
+            "teams/a.yaml:users[1].name": 6, // missing: the entry
+            "teams/a.yaml:users[1].auth.certificateRequestFile": 10, // a file that cannot be read
+            "teams/a.yaml:users[2].auth.method": 13, // inside a flow mapping
+            "teams/a.yaml:bindings[0].subjects[0].user": 17,
+            "teams/a.yaml:frobnicate": 18, // an unknown key, found while merging
+            "users[4].auth.method": null, // inline stack config has no lines
+        });
+        // Reached through an alias: the line of the alias, where the entry uses the anchor.
+        expect(lines["teams/a.yaml:users[2].groups[1]"]).toBe(12);
+    });
+
+    test("the error message shows the line after the field path", () => {
+        write("teams/a.yaml", team);
+        expect(() => load({ ...validConfig(), accessFiles: "teams/a.yaml" })).toThrow(
+            /\n {2}- teams\/a\.yaml:users\[0\]\.groups\[1\] \(line 4\): /,
+        );
+    });
+
+    test.each([
+        ["a top-level key", "users: []\nbindings: []\nusers: []\n", "users", 3],
+        ["a field of a list entry", "users:\n  - name: a1\n    groups: []\n    name: a2\n", "name", 4],
+        [
+            "a field in a flow mapping",
+            "users:\n  - name: a1\n    auth: { method: certificate, method: oidc }\n",
+            "method",
+            3,
+        ],
+    ])("a key given twice is named: %s", (_, text, key, line) => {
+        write("team.yaml", text);
+        expect(issuesOf({ ...validConfig(), accessFiles: "team.yaml" })["team.yaml"]).toEqual([
+            expect.stringMatching(
+                new RegExp(
+                    `^is not valid YAML: The key "${key}" is given twice in one mapping \\(keep one\\) at line ${line}, column \\d+$`,
+                ),
+            ),
+        ]);
+    });
+
+    test.each([
+        ["quoted", `"${"not-quoted-4711"}": 1\n"${"not-quoted-4711"}": 2\n`],
+        ["with spaces", "not quoted 4711: 1\nnot quoted 4711: 2\n"],
+        ["longer than a field name", `${"k".repeat(70)}4711: 1\n${"k".repeat(70)}4711: 2\n`],
+    ])("a key given twice that is not a plain word (%s) is not quoted", (_, text) => {
+        write("team.yaml", text);
+        const [message] = issuesOf({ ...validConfig(), accessFiles: "team.yaml" })["team.yaml"];
+        expect(message).toMatch(/^is not valid YAML: Map keys must be unique at line 2, column \d+$/);
+        expect(message).not.toContain("4711");
+    });
 });

@@ -17,7 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CORE_SCHEMA, YAMLException, loadAll } from "js-yaml";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { AccessSpecError, IssueCollector, Raw, SpecIssue, describeShape, isPlainObject } from "./reader";
 import { closestMatch } from "./suggest";
 
@@ -88,6 +88,8 @@ export function mergeAccessFiles(
     const { [accessFilesKey]: named, ...inline } = raw;
     const merged: Record<string, Raw> = { ...inline };
     const origins: Record<ListKey, EntryOrigin[]> = { users: [], groups: [], namespaces: [], bindings: [] };
+    /** The text of each access file that was read as YAML, by its name in config. */
+    const texts = new Map<string, string>();
 
     for (const key of accessFileKeys) {
         if (Array.isArray(inline[key])) {
@@ -115,6 +117,7 @@ export function mergeAccessFiles(
             c.add(`${file}`, read.problem);
             continue;
         }
+        texts.set(file, text);
         const content = read.content;
         if (content === null || content === undefined) continue; // an empty file: a team with nobody yet
         if (!isPlainObject(content)) {
@@ -172,7 +175,46 @@ export function mergeAccessFiles(
         }
     }
 
-    return { raw: merged, issues: c.issues, locate: (issue) => locateIssue(issue, origins) };
+    const withLine = (issue: SpecIssue): SpecIssue => {
+        const file = [...texts.keys()].find((f) => issue.path.startsWith(`${f}:`));
+        const line = file === undefined ? undefined : lineOfField(texts.get(file)!, issue.path.slice(file.length + 1));
+        return line === undefined ? issue : { ...issue, line };
+    };
+    return {
+        raw: merged,
+        issues: c.issues.map(withLine),
+        locate: (issue) => withLine(locateIssue(issue, origins)),
+    };
+}
+
+/**
+ * The line (from 1) where `fieldPath` (`users[3].groups[1]`) is written in an
+ * access file's text: the line of the field's key or list item, or, for a
+ * field the file lacks or one reached through an alias (`*name`), of the
+ * deepest part of the path it has. Undefined when not even the path's first
+ * key is in the file. The file is parsed again, with the `yaml` package,
+ * which keeps positions; only files with a problem are.
+ */
+export function lineOfField(text: string, fieldPath: string): number | undefined {
+    const lineCounter = new LineCounter();
+    const document = parseAllDocuments(text, { lineCounter, schema: "core", uniqueKeys: false });
+    const documents = Array.isArray(document) ? document : [document];
+    let node: unknown = documents.find((d) => d.contents !== null)?.contents;
+    let offset: number | undefined;
+    for (const [, index, key] of fieldPath.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)) {
+        if (isMap(node) && key !== undefined) {
+            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : undefined) === key);
+            if (pair === undefined || !isScalar(pair.key) || !pair.key.range) break;
+            offset = pair.key.range[0];
+            node = pair.value;
+        } else if (isSeq(node) && index !== undefined) {
+            const item = node.items[Number(index)] as { range?: [number, number, number] } | undefined;
+            if (item?.range === undefined) break;
+            offset = item.range[0];
+            node = item;
+        } else break;
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
 /**
@@ -358,7 +400,16 @@ function firstYamlError(text: string): string | undefined {
     const parsed = parseAllDocuments(text);
     const documents = Array.isArray(parsed) ? parsed : [parsed];
     const error = documents.flatMap((d) => d.errors)[0];
-    return error?.message.split("\n")[0].replace(/:\s*$/, "");
+    if (error === undefined) return undefined;
+    const message = error.message.split("\n")[0].replace(/:\s*$/, "");
+    // A key's name is shown when it is a plain word, as field names are; any other text of the file never is.
+    const key = /^[A-Za-z0-9_.-]{1,64}(?=[ \t]*:)/.exec(text.slice(error.pos[0]))?.[0];
+    return error.code === "DUPLICATE_KEY" && key !== undefined
+        ? message.replace(
+              /^Map keys must be unique/,
+              `The key ${JSON.stringify(key)} is given twice in one mapping (keep one)`,
+          )
+        : message;
 }
 
 /** Whether `value`, read as a tree with every shared reference (alias) expanded, has more than `budget` nodes; stops counting there. */

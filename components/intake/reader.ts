@@ -5,6 +5,8 @@ export interface SpecIssue {
     /** Field path inside the `kube-access` config namespace, e.g. `users[3].groups[1]`, or a full key of another namespace (`keycloak:url`). */
     path: string;
     message: string;
+    /** For a field of an access file: the line (from 1) where the field, or the deepest part of its path the file has, is written. */
+    line?: number;
 }
 
 /** Thrown when the config is invalid; lists every issue at once. */
@@ -13,7 +15,12 @@ export class AccessSpecError extends Error {
         super(
             `Invalid kube-access config (${issues.length} problem${issues.length === 1 ? "" : "s"}); ` +
                 `nothing was created:\n` +
-                issues.map((i) => `  - ${qualifiedKey(i.path)}: ${i.message}`).join("\n"),
+                issues
+                    .map(
+                        (i) =>
+                            `  - ${qualifiedKey(i.path)}${i.line === undefined ? "" : ` (line ${i.line})`}: ${i.message}`,
+                    )
+                    .join("\n"),
         );
         this.name = "AccessSpecError";
     }
