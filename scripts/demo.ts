@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../test/harness/localCluster";
-import { PulumiWorkspace } from "../test/harness/pulumiWorkspace";
+import { demoAccessFileName } from "./lib/demoAccessFiles";
+import { OperationFailedError, PulumiWorkspace } from "../test/harness/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
 
 interface UserSummary {
@@ -28,14 +29,13 @@ async function main(): Promise<void> {
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
     // The demo shows the article's password grant, so da-admin gets a permanent password.
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
-    // Access files are named relative to the project folder; the demo's project folder is
-    // .kube-access/demo/project, so files named in the checkout's Pulumi.dev.yaml are resolved here.
+    // Access files are named relative to the project folder, .kube-access/demo/project here: each keeps its
+    // name, with its folder linked there from the checkout.
     const accessFiles = example["kube-access:accessFiles"];
     if (accessFiles !== undefined) {
-        const resolve = (file: unknown) => (typeof file === "string" ? path.resolve(repoRoot, file) : file);
-        example["kube-access:accessFiles"] = Array.isArray(accessFiles)
-            ? accessFiles.map(resolve)
-            : resolve(accessFiles);
+        const projectDir = path.join(demoDir, "project");
+        const named = (file: unknown) => demoAccessFileName(file, repoRoot, projectDir);
+        example["kube-access:accessFiles"] = Array.isArray(accessFiles) ? accessFiles.map(named) : named(accessFiles);
     }
     const { config, secrets } = cluster.pointStackAt(example);
 
@@ -124,6 +124,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-    console.error(`demo failed: ${e instanceof Error ? e.message : e}`);
+    // The engine's output, diagnostics included, was printed as it ran (lines starting [pulumi]).
+    const message =
+        e instanceof OperationFailedError && e.echoed
+            ? `pulumi ${e.operation} failed; what it printed is above, in the lines starting [pulumi]`
+            : e instanceof Error
+              ? e.message
+              : e;
+    console.error(`demo failed: ${message}`);
     process.exit(1);
 });

@@ -120,6 +120,23 @@ export function workspacePassphraseFile(dir: string): string {
     return file;
 }
 
+/** An engine operation (up, preview, destroy) that the CLI ended with a non-zero exit code. */
+export class OperationFailedError extends Error {
+    constructor(
+        /** The operation: `up`, `preview`, `destroy`. */
+        readonly operation: string,
+        /** The CLI's exit code. */
+        readonly code: number,
+        /** The end of what the CLI printed (at most 8,000 characters of each stream); part of the message. */
+        readonly output: string,
+        /** Whether that output was already echoed as the CLI printed it. */
+        readonly echoed: boolean,
+    ) {
+        super(`pulumi ${operation} failed (exit ${code}):\n${output}`);
+        this.name = "OperationFailedError";
+    }
+}
+
 /**
  * A stack of the kube-access program run by the real Pulumi engine through
  * Pulumi's Automation API (`@pulumi/pulumi/automation`: a LocalWorkspace on
@@ -300,8 +317,11 @@ export class PulumiWorkspace {
             `$ pulumi ${name} (Automation API) exit ${code}\n${output.stdout}${output.stderr}\n`,
         );
         if (code !== 0 && options.check !== false) {
-            throw new Error(
-                `pulumi ${name} failed (exit ${code}):\n${output.stdout.slice(-8000)}\n${output.stderr.slice(-8000)}`,
+            throw new OperationFailedError(
+                name,
+                code,
+                `${output.stdout.slice(-8000)}\n${output.stderr.slice(-8000)}`,
+                this.options.echo !== undefined,
             );
         }
         return { code, ...output, seconds: (Date.now() - started) / 1000 };
