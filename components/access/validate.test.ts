@@ -75,6 +75,13 @@ const badCases: BadCase[] = [
         "users[1].groups",
         /refuses certificates for system:masters/,
     ],
+    [
+        // Both rules apply; the signer's message says the allow flag alone does not help, so the two fixes agree.
+        "system:masters with the cluster signer and without the allow flag",
+        (c) => (users(c)[1].groups = ["system:masters"]),
+        "users[1].groups",
+        /refuses certificates for system:masters, whatever kube-access:allowSystemMasters says; bind cluster-admin instead, or use signer external \(which also needs kube-access:allowSystemMasters set to true\)/,
+    ],
     ["missing auth", (c) => delete users(c)[0].auth, "users[0].auth", /is required/],
     [
         "unknown auth method",

@@ -192,8 +192,9 @@ export function checkCertificateUser(
     if (signer === "cluster" && groups.includes("system:masters")) {
         c.add(
             `${path}.groups`,
-            "the cluster signer (kubernetes.io/kube-apiserver-client) refuses certificates for system:masters; " +
-                "use signer external or bind a ClusterRole instead",
+            "the cluster signer (kubernetes.io/kube-apiserver-client) refuses certificates for system:masters, " +
+                "whatever kube-access:allowSystemMasters says; bind cluster-admin instead, or use signer external " +
+                "(which also needs kube-access:allowSystemMasters set to true)",
         );
     }
     const requestPem =
