@@ -493,6 +493,46 @@ describe("where in an access file a problem is", () => {
         expect(lines["teams/a.yaml:users[2].groups[1]"]).toBe(12);
     });
 
+    test("issues are listed as a reader meets them: stack config first, then each file in the order named, by line", () => {
+        write("teams/a.yaml", team);
+        write("teams/b.yaml", "users:\n  - name: b1\n    groups: [system:bad]\n    auth: { method: certificat }\n");
+        const raw = validConfig();
+        (raw.users as unknown[]).push({ name: "inline-bad", auth: { method: "certificat" } });
+        let listed: { path: string; line?: number }[] = [];
+        try {
+            load({ ...raw, accessFiles: ["teams/b.yaml", "teams/a.yaml"] });
+        } catch (e) {
+            listed = (e as AccessSpecError).issues;
+        }
+        const files = listed.map((i) => i.path.split(":")[0]);
+        expect(files.indexOf("users[4].auth.method")).toBe(0);
+        expect(files.lastIndexOf("teams/b.yaml")).toBeLessThan(files.indexOf("teams/a.yaml"));
+        for (const file of ["teams/a.yaml", "teams/b.yaml"]) {
+            const lines = listed.filter((i) => i.path.startsWith(`${file}:`)).map((i) => i.line!);
+            expect(lines.length).toBeGreaterThan(1);
+            expect(lines).toEqual([...lines].sort((x, y) => x - y));
+        }
+        // The unknown key, found while merging, is listed at its line, after the entries above it.
+        expect(listed.at(-1)?.path).toBe("teams/a.yaml:frobnicate");
+    });
+
+    test("a CSR file that is missing is looked for where it is, not through a linked folder", () => {
+        const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "kube-access-linked-"));
+        try {
+            fs.mkdirSync(path.join(elsewhere, "teams"));
+            fs.writeFileSync(path.join(elsewhere, "teams", "a.yaml"), team);
+            fs.symlinkSync(path.join(elsewhere, "teams"), path.join(project, "teams"));
+            const messages = issuesOf({ ...validConfig(), accessFiles: "teams/a.yaml" })[
+                "teams/a.yaml:users[1].auth.certificateRequestFile"
+            ];
+            expect(messages).toEqual([
+                expect.stringContaining(`looked for ${fs.realpathSync(elsewhere)}/teams/gone.csr)`),
+            ]);
+        } finally {
+            fs.rmSync(elsewhere, { recursive: true, force: true });
+        }
+    });
+
     test("the error message shows the line after the field path", () => {
         write("teams/a.yaml", team);
         expect(() => load({ ...validConfig(), accessFiles: "teams/a.yaml" })).toThrow(

@@ -71,6 +71,8 @@ export interface MergedAccessConfig {
     issues: SpecIssue[];
     /** Rewrites an issue of the merged config so it names the file and the entry's position in it. */
     locate(issue: SpecIssue): SpecIssue;
+    /** The access files as named, in order. */
+    files: string[];
 }
 
 /**
@@ -103,13 +105,14 @@ export function mergeAccessFiles(
         }
     }
 
-    for (const file of accessFileNames(c, named)) {
+    const files = accessFileNames(c, named);
+    for (const file of files) {
         const absolute = path.resolve(projectDir, file);
         let text: string;
         try {
             text = reader.readFile(absolute);
         } catch (e) {
-            c.add(`${file}`, `cannot read the access file (${readProblem(e)}; looked for ${absolute})`);
+            c.add(`${file}`, `cannot read the access file (${readProblem(e)}; looked for ${realLocation(absolute)})`);
             continue;
         }
         const read = readYamlDocument(text);
@@ -184,6 +187,7 @@ export function mergeAccessFiles(
         raw: merged,
         issues: c.issues.map(withLine),
         locate: (issue) => withLine(locateIssue(issue, origins)),
+        files,
     };
 }
 
@@ -238,8 +242,40 @@ export function validateWithAccessFiles<T>(
         if (!(e instanceof AccessSpecError)) throw e;
         issues = e.issues.map(merged.locate);
     }
-    if (merged.issues.length > 0 || issues.length > 0) throw new AccessSpecError([...merged.issues, ...issues]);
+    if (merged.issues.length > 0 || issues.length > 0) {
+        throw new AccessSpecError(inReadingOrder([...merged.issues, ...issues], merged.files));
+    }
     return result as T;
+}
+
+/**
+ * Issues in the order a reader meets them: stack config first, then each
+ * access file in the order it is named, by line within a file (a problem of
+ * the whole file first). Issues of one place keep their order.
+ */
+function inReadingOrder(issues: SpecIssue[], files: string[]): SpecIssue[] {
+    const fileRank = (issue: SpecIssue) =>
+        files.findIndex((f) => issue.path === f || issue.path.startsWith(`${f}:`)) + 1;
+    return issues
+        .map((issue, order) => ({ issue, order, rank: fileRank(issue), line: issue.line ?? 0 }))
+        .sort((a, b) => a.rank - b.rank || (a.rank === 0 ? 0 : a.line - b.line) || a.order - b.order)
+        .map(({ issue }) => issue);
+}
+
+/**
+ * `absolute` with the links in its deepest existing folder resolved, for
+ * messages: a file reached through a linked folder is named where it is.
+ */
+function realLocation(absolute: string): string {
+    const rest: string[] = [];
+    for (let at = absolute; ; at = path.dirname(at)) {
+        try {
+            return path.join(fs.realpathSync(at), ...rest);
+        } catch {
+            if (path.dirname(at) === at) return absolute;
+            rest.unshift(path.basename(at));
+        }
+    }
 }
 
 /** The file names `accessFiles` holds: one string or a list of them, each named once. */
@@ -294,7 +330,10 @@ function readCsrFile(
     try {
         return { entry: { ...entry, auth: { ...auth, certificateRequest: reader.readFile(absolute) } }, csrFile: file };
     } catch (e) {
-        c.add(fieldPath, `cannot read the certificate request file (${readProblem(e)}; looked for ${absolute})`);
+        c.add(
+            fieldPath,
+            `cannot read the certificate request file (${readProblem(e)}; looked for ${realLocation(absolute)})`,
+        );
         return { entry: { ...entry, auth } };
     }
 }
