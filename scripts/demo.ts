@@ -116,10 +116,14 @@ async function main(): Promise<void> {
         }
         console.log(`  try: kubectl --kubeconfig ${rel} auth can-i --list`);
     }
+    const shown = (file: string) => path.relative(process.cwd(), file);
     console.log(
-        `\nStack state: ${path.relative(process.cwd(), demoDir)} (stack dev, its own passphrase).` +
+        `\nStack state: ${shown(demoDir)} (stack dev, its own passphrase).` +
             "\nTo read the stack from a shell (README, Getting kubeconfigs): . tools/demo-env.sh" +
-            " (also puts pulumi, kubectl and kubelogin on PATH). Stop the cluster: npm run demo:stop",
+            " (also puts pulumi, kubectl and kubelogin on PATH)." +
+            `\nTo run pulumi preview or pulumi up for it, after that: cd ${shown(workspace.projectDir)}` +
+            `\nThe local cluster as its admin: kubectl --kubeconfig ${shown(cluster.info.adminKubeconfigPath)} get csr` +
+            "\nStop the cluster: npm run demo:stop",
     );
 }
 

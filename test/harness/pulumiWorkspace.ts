@@ -303,10 +303,15 @@ export class PulumiWorkspace {
             });
         } catch (e) {
             if (!(e instanceof CommandError)) throw e;
-            // The CLI's exit code; a CLI that could not start has its reason in stderr (nothing was streamed).
-            const failed = (e as unknown as { commandResult: { code: number; stderr: string } }).commandResult;
-            code = failed.code === 0 ? 1 : failed.code;
-            if (!output.stderr) output.stderr = failed.stderr;
+            // The CLI's exit code: the Automation API records -2 ("unknown") when the CLI exits with an error,
+            // and keeps the real code on the process error it wraps. A CLI that could not start has its reason in
+            // the error's stderr; one that ran streamed its output already, which that stderr only repeats.
+            const failed = (
+                e as unknown as { commandResult: { code: number; stderr: string; err?: { exitCode?: unknown } } }
+            ).commandResult;
+            const exitCode = typeof failed.err?.exitCode === "number" ? failed.err.exitCode : failed.code;
+            code = exitCode === 0 ? 1 : exitCode;
+            if (!output.stdout && !output.stderr) output.stderr = failed.stderr;
         } finally {
             this.workspace.envVars = saved;
             echo.stdout("", true);
