@@ -178,9 +178,13 @@ export function mergeAccessFiles(
         }
     }
 
+    // Each file with a problem is parsed for positions once, however many problems it has.
+    const lineFinders = new Map<string, (fieldPath: string) => number | undefined>();
     const withLine = (issue: SpecIssue): SpecIssue => {
         const file = [...texts.keys()].find((f) => issue.path.startsWith(`${f}:`));
-        const line = file === undefined ? undefined : lineOfField(texts.get(file)!, issue.path.slice(file.length + 1));
+        if (file === undefined) return issue;
+        if (!lineFinders.has(file)) lineFinders.set(file, fieldLines(texts.get(file)!));
+        const line = lineFinders.get(file)!(issue.path.slice(file.length + 1));
         return line === undefined ? issue : { ...issue, line };
     };
     return {
@@ -192,33 +196,37 @@ export function mergeAccessFiles(
 }
 
 /**
- * The line (from 1) where `fieldPath` (`users[3].groups[1]`) is written in an
- * access file's text: the line of the field's key or list item, or, for a
- * field the file lacks or one reached through an alias (`*name`), of the
- * deepest part of the path it has. Undefined when not even the path's first
- * key is in the file. The file is parsed again, with the `yaml` package,
- * which keeps positions; only files with a problem are.
+ * Finds where fields are written in an access file's text: the returned
+ * function takes a field path (`users[3].groups[1]`) and gives the line
+ * (from 1) of the field's key or list item, or, for a field the file lacks
+ * or one reached through an alias (`*name`), of the deepest part of the path
+ * it has; undefined when not even the path's first key is in the file. The
+ * text is parsed once, with the `yaml` package, which keeps positions (js-yaml
+ * does not); only files with a problem are.
  */
-export function lineOfField(text: string, fieldPath: string): number | undefined {
+export function fieldLines(text: string): (fieldPath: string) => number | undefined {
     const lineCounter = new LineCounter();
-    const document = parseAllDocuments(text, { lineCounter, schema: "core", uniqueKeys: false });
-    const documents = Array.isArray(document) ? document : [document];
-    let node: unknown = documents.find((d) => d.contents !== null)?.contents;
-    let offset: number | undefined;
-    for (const [, index, key] of fieldPath.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)) {
-        if (isMap(node) && key !== undefined) {
-            const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : undefined) === key);
-            if (pair === undefined || !isScalar(pair.key) || !pair.key.range) break;
-            offset = pair.key.range[0];
-            node = pair.value;
-        } else if (isSeq(node) && index !== undefined) {
-            const item = node.items[Number(index)] as { range?: [number, number, number] } | undefined;
-            if (item?.range === undefined) break;
-            offset = item.range[0];
-            node = item;
-        } else break;
-    }
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    const parsed = parseAllDocuments(text, { lineCounter, schema: "core", uniqueKeys: false });
+    const documents = Array.isArray(parsed) ? parsed : [parsed];
+    const root: unknown = documents.find((d) => d.contents !== null)?.contents;
+    return (fieldPath) => {
+        let node = root;
+        let offset: number | undefined;
+        for (const [, index, key] of fieldPath.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)) {
+            if (isMap(node) && key !== undefined) {
+                const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : undefined) === key);
+                if (pair === undefined || !isScalar(pair.key) || !pair.key.range) break;
+                offset = pair.key.range[0];
+                node = pair.value;
+            } else if (isSeq(node) && index !== undefined) {
+                const item = node.items[Number(index)] as { range?: [number, number, number] } | undefined;
+                if (item?.range === undefined) break;
+                offset = item.range[0];
+                node = item;
+            } else break;
+        }
+        return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    };
 }
 
 /**
@@ -441,9 +449,10 @@ function firstYamlError(text: string): string | undefined {
     const error = documents.flatMap((d) => d.errors)[0];
     if (error === undefined) return undefined;
     const message = error.message.split("\n")[0].replace(/:\s*$/, "");
+    if (error.code !== "DUPLICATE_KEY") return message;
     // A key's name is shown when it is a plain word, as field names are; any other text of the file never is.
     const key = /^[A-Za-z0-9_.-]{1,64}(?=[ \t]*:)/.exec(text.slice(error.pos[0]))?.[0];
-    return error.code === "DUPLICATE_KEY" && key !== undefined
+    return key !== undefined
         ? message.replace(
               /^Map keys must be unique/,
               `The key ${JSON.stringify(key)} is given twice in one mapping (keep one)`,
