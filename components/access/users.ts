@@ -62,11 +62,14 @@ export function readUsers(
         }
         const groups = c.stringList(`${path}.groups`, o.groups);
         const groupPath = (g: string, j: number) => entryPath(`${path}.groups`, o.groups, g, j);
-        groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters));
         const auth = readAuth(c, `${path}.auth`, o.auth, defaults, namespaces, tokenDefaults);
         // Checks that depend on the method run even when other auth fields are wrong.
         const method = auth?.method ?? declaredMethod(o.auth);
         const signer = auth?.method === "certificate" ? auth.signer : declaredSigner(o.auth);
+        // For a cluster-signed user, system:masters is refused by the signer's rule (checkCertificateUser),
+        // whose fix covers the allow flag too; the allow flag's own message would offer a fix that does not work.
+        const signerRefusesMasters = method === "certificate" && signer === "cluster";
+        groups.forEach((g, j) => checkGroupName(c, groupPath(g, j), g, allowSystemMasters || signerRefusesMasters));
         declared.push({ index: i, name, groups, groupPath, method, signer });
         if (nameOk && method !== undefined) checkNameForMethod(c, `${path}.name`, name!, method);
         groups.forEach((g, j) => checkGroupForMethod(c, groupPath(g, j), g, method));

@@ -76,7 +76,7 @@ const badCases: BadCase[] = [
         /refuses certificates for system:masters/,
     ],
     [
-        // Both rules apply; the signer's message says the allow flag alone does not help, so the two fixes agree.
+        // Only the signer's rule speaks: its fix names the allow flag too, which alone would not help.
         "system:masters with the cluster signer and without the allow flag",
         (c) => (users(c)[1].groups = ["system:masters"]),
         "users[1].groups",
@@ -383,6 +383,19 @@ describe("validateAccessSpec", () => {
         const match = issues.find((i) => i.path === path);
         expect({ issues, found: match !== undefined }).toMatchObject({ found: true });
         expect(match!.message).toMatch(message);
+    });
+
+    test("system:masters: a cluster-signed user gets the signer's message alone, an externally signed one the allow flag's", () => {
+        const issues = issuesOf((c) => {
+            users(c)[0].groups = ["system:masters"]; // signer external
+            users(c)[1].groups = ["system:masters"]; // signer cluster
+        });
+        const about = (user: number) =>
+            issues.filter((i) => i.path.startsWith(`users[${user}].groups`)).map((i) => i.message);
+        expect(about(0)).toEqual([expect.stringMatching(/set kube-access:allowSystemMasters to true/)]);
+        expect(about(1)).toEqual([
+            expect.stringMatching(/^the cluster signer .* refuses certificates for system:masters/),
+        ]);
     });
 
     test("a secret map left empty (what `pulumi config rm --path` leaves after the last entry) may be plain text", () => {
