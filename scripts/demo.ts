@@ -122,7 +122,7 @@ async function main(): Promise<void> {
             "\nTo read the stack from a shell (README, Getting kubeconfigs): . tools/demo-env.sh" +
             " (also puts pulumi, kubectl and kubelogin on PATH)." +
             `\nTo run pulumi preview or pulumi up for it, after that: cd ${shown(workspace.projectDir)}` +
-            `\nThe local cluster as its admin: kubectl --kubeconfig ${shown(cluster.info.adminKubeconfigPath)} get csr` +
+            `\nThe local cluster as its admin, with the kubectl that puts on PATH: kubectl --kubeconfig ${shown(cluster.info.adminKubeconfigPath)} get rolebindings,clusterrolebindings -A -l app.kubernetes.io/managed-by=kube-access` +
             "\nStop the cluster: npm run demo:stop",
     );
 }
