@@ -181,8 +181,8 @@ export function mergeAccessFiles(
     // Each file with a problem is parsed for positions once, however many problems it has.
     const lineFinders = new Map<string, (fieldPath: string) => number | undefined>();
     const withLine = (issue: SpecIssue): SpecIssue => {
-        const file = [...texts.keys()].find((f) => issue.path.startsWith(`${f}:`));
-        if (file === undefined) return issue;
+        const file = fileOfIssue(issue.path, [...texts.keys()]);
+        if (file === undefined || issue.path === file) return issue;
         if (!lineFinders.has(file)) lineFinders.set(file, fieldLines(texts.get(file)!));
         const line = lineFinders.get(file)!(issue.path.slice(file.length + 1));
         return line === undefined ? issue : { ...issue, line };
@@ -256,14 +256,21 @@ export function validateWithAccessFiles<T>(
     return result as T;
 }
 
+/** The access file an issue's path names (`teams/a.yaml` or `teams/a.yaml:users[0]`), among `files`. */
+function fileOfIssue(issuePath: string, files: string[]): string | undefined {
+    return files.find((f) => issuePath === f || issuePath.startsWith(`${f}:`));
+}
+
 /**
  * Issues in the order a reader meets them: stack config first, then each
  * access file in the order it is named, by line within a file (a problem of
  * the whole file first). Issues of one place keep their order.
  */
 function inReadingOrder(issues: SpecIssue[], files: string[]): SpecIssue[] {
-    const fileRank = (issue: SpecIssue) =>
-        files.findIndex((f) => issue.path === f || issue.path.startsWith(`${f}:`)) + 1;
+    const fileRank = (issue: SpecIssue) => {
+        const file = fileOfIssue(issue.path, files);
+        return file === undefined ? 0 : files.indexOf(file) + 1;
+    };
     return issues
         .map((issue, order) => ({ issue, order, rank: fileRank(issue), line: issue.line ?? 0 }))
         .sort((a, b) => a.rank - b.rank || (a.rank === 0 ? 0 : a.line - b.line) || a.order - b.order)
