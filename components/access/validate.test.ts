@@ -434,7 +434,7 @@ describe("validateAccessSpec", () => {
             const text = (e as Error).message;
             expect(text).not.toContain("PRIVATE KEY");
             expect(text).not.toContain('short"');
-            expect(text).toMatch(/nothing was created/);
+            expect(text).toMatch(/nothing was created or changed/);
         }
     });
 

@@ -9,12 +9,16 @@ export interface SpecIssue {
     line?: number;
 }
 
-/** Thrown when the config is invalid; lists every issue at once. */
+/**
+ * Thrown when the config is invalid; lists every issue at once. The program
+ * throws it before it declares any resource, so the engine creates, changes
+ * and deletes nothing, on a new stack and on one deployed before.
+ */
 export class AccessSpecError extends Error {
     constructor(public readonly issues: SpecIssue[]) {
         super(
             `Invalid kube-access config (${issues.length} problem${issues.length === 1 ? "" : "s"}); ` +
-                `nothing was created:\n` +
+                `nothing was created or changed:\n` +
                 issues
                     .map(
                         (i) =>

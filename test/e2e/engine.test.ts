@@ -75,7 +75,7 @@ describe("a bad config under the real engine", () => {
         ]) {
             expect(output).toContain(`kube-access:${field}:`);
         }
-        expect(output).toContain("nothing was created");
+        expect(output).toContain("nothing was created or changed");
         expect(output).not.toContain("PRIVATE KEY");
         const state = JSON.parse(await workspace.exportState());
         expect(state.deployment.resources ?? []).toEqual([]);

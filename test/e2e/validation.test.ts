@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -42,13 +43,59 @@ describe("validation under the real engine", () => {
         expect(preview.code).not.toBe(0);
         expect(output).toContain("kube-access:bindings[0].subjects[0].user:");
         expect(output).toMatch(/"alice\/ops" contains '\/', which Kubernetes refuses in RBAC object names/);
-        expect(output).toContain("nothing was created");
+        expect(output).toContain("nothing was created or changed");
         // One problem only: the group with a space and a comma is accepted.
         expect(output).toContain("(1 problem)");
         expect(output).not.toContain("kube-access:users[0].groups[0]");
         expect(output).not.toContain("PRIVATE KEY");
         const state = JSON.parse(await workspace.exportState());
         expect(state.deployment.resources ?? []).toEqual([]);
+        await workspace.removeStack();
+    });
+
+    test("on a deployed stack, pulumi up with a bad config changes nothing and says so; the user keeps their certificate", async () => {
+        const user = { name: "kept", groups: ["team-a"], auth: { method: "certificate", signer: "external" } };
+        const workspace = await PulumiWorkspace.create({
+            dir: path.join(dir, "deployed"),
+            stack: "deployed",
+            config: { "kube-access:cluster": cluster, "kube-access:users": [user] },
+            secrets: { "kube-access:clusterCaKey": ca.privateKeyPem },
+        });
+        await workspace.up();
+        // The engine writes the state again after a failed run, each secret with a new nonce: the resources are
+        // compared with their secrets decrypted, by a digest, so a failure never prints a key.
+        const resourcesDigest = async () => {
+            const state = JSON.parse((await workspace.pulumi(["stack", "export", "--show-secrets"])).stdout);
+            const resources = (state.deployment.resources ?? []) as { urn: string; outputs?: unknown }[];
+            return {
+                urns: resources.map((r) => r.urn),
+                sha256: crypto
+                    .createHash("sha256")
+                    .update(JSON.stringify(resources.map((r) => [r.urn, r.outputs])))
+                    .digest("hex"),
+            };
+        };
+        const before = await resourcesDigest();
+        // The user's groups changed (which would issue a new certificate) and a bad user added: refused as a whole.
+        await workspace.configure(
+            {
+                "kube-access:cluster": cluster,
+                "kube-access:users": [
+                    { ...user, groups: ["team-b"] },
+                    { name: "bad", groups: ["system:masters"], auth: { method: "password" } },
+                ],
+            },
+            {},
+        );
+        const up = await workspace.up({ check: false });
+        const output = `${up.stdout}${up.stderr}`;
+        expect(up.code).not.toBe(0);
+        expect(output).toContain("nothing was created or changed");
+        expect(output).toContain("kube-access:users[1].auth.method:");
+        const after = await resourcesDigest();
+        expect(after).toEqual(before);
+        expect(after.urns.some((urn) => urn.endsWith("::user-kept-certificate"))).toBe(true);
+        await workspace.destroy();
         await workspace.removeStack();
     });
 
