@@ -120,9 +120,10 @@ async function main(): Promise<void> {
     console.log(
         `\nStack state: ${shown(demoDir)} (stack dev, its own passphrase).` +
             "\nTo read the stack from a shell (README, Getting kubeconfigs): . tools/demo-env.sh" +
-            " (also puts pulumi, kubectl and kubelogin on PATH)." +
+            " (also puts pulumi, kubectl and kubelogin on PATH, and makes plain kubectl the local cluster's admin)." +
             `\nTo run pulumi preview or pulumi up for it, after that: cd ${shown(workspace.projectDir)}` +
-            `\nThe local cluster as its admin, with the kubectl that puts on PATH: kubectl --kubeconfig ${shown(cluster.info.adminKubeconfigPath)} get rolebindings,clusterrolebindings -A -l app.kubernetes.io/managed-by=kube-access` +
+            "\nThe bindings kube-access made, in that shell: kubectl get rolebindings,clusterrolebindings -A -l app.kubernetes.io/managed-by=kube-access" +
+            ` (the admin kubeconfig: ${shown(cluster.info.adminKubeconfigPath)})` +
             "\nStop the cluster: npm run demo:stop",
     );
 }

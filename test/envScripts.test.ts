@@ -41,11 +41,15 @@ function shellAfter(steps: string[], env: Record<string, string> = {}): Record<s
     );
 }
 
-/** A demo folder as `npm run demo` leaves it: a passphrase file and a state folder. */
-function demoRunDir(): string {
+/** A demo folder as `npm run demo` leaves it: a passphrase file and a state folder, and the local cluster's admin kubeconfig unless `withCluster` is false. */
+function demoRunDir(withCluster = true): string {
     const runDir = fs.mkdtempSync(path.join(root, "run-"));
     fs.mkdirSync(path.join(runDir, "demo", "state"), { recursive: true });
     fs.writeFileSync(path.join(runDir, "demo", "passphrase"), "random", { mode: 0o600 });
+    if (withCluster) {
+        fs.mkdirSync(path.join(runDir, "cluster"));
+        fs.writeFileSync(path.join(runDir, "cluster", "admin.kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    }
     return runDir;
 }
 
@@ -86,16 +90,18 @@ test("tools/env.sh keeps what the user chose: their backend, passphrase, stack a
     expect(shellAfter([". tools/env.sh"], mine)).toMatchObject(mine);
 });
 
-test("tools/env.sh after tools/demo-env.sh puts back the backend, passphrase and stack the shell had before", () => {
+test("tools/env.sh after tools/demo-env.sh puts back the backend, passphrase, stack and KUBECONFIG the shell had before", () => {
     const mine = {
         PULUMI_BACKEND_URL: "s3://my-bucket/state",
         PULUMI_CONFIG_PASSPHRASE: "mine",
         PULUMI_STACK: "prod",
+        KUBECONFIG: "/home/me/.kube/prod",
     };
     const runDir = demoRunDir();
     const during = shellAfter([". tools/demo-env.sh"], { ...mine, KUBE_ACCESS_RUN_DIR: runDir });
     expect(during.PULUMI_BACKEND_URL).toBe(`file://${runDir}/demo/state`);
     expect(during.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+    expect(during.KUBECONFIG).toBe(`${runDir}/cluster/admin.kubeconfig`);
     // Sourcing demo-env.sh twice must not save the demo's own settings as "before".
     const after = shellAfter([". tools/demo-env.sh", ". tools/demo-env.sh", ". tools/env.sh"], {
         ...mine,
@@ -120,6 +126,22 @@ describe("tools/demo-env.sh", () => {
         });
         expect(after.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
         expect(after.PATH).toMatch(/\/pulumi-[0-9.]+\/bin:/);
+    });
+
+    test("points plain kubectl at the local cluster's admin kubeconfig while it is there, and tools/env.sh takes it away again", () => {
+        const runDir = demoRunDir();
+        const during = shellAfter([". tools/demo-env.sh"], { KUBE_ACCESS_RUN_DIR: runDir });
+        expect(during.KUBECONFIG).toBe(`${runDir}/cluster/admin.kubeconfig`);
+        expect(shellAfter([". tools/demo-env.sh", ". tools/env.sh"], { KUBE_ACCESS_RUN_DIR: runDir }).KUBECONFIG).toBe(
+            undefined,
+        );
+        // Without the local cluster's files (a run folder whose cluster was never started), KUBECONFIG stays as it was.
+        const withoutCluster = demoRunDir(false);
+        const kept = shellAfter([". tools/demo-env.sh"], {
+            KUBE_ACCESS_RUN_DIR: withoutCluster,
+            KUBECONFIG: "/home/me/.kube/config",
+        });
+        expect(kept.KUBECONFIG).toBe("/home/me/.kube/config");
     });
 
     test("before the demo: says to run it first and sets nothing of the demo", () => {

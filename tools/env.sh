@@ -34,11 +34,11 @@ case ":$PATH:" in
   *) export PATH="$KUBE_ACCESS_PULUMI_BIN:$KUBE_ACCESS_KUBE_BIN:$KUBE_ACCESS_ETCD_BIN:$KUBE_ACCESS_KUBELOGIN_BIN:$PATH" ;;
 esac
 
-# Undo tools/demo-env.sh: the demo's backend, passphrase and stack stay with the
+# Undo tools/demo-env.sh: the demo's backend, passphrase, stack and KUBECONFIG stay with the
 # demo, and what this shell had before comes back. (eval, not ${!name}: this file
 # is also sourced by zsh.)
 if [[ -n "${KUBE_ACCESS_DEMO_SHELL:-}" ]]; then
-  for _kube_access_v in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_STACK; do
+  for _kube_access_v in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_STACK KUBECONFIG; do
     if eval "[ -n \"\${_kube_access_before_demo_$_kube_access_v+set}\" ]"; then
       eval "export $_kube_access_v=\"\$_kube_access_before_demo_$_kube_access_v\""
       unset "_kube_access_before_demo_$_kube_access_v"
