@@ -286,14 +286,14 @@ describe("outputs", () => {
                     via: { kind: "group", group: "group1" },
                 },
             ],
-            credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720 },
+            credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720, rotation: 0 },
         });
         expect(users.find((u) => u.name === "sa1")).toMatchObject({
             identity: "system:serviceaccount:ci:sa1",
             grantDetails: [
                 { roleKind: "ClusterRole", role: "view", binding: "clusterrole-view", via: { kind: "user" } },
             ],
-            credential: { namespace: "ci" },
+            credential: { namespace: "ci", rotation: 0 },
         });
         expect(users.find((u) => u.name === "da-admin")).toMatchObject({
             identity: "oidc:da-admin",

@@ -52,6 +52,11 @@ export interface CredentialSummary {
     certificateRequestSha256?: string;
     /** Service-account users: the ServiceAccount's namespace. */
     namespace?: string;
+    /**
+     * Certificate and service-account users: the rotation counter (`auth.rotation`,
+     * 0 when absent); a change issues a new key and certificate, or a new token Secret.
+     */
+    rotation?: number;
     /** OIDC users: the Keycloak user's email. */
     email?: string;
 }
@@ -60,11 +65,12 @@ export interface CredentialSummary {
 export function credentialSummary(user: UserSpec): CredentialSummary {
     switch (user.auth.method) {
         case "certificate": {
-            const { keyAlgorithm, validityHours, renewBeforeHours, certificateRequestPem } = user.auth;
+            const { keyAlgorithm, validityHours, renewBeforeHours, certificateRequestPem, rotation } = user.auth;
             return {
                 keyAlgorithm,
                 validityHours,
                 renewBeforeHours,
+                rotation: rotation ?? 0,
                 ...(certificateRequestPem
                     ? {
                           certificateRequestSha256: crypto
@@ -76,7 +82,7 @@ export function credentialSummary(user: UserSpec): CredentialSummary {
             };
         }
         case "serviceAccount":
-            return { namespace: user.auth.namespace };
+            return { namespace: user.auth.namespace, rotation: user.auth.rotation ?? 0 };
         case "oidc":
             return { email: user.auth.email };
     }

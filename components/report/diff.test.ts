@@ -76,6 +76,29 @@ function teamReport(rolesOf = fromCluster) {
     });
 }
 
+test("buildAccessReport: a pull request that only raises rotation counters re-issues those credentials, and says so", () => {
+    const config = teamConfig();
+    config.users.push({ name: "ci", auth: { method: "serviceAccount", namespace: "ci" } });
+    const before = deployed(config, { alice: hours(8000), bob: hours(5000), carol: hours(8000) });
+    config.users[0].auth.rotation = 1;
+    config.users[3].auth.rotation = 4;
+    const spec = validateAccessSpec(config, { secretKeys });
+    const report = buildAccessReport({
+        before,
+        after: accessFromSpec(spec),
+        planned: planRoleBindings(spec),
+        rolesOf: fromCluster,
+        now,
+        cluster: { rulesRead: true },
+    });
+    expect(hasChanges(report)).toBe(true);
+    expect(report.summary).toMatchObject({ credentialsReissued: 2, gainAccess: 0, loseAccess: 0, changeAccess: 0 });
+    expect(report.changed.map((u) => [u.name, u.credential.map((c) => c.reasons)])).toEqual([
+        ["alice", [["rotation 0 → 1"]]],
+        ["ci", [["rotation 0 → 4"]]],
+    ]);
+});
+
 describe("buildAccessReport: a pull request that adds, removes and moves users", () => {
     const report = teamReport();
 
@@ -162,17 +185,20 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
 });
 
 describe("credentialChanges", () => {
-    const base: AccessEntry = {
-        name: "u",
-        method: "certificate",
-        signer: "external",
-        identity: "u",
-        groups: ["a"],
-        keyHeldBy: "kube-access",
-        expiresAt: hours(1000),
-        grants: [],
-        credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720 },
-    };
+    let base: AccessEntry;
+    beforeEach(() => {
+        base = {
+            name: "u",
+            method: "certificate",
+            signer: "external",
+            identity: "u",
+            groups: ["a"],
+            keyHeldBy: "kube-access",
+            expiresAt: hours(1000),
+            grants: [],
+            credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720, rotation: 0 },
+        };
+    });
     const after = (change: (u: any) => void): AccessEntry => {
         const u = structuredClone(base) as any;
         delete u.expiresAt;
@@ -197,6 +223,18 @@ describe("credentialChanges", () => {
             ["key held by kube-access → user"],
         ],
         ["only a longer renewal window", (u: any) => (u.credential.renewBeforeHours = 100), []],
+        ["a raised rotation counter", (u: any) => (u.credential.rotation = 1), ["rotation 0 → 1"]],
+        [
+            "a rotation counter set back",
+            (u: any) => ((u.credential.rotation = 0), (base.credential!.rotation = 3)),
+            ["rotation 3 → 0"],
+        ],
+        ["the same rotation counter", (u: any) => (u.credential.rotation = 0), []],
+        [
+            "a rotation with the user's own CSR: a new certificate, the same key",
+            (u: any) => ((u.keyHeldBy = "user"), (u.credential.rotation = 2)),
+            ["key held by kube-access → user", "rotation 0 → 2 (a new certificate for the same key)"],
+        ],
     ])("certificate: %s", (_label, change, reasons) => {
         const changes = credentialChanges(base, after(change), now);
         expect(changes.flatMap((c) => c.reasons ?? [])).toEqual(reasons);
@@ -235,10 +273,41 @@ describe("credentialChanges", () => {
             { method: "oidc", groups: ["b"], credential: { email: "b@x.io" } },
             ["keycloak-groups-changed", "keycloak-user-changed"],
         ],
+        [
+            "service account rotated",
+            { method: "serviceAccount", credential: { namespace: "ci", rotation: 0 } },
+            { method: "serviceAccount", credential: { namespace: "ci", rotation: 1 } },
+            ["token-secret-replaced"],
+        ],
+        [
+            "service account deployed before the users output carried its rotation counter",
+            { method: "serviceAccount", credential: { namespace: "ci" } },
+            { method: "serviceAccount", credential: { namespace: "ci", rotation: 1 } },
+            [],
+        ],
+        [
+            "certificate deployed before the users output carried its rotation counter",
+            { credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720 } },
+            { credential: { keyAlgorithm: "RSA-2048", validityHours: 8760, renewBeforeHours: 720, rotation: 1 } },
+            [],
+        ],
         ["method", { method: "certificate" }, { method: "oidc", credential: { email: "u@x.io" } }, ["method-changed"]],
     ])("%s", (_label, b, a, kinds) => {
         const changes = credentialChanges({ ...base, ...b } as AccessEntry, { ...base, ...a } as AccessEntry, now);
         expect(changes.map((c) => c.kind)).toEqual(kinds);
+    });
+
+    test("a rotated service account's token Secret is named as replaced, with the counter", () => {
+        const [change] = credentialChanges(
+            { ...base, method: "serviceAccount", credential: { namespace: "ci", rotation: 1 } },
+            { ...base, method: "serviceAccount", credential: { namespace: "ci", rotation: 2 } },
+            now,
+        );
+        expect(change).toEqual({
+            kind: "token-secret-replaced",
+            reasons: ["rotation 1 → 2"],
+            message: "token Secret replaced (rotation 1 → 2); the old token is refused once its Secret is deleted",
+        });
     });
 
     test("OIDC group changes name the groups joined and left", () => {

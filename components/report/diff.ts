@@ -61,10 +61,21 @@ function listOrNone(values: string[]): string {
 }
 
 /**
+ * Why a rotation counter changed a credential: `rotation 0 → 1`, or undefined
+ * when it did not, or when the stack was deployed before the `users` output
+ * carried the counter (kube-access before 3 December 2026).
+ */
+function rotationReason(before: AccessEntry, after: AccessEntry): string | undefined {
+    const b = before.credential?.rotation;
+    const a = after.credential?.rotation ?? 0;
+    return b !== undefined && b !== a ? `rotation ${b} → ${a}` : undefined;
+}
+
+/**
  * Why a certificate user's certificate is issued again: a new key or
  * request, other groups (the certificate's O values), another lifetime or
- * signer. Settings a stack deployed before the `users` output carried them
- * are not compared.
+ * signer, a changed rotation counter. Settings a stack deployed before the
+ * `users` output carried them are not compared.
  */
 export function certificateReissueReasons(before: AccessEntry, after: AccessEntry): string[] {
     const reasons: string[] = [];
@@ -85,6 +96,9 @@ export function certificateReissueReasons(before: AccessEntry, after: AccessEntr
     if (b.validityHours !== undefined && b.validityHours !== a.validityHours) {
         reasons.push(`validity ${b.validityHours} h → ${a.validityHours} h`);
     }
+    const rotation = rotationReason(before, after);
+    if (rotation)
+        reasons.push(after.keyHeldBy === "user" ? `${rotation} (a new certificate for the same key)` : rotation);
     return reasons;
 }
 
@@ -155,15 +169,26 @@ export function credentialChanges(before: AccessEntry, after: AccessEntry, now: 
             }
             return [];
         }
-        case "serviceAccount":
-            return b.namespace !== undefined && b.namespace !== a.namespace
+        case "serviceAccount": {
+            if (b.namespace !== undefined && b.namespace !== a.namespace) {
+                return [
+                    {
+                        kind: "token-secret-replaced",
+                        message: `ServiceAccount and token Secret move from namespace ${b.namespace} to ${a.namespace}; the old token is refused once its Secret is deleted`,
+                    },
+                ];
+            }
+            const rotation = rotationReason(before, after);
+            return rotation
                 ? [
                       {
                           kind: "token-secret-replaced",
-                          message: `ServiceAccount and token Secret move from namespace ${b.namespace} to ${a.namespace}; the old token is refused once its Secret is deleted`,
+                          reasons: [rotation],
+                          message: `token Secret replaced (${rotation}); the old token is refused once its Secret is deleted`,
                       },
                   ]
                 : [];
+        }
         case "oidc": {
             const changes: CredentialChange[] = [];
             if (!sameSet(before.groups, after.groups)) {

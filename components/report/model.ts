@@ -98,7 +98,7 @@ export type CredentialChangeKind =
 
 export interface CredentialChange {
     kind: CredentialChangeKind;
-    /** For a re-issued certificate: key, groups, validity, signer, certificate request, renewal window. */
+    /** For a re-issued certificate: key, groups, validity, signer, certificate request, rotation, renewal window; for a replaced token Secret: rotation. */
     reasons?: string[];
     message: string;
 }

@@ -267,4 +267,23 @@ describe("what is really granted after pulumi up", () => {
         expect(JSON.parse(text).summary.text).toBe("No access change.");
         expect(code).toBe(0);
     });
+
+    test("then a pull request that only raises dave's rotation counter: his credential re-issued, no grant changed, exit 2", async () => {
+        const config = pullRequestConfig();
+        config["kube-access:users"].find((u) => u.name === "dave")!.auth.rotation = 1;
+        await workspace.configure(cluster.pointStackAt(config).config, {});
+        const { code, text } = await accessReport("json");
+        const rotation: AccessReport = JSON.parse(text);
+        expect(code).toBe(2);
+        expect(rotation.summary).toMatchObject({
+            credentialsReissued: 1,
+            gainAccess: 0,
+            loseAccess: 0,
+            changeAccess: 0,
+        });
+        expect(rotation.changed.map((u) => [u.name, u.gained, u.lost, u.credential.map((c) => c.reasons)])).toEqual([
+            ["dave", [], [], [["rotation 0 → 1"]]],
+        ]);
+        await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
+    });
 });
