@@ -58,6 +58,7 @@ import {
     totalSeconds,
 } from "./bench/cpuShares";
 import { timeOwnWork } from "./bench/ownWork";
+import { PromiseSources, SourceDifference, sourceDifferences } from "./bench/promiseSources";
 
 const usage = `npm run bench -- [options]
 
@@ -81,6 +82,10 @@ docs/performance.md says what each figure means.
                    the first up with PULUMI_SKIP_CHECKPOINTS=true (the engine's cost of a first up at
                    1,000 users is its checkpoints; the other steps are unchanged)
   --compiled       run the mock programs as JavaScript compiled by tsc (no ts-node, no source maps)
+  --promise-sources
+                   after the mock comparison, one more run of the program and the baseline charging each
+                   promise to its source (a line of kube-access, a resource type's registration, the SDK):
+                   where the program makes more than the baseline, per user (slow: a stack per promise)
   --engine-floor R:B
                    also run a trivial program of R resources with B bytes of state each (no provider, no
                    logic) through the engine: first up with checkpoints skipped, no-change up, and first up
@@ -167,6 +172,8 @@ interface MockRun {
     typed?: number;
     /** With KUBE_ACCESS_BENCH_COUNT_PROMISES=1: promises made during the evaluation. */
     promises?: number;
+    /** With KUBE_ACCESS_BENCH_PROMISE_SOURCES=1: those promises by source. */
+    promiseSources?: PromiseSources;
 }
 
 /**
@@ -179,6 +186,25 @@ function promiseCounts(workDir: string, compiled?: string): Record<MockMode, num
     const count = (mode: MockMode) =>
         mockRun(mode, workDir, compiled, { KUBE_ACCESS_BENCH_COUNT_PROMISES: "1" }).promises!;
     return { program: count("program"), baseline: count("baseline"), "baseline-state": count("baseline-state") };
+}
+
+/**
+ * One more run of the program and of the baseline, each promise charged to
+ * its source (scripts/bench/promiseSources.ts); prints where the program makes
+ * more promises than the baseline and where it makes fewer, per user. Not timed.
+ */
+function printPromiseSources(workDir: string, compiled: string | undefined, users: number): void {
+    const sources = (mode: MockMode) =>
+        mockRun(mode, workDir, compiled, { KUBE_ACCESS_BENCH_PROMISE_SOURCES: "1" }).promiseSources!;
+    const program = sources("program");
+    const baseline = sources("baseline");
+    const row = (r: SourceDifference) =>
+        `[bench promises]   ${fmt(r.perUser, 1).padStart(7)}  ${String(r.program).padStart(8)}  ${String(r.baseline).padStart(8)}  ${r.source}`;
+    console.log(`[bench promises] per user  program  baseline  source (program more; ${users} users)`);
+    for (const r of sourceDifferences(program, baseline, users, 25)) console.log(row(r));
+    console.log("[bench promises] the baseline more:");
+    for (const r of sourceDifferences(baseline, program, users, 8))
+        console.log(row({ ...r, perUser: -r.perUser, program: r.baseline, baseline: r.program }));
 }
 
 /**
@@ -595,6 +621,7 @@ function readArguments() {
             "floor-secrets": { type: "string" },
             targets: { type: "boolean", default: false },
             compiled: { type: "boolean", default: false },
+            "promise-sources": { type: "boolean", default: false },
             json: { type: "string" },
             keep: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
@@ -781,6 +808,7 @@ async function main(): Promise<number> {
                     `${promises["baseline-state"]}; the program ${fmt(promises.program / promises.baseline)}x the ` +
                     `baseline's, ${fmt((promises.program - promises.baseline) / n, 0)} more per user`,
             );
+            if (values["promise-sources"]) printPromiseSources(workDir, compiled, n);
             result.mock = {
                 promises,
                 resources: first.resources,

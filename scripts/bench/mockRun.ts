@@ -37,6 +37,10 @@
  * the evaluation (an `async_hooks` hook, which slows the run) and adds
  * `"promises": <count>` to that line.
  *
+ * With `KUBE_ACCESS_BENCH_PROMISE_SOURCES=1` it charges each of those promises
+ * to its source (scripts/bench/promiseSources.ts, much slower still) and adds
+ * `"promiseSources": {<source>: <count>}`.
+ *
  * With `KUBE_ACCESS_BENCH_CPU_PROFILE=<file>` in the environment it also
  * writes a V8 CPU profile of the evaluation alone (open it in Chrome's
  * DevTools). With `KUBE_ACCESS_BENCH_HEAP_SNAPSHOT_AT=<N>` it writes a V8
@@ -56,6 +60,7 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
+import { startPromiseSources } from "./promiseSources";
 import {
     RegistrationRequest,
     declarationDifferences,
@@ -235,11 +240,17 @@ async function main(): Promise<void> {
               })
             : undefined;
     promiseCounter?.enable();
+    const stopPromiseSources =
+        process.env.KUBE_ACCESS_BENCH_PROMISE_SOURCES === "1"
+            ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK module whose functions are wrapped
+              startPromiseSources(require("@pulumi/pulumi/runtime/resource"), path.resolve(__dirname, "..", ".."))
+            : undefined;
     const started = performance.now();
     await evaluate();
     await settings.waitForRPCs();
     const seconds = (performance.now() - started) / 1000;
     promiseCounter?.disable();
+    const promiseSources = stopPromiseSources?.();
     if (profiler) {
         const { profile } = await profiler.post("Profiler.stop");
         fs.writeFileSync(profileFile!, JSON.stringify(profile));
@@ -285,6 +296,7 @@ async function main(): Promise<void> {
             maxRssKiB: process.resourceUsage().maxRSS,
             typed,
             promises: promiseCounter ? promises : undefined,
+            promiseSources,
         }),
     );
 }
