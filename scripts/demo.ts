@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../test/harness/localCluster";
-import { demoAccessFileName } from "./lib/demoAccessFiles";
+import { demoAccessFileName, demoOidcUserNames } from "./lib/demoAccessFiles";
 import { OperationFailedError, PulumiWorkspace } from "../test/harness/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
 
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
 
     const cluster = await LocalCluster.start(path.join(runDir, "cluster"), {}, "[cluster]");
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
+    // Inline and in the access files, as Pulumi.dev.yaml names them (before they are renamed below).
+    const oidcUsers = demoOidcUserNames(example, repoRoot);
     // The demo shows the article's password grant, so da-admin gets a permanent password.
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
     // Access files are named relative to the project folder, .kube-access/demo/project here: each keeps its
@@ -39,10 +41,16 @@ async function main(): Promise<void> {
     }
     const { config, secrets } = cluster.pointStackAt(example);
 
+    // The passwords the stack had before this run: Keycloak takes a user's initial password only when it creates the user.
+    const earlierStackFile = path.join(demoDir, "project", "Pulumi.dev.yaml");
+    const hadPassword = new Set(
+        Object.keys(
+            (fs.existsSync(earlierStackFile)
+                ? YAML.parse(fs.readFileSync(earlierStackFile, "utf8"))?.config?.["kube-access:oidcInitialPasswords"]
+                : undefined) ?? {},
+        ),
+    );
     // Each OIDC user of the example gets a random initial password, kept in a file beside the stack.
-    const oidcUsers = ((example["kube-access:users"] ?? []) as { name: string; auth: { method: string } }[])
-        .filter((u) => u.auth.method === "oidc")
-        .map((u) => u.name);
     const passwordFiles: Record<string, string> = {};
     const passwords: Record<string, string> = {};
     for (const name of oidcUsers) {
@@ -72,7 +80,10 @@ async function main(): Promise<void> {
             await workspace.removeConfig(`kube-access:oidcInitialPasswords.${name}`);
         }
     }
+    const deployedBefore = new Set(Object.keys(((await workspace.outputs(false)).users ?? {}) as object));
     await workspace.up();
+    // OIDC users Keycloak already had, made without a password: the password the demo wrote for them now is not theirs.
+    const withoutPassword = oidcUsers.filter((name) => deployedBefore.has(name) && !hadPassword.has(name));
 
     const outputs = await workspace.outputs(true);
     const oidc = outputs.oidc as { authenticationConfiguration: string } | undefined;
@@ -93,9 +104,15 @@ async function main(): Promise<void> {
         console.log(`  kubeconfig: ${rel}`);
         if (user.method === "oidc") {
             console.log(`  log in: kubectl --kubeconfig ${rel} auth whoami`);
+            const password = withoutPassword.includes(user.name)
+                ? `no password: Keycloak made this user in an earlier run, before the demo gave it one, and sets an ` +
+                  `initial password only when it creates a user (take the user out of the config, run the demo, put it back)`
+                : passwordFiles[user.name]
+                  ? `password in ${path.relative(process.cwd(), passwordFiles[user.name])}`
+                  : "no password from the demo (Keycloak has none for this user)";
             console.log(
                 `    kubectl runs kubelogin (kubectl oidc-login), which opens Keycloak's login page in your browser` +
-                    ` (or prints its URL); user ${user.name}, password in ${path.relative(process.cwd(), passwordFiles[user.name])}.` +
+                    ` (or prints its URL); user ${user.name}, ${password}.` +
                     " After the login, kubelogin caches the token and refreshes it.",
             );
             console.log(

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { demoAccessFileName } from "../scripts/lib/demoAccessFiles";
+import { demoAccessFileName, demoOidcUserNames } from "../scripts/lib/demoAccessFiles";
 
 // The demo's stack runs in a project folder of its own; access files named in the checkout's Pulumi.dev.yaml.
 
@@ -50,5 +50,42 @@ describe("demo access file names", () => {
     test("an absolute name and a value that is not a string are kept as they are", () => {
         expect(demoAccessFileName("/etc/team.yaml", checkout, projectDir)).toBe("/etc/team.yaml");
         expect(demoAccessFileName(7, checkout, projectDir)).toBe(7);
+    });
+});
+
+describe("the OIDC users the demo gives a password", () => {
+    test("inline and from the access files, in that order, once each; other methods and malformed entries are not", () => {
+        fs.writeFileSync(
+            path.join(checkout, "teams/a.yaml"),
+            [
+                "users:",
+                "  - name: dev2",
+                "    groups: [team-a]",
+                "    auth: { method: oidc, email: dev2@example.com }",
+                "  - name: alice",
+                "    auth: { method: certificate }",
+                "  - name: da-admin",
+                "    auth: { method: oidc }",
+                "  - auth: { method: oidc }",
+                "  - just a string",
+            ].join("\n"),
+        );
+        const config = {
+            "kube-access:users": [
+                { name: "da-admin", auth: { method: "oidc" } },
+                { name: "sa1", auth: { method: "serviceAccount", namespace: "ci" } },
+            ],
+            "kube-access:accessFiles": ["teams/a.yaml"],
+        };
+        expect(demoOidcUserNames(config, checkout)).toEqual(["da-admin", "dev2"]);
+    });
+
+    test("without access files, or with one that cannot be read, the inline users", () => {
+        const inline = { "kube-access:users": [{ name: "dev1", auth: { method: "oidc" } }] };
+        expect(demoOidcUserNames(inline, checkout)).toEqual(["dev1"]);
+        expect(demoOidcUserNames({ ...inline, "kube-access:accessFiles": "teams/missing.yaml" }, checkout)).toEqual([
+            "dev1",
+        ]);
+        expect(demoOidcUserNames({}, checkout)).toEqual([]);
     });
 });

@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { accessFilesKey, mergeAccessFiles } from "../../components/intake/accessFiles";
+import { isPlainObject } from "../../components/intake/reader";
 
 /**
  * The name the demo's stack, whose project folder is not the checkout
@@ -36,4 +38,29 @@ export function demoAccessFileName(file: unknown, checkout: string, projectDir: 
         }
     };
     return same(link, target) ? file : absolute;
+}
+
+/**
+ * The names of the OIDC users the demo's config declares, inline
+ * (`kube-access:users`) and in the access files it names
+ * (`kube-access:accessFiles`, relative to `checkout`), in that order: each
+ * gets an initial password from the demo. Entries that are not users of
+ * method `oidc` with a string name are skipped; whether the config is valid
+ * is for `pulumi up` to say.
+ *
+ * @param config the `config` map of the checkout's Pulumi.dev.yaml, keys with their namespace.
+ * @param checkout the folder Pulumi.dev.yaml is in.
+ */
+export function demoOidcUserNames(config: Record<string, unknown>, checkout: string): string[] {
+    const raw = Object.fromEntries(
+        ["users", accessFilesKey]
+            .filter((key) => config[`kube-access:${key}`] !== undefined)
+            .map((key) => [key, config[`kube-access:${key}`]]),
+    );
+    const users = mergeAccessFiles(raw, checkout).raw.users;
+    const names = (Array.isArray(users) ? users : [])
+        .filter((u): u is { name: string } => isPlainObject(u) && isPlainObject(u.auth) && u.auth.method === "oidc")
+        .map((u) => u.name)
+        .filter((name) => typeof name === "string");
+    return [...new Set(names)];
 }
