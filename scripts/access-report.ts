@@ -21,6 +21,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs, promisify } from "util";
 import { configKeys, validateAccessSpec, RawConfig } from "../components/access/validate";
 import { AccessSpecError } from "../components/intake/reader";
@@ -31,7 +32,7 @@ import { accessFromSpec, accessFromUsersOutput } from "../components/report/snap
 import { buildAccessReport, hasChanges } from "../components/report/diff";
 import { renderJson, renderMarkdown } from "../components/report/render";
 import { ClusterRoles, lookupFrom, readClusterRoles } from "../components/report/clusterRoles";
-import { fromStartedIn, invocation, projectFolder, projectFolderProblem } from "./lib/projectFolder";
+import { fromStartedIn, invocation, projectFolder, projectFolderProblem, startedIn } from "./lib/projectFolder";
 
 const run = promisify(execFile);
 
@@ -106,6 +107,12 @@ async function main(argv: string[]): Promise<number> {
     const problem = projectFolderProblem(projectDir);
     if (problem) throw new UsageError(problem);
 
+    // On standard error, so the report itself stays clean for a pull request comment.
+    const shownDir = path.relative(startedIn(invocation()), projectDir) || ".";
+    console.error(
+        `access-report: stack ${stack}'s users output against the config in ${shownDir} ` +
+            `(Pulumi.${stack.split("/").pop()}.yaml and the access files it names)`,
+    );
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack], projectDir)) as Record<
         string,
         unknown

@@ -95,7 +95,7 @@ async function kubeconfigs(): Promise<Record<string, string>> {
     return (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
 }
 
-async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ code: number; text: string }> {
+async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ code: number; text: string; stderr: string }> {
     const output = path.join(dir, `report-${format}-${Date.now()}`);
     const result = await run(
         "node",
@@ -113,7 +113,7 @@ async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ c
         { cwd: workspace.projectDir, env: workspace.env, check: false },
     );
     if (result.code === 1) throw new Error(`access-report failed:\n${result.stderr}`);
-    return { code: result.code, text: fs.readFileSync(output, "utf8") };
+    return { code: result.code, text: fs.readFileSync(output, "utf8"), stderr: result.stderr };
 }
 
 let before: Record<string, string>;
@@ -122,6 +122,7 @@ let users: { name: string; expiresAt?: string }[];
 let report: AccessReport;
 let markdown: string;
 let reportCode: number;
+let reportStderr: string;
 let changeAt: Date;
 
 beforeAll(async () => {
@@ -143,6 +144,7 @@ beforeAll(async () => {
     changeAt = new Date(Date.now() + ahead);
     const json = await accessReport("json", changeAt);
     reportCode = json.code;
+    reportStderr = json.stderr;
     report = JSON.parse(json.text);
     markdown = (await accessReport("markdown", changeAt)).text;
     // The README's excerpt comes from here: KUBE_ACCESS_REPORT_SAMPLE=<file> keeps a copy.
@@ -162,6 +164,12 @@ afterAll(async () => {
 const expiryOf = (name: string) => users.find((u) => u.name === name)!.expiresAt!;
 
 describe("the report before the merge", () => {
+    test("says on standard error which stack and which project folder's config it compared", () => {
+        expect(reportStderr.trim()).toBe(
+            "access-report: stack report's users output against the config in . (Pulumi.report.yaml and the access files it names)",
+        );
+    });
+
     test("exits 2 (changes) with the one-line summary", () => {
         expect(reportCode).toBe(2);
         expect(report.summary.text).toBe(
