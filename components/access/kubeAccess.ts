@@ -13,6 +13,7 @@ import { AuthenticatingProxy, ProxyCredential } from "../proxy/authenticatingPro
 import { ImpersonationAccess } from "../impersonation/impersonationAccess";
 import { addImpersonationContexts, impersonationContexts, planImpersonation } from "../impersonation/plan";
 import { UserSummary, userSummaries } from "./summary";
+import { certificateStatus } from "../certificates/certificateStatus";
 import { clusterKubeconfigFromStackConfig } from "../kubernetesApi/client";
 
 /** How long to wait for the token controller to fill a service-account token Secret. */
@@ -79,6 +80,43 @@ export interface AuthenticatingProxySettings {
     credentials: pulumi.Output<Record<string, ProxyCredential>>;
 }
 
+/** A {@link UserSummary} whose fields may each be an Output: the credential's times are, until they are known. */
+export type UserSummaryOutputs = { [K in keyof UserSummary]: UserSummary[K] | pulumi.Output<UserSummary[K]> };
+
+/**
+ * A user's summary with their credential's times, each an Output of its own:
+ * a certificate's expiry, the start of its renewal window and its standing
+ * at `now` (milliseconds since the epoch); a token's replacement time. A time
+ * that does not apply to the user is left out, as {@link userSummaries} does.
+ */
+function withCredentialTimes(
+    summary: UserSummary,
+    times: {
+        expiresAt?: pulumi.Output<string>;
+        renewsAt?: pulumi.Output<string | undefined>;
+        tokenRotatesAt?: pulumi.Output<string>;
+        now: number;
+    },
+): UserSummaryOutputs {
+    const { expiresAt, renewsAt, tokenRotatesAt, now } = times;
+    return {
+        ...summary,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(expiresAt && renewsAt
+            ? {
+                  renewsAt,
+                  // One apply inside another rather than `pulumi.all`: fewer of the SDK's promises per user.
+                  certificateStatus: expiresAt.apply((notAfter) =>
+                      renewsAt.apply((start) =>
+                          start === undefined ? undefined : certificateStatus(notAfter, start, now),
+                      ),
+                  ),
+              }
+            : {}),
+        ...(tokenRotatesAt ? { tokenRotatesAt } : {}),
+    };
+}
+
 function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
     return (u: UserSpec): u is UserSpec & { auth: M } => u.auth.method === method;
 }
@@ -90,14 +128,25 @@ function hasMethod<M extends UserSpec["auth"]>(method: M["method"]) {
 export class KubeAccess extends pulumi.ComponentResource {
     /** Kubeconfig by user name (secret). */
     public readonly kubeconfigs: pulumi.Output<Record<string, string>>;
-    /** A non-secret summary of every user. */
-    public readonly users: pulumi.Output<UserSummary[]>;
     /**
-     * The same summaries keyed by user name: the stack's `users` output, so a
-     * preview shows a removed user as removed and a new one as added, never as
-     * a rename of a list entry.
+     * A non-secret summary of every user, keyed by user name: the stack's
+     * `users` output, so a preview shows a removed user as removed and a new
+     * one as added, never as a rename of a list entry. Each summary is plain
+     * data known at preview (method, groups, identity, grants, credential
+     * settings); only a credential's times (`expiresAt`, `renewsAt`,
+     * `certificateStatus`, `tokenRotatesAt`) are Outputs of their own. So a
+     * preview that creates or re-issues a credential, whose times are unknown
+     * until `pulumi up`, still shows every user's grants and what changes.
      */
-    public readonly usersByName: pulumi.Output<Record<string, UserSummary>>;
+    public readonly usersByName: Record<string, UserSummaryOutputs>;
+    private usersList?: pulumi.Output<UserSummary[]>;
+
+    /** The same summaries as one list, in config order, once every credential's times are known. */
+    get users(): pulumi.Output<UserSummary[]> {
+        // Made when first asked for: the stack's outputs do not need it.
+        this.usersList ??= pulumi.output(Object.values(this.usersByName)) as pulumi.Output<UserSummary[]>;
+        return this.usersList;
+    }
     /** API server OIDC settings, when OIDC is configured. */
     public readonly oidc?: OidcApiServerSettings;
     /** Request-header settings and proxy credentials, when authenticating proxies are configured. */
@@ -189,11 +238,17 @@ export class KubeAccess extends pulumi.ComponentResource {
         this.kubeconfigs = pulumi.secret(pulumi.all(kubeconfigs));
         // Each run states where each certificate stands at the time it runs.
         const now = Date.now();
-        this.users = pulumi
-            .all([expiries, renewals, tokenRotations])
-            .apply(([expiresAt, renewsAt, tokenRotatesAt]) =>
-                userSummaries(spec, planned, { expiresAt, renewsAt, tokenRotatesAt }, now),
-            );
+        this.usersByName = Object.fromEntries(
+            userSummaries(spec, planned, { expiresAt: {} }, now).map((summary) => [
+                summary.name,
+                withCredentialTimes(summary, {
+                    expiresAt: expiries[summary.name],
+                    renewsAt: renewals[summary.name],
+                    tokenRotatesAt: tokenRotations[summary.name],
+                    now,
+                }),
+            ]),
+        );
         if (spec.oidc) {
             this.oidc = {
                 issuerUrl: spec.oidc.issuerUrl,
@@ -203,7 +258,6 @@ export class KubeAccess extends pulumi.ComponentResource {
                 ...(spec.oidc.caCertificatePem ? { caCertificate: spec.oidc.caCertificatePem } : {}),
             };
         }
-        this.usersByName = this.users.apply((list) => Object.fromEntries(list.map((u) => [u.name, u])));
         if (spec.authenticatingProxy) {
             const proxy = new AuthenticatingProxy(
                 "authenticating-proxy",
