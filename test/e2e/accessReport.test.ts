@@ -95,7 +95,10 @@ async function kubeconfigs(): Promise<Record<string, string>> {
     return (await workspace.outputs(true)).kubeconfigs as Record<string, string>;
 }
 
-async function accessReport(format: "json" | "markdown", at?: Date): Promise<{ code: number; text: string; stderr: string }> {
+async function accessReport(
+    format: "json" | "markdown",
+    at?: Date,
+): Promise<{ code: number; text: string; stderr: string }> {
     const output = path.join(dir, `report-${format}-${Date.now()}`);
     const result = await run(
         "node",
@@ -123,6 +126,7 @@ let report: AccessReport;
 let markdown: string;
 let reportCode: number;
 let reportStderr: string;
+let previewOutput: string;
 let changeAt: Date;
 
 beforeAll(async () => {
@@ -142,6 +146,8 @@ beforeAll(async () => {
     // The pull request: the working tree's config changes; nothing is deployed yet.
     await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
     changeAt = new Date(Date.now() + ahead);
+    const preview = await workspace.preview();
+    previewOutput = `${preview.stdout}${preview.stderr}`;
     const json = await accessReport("json", changeAt);
     reportCode = json.code;
     reportStderr = json.stderr;
@@ -168,6 +174,17 @@ describe("the report before the merge", () => {
         expect(reportStderr.trim()).toBe(
             "access-report: stack report's users output against the config in . (Pulumi.report.yaml and the access files it names)",
         );
+    });
+
+    test("pulumi preview's users output shows dave's grants and alice's new ones, although their certificates' times are unknown until pulumi up", () => {
+        const usersDiff = previewOutput.slice(previewOutput.indexOf("~ users: {"));
+        const dave = usersDiff.slice(usersDiff.indexOf("+ dave"));
+        expect(dave).toMatch(/^\+ dave\s*: \{/);
+        expect(dave.slice(0, dave.indexOf("\n        }"))).toMatch(
+            /expiresAt\s*: \[unknown\][\s\S]*ClusterRole\/edit in default/,
+        );
+        expect(usersDiff).toMatch(/- carol\s*: \{/);
+        expect(usersDiff).toContain("ClusterRole/cluster-admin cluster-wide (kube-access:admins:group:admins)");
     });
 
     test("exits 2 (changes) with the one-line summary", () => {
