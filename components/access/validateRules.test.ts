@@ -675,6 +675,30 @@ describe("7. messages say how to fix, with the closest valid value", () => {
             [/has both: make them two subjects/],
         ],
         ["a misspelt user field", (c) => (users(c)[0].grups = ["g"]), "users[0].grups", [/did you mean "groups"\?/]],
+        [
+            "a user field with two letters swapped",
+            (c) => (users(c)[0].gorups = ["g"]),
+            "users[0].gorups",
+            [/did you mean "groups"\?/],
+        ],
+        [
+            "a misspelt certificateRequestFile, a field of the access-file step",
+            (c) => (users(c)[0].auth.certificateRequestFiel = "csr/a.csr"),
+            "users[0].auth.certificateRequestFiel",
+            [/did you mean "certificateRequestFile"\?/, /certificateRequest, certificateRequestFile, rotation/],
+        ],
+        [
+            "a subject user with two letters swapped",
+            (c) => (bindings(c)[0].subjects[0] = { user: "usre1" }),
+            "bindings[0].subjects[0].user",
+            [/is not a user in kube-access:users/, /did you mean "user1"\?/],
+        ],
+        [
+            "a subject group with two letters swapped",
+            (c) => (bindings(c)[0].subjects[0] = { group: "gruop1" }),
+            "bindings[0].subjects[0].group",
+            [/did you mean "group1"\?/],
+        ],
         ["a misspelt config key", (c) => (c.userz = []), "userz", [/did you mean "users"\?/]],
         ["a misspelt cluster field", (c) => (cluster(c).sever = "x"), "cluster.sever", [/did you mean "server"\?/]],
         [

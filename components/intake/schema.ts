@@ -110,6 +110,9 @@ export const certificateAuthSchema = z.strictObject({
     signer: z.enum(certificateSigners),
     ...certificateOptionsSchema.shape,
     certificateRequest: z.string().optional(),
+    // A file holding the request: the access-file step (accessFiles.ts) reads it into certificateRequest
+    // before validation; declared here so that messages list it among the known fields.
+    certificateRequestFile: z.string().optional(),
     rotation: rotationCounter.optional(),
 });
 

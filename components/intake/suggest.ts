@@ -1,16 +1,17 @@
-import { distance } from "fastest-levenshtein";
+import damerauLevenshtein from "damerau-levenshtein";
 
 /**
  * "Did you mean ...?" suggestions for misspelt config values. The closest
- * candidate by Levenshtein distance (case ignored) is offered when it is at
- * most a third of the longer word away (at least one edit), so a wild guess
- * is never offered.
+ * candidate by Damerau-Levenshtein distance (case ignored; two neighbouring
+ * characters swapped, as in `alcie`, count as one edit) is offered when it is
+ * at most a third of the longer word away (at least one edit), so a wild
+ * guess is never offered.
  */
 export function closestMatch(value: string, candidates: readonly string[]): string | undefined {
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const candidate of candidates) {
-        const d = distance(value.toLowerCase(), candidate.toLowerCase());
+        const d = damerauLevenshtein(value.toLowerCase(), candidate.toLowerCase()).steps;
         if (d < bestDistance) {
             best = candidate;
             bestDistance = d;
