@@ -99,6 +99,54 @@ test("buildAccessReport: a pull request that only raises rotation counters re-is
     ]);
 });
 
+describe("buildAccessReport: escalations are what a change adds, not what a user can already do", () => {
+    const admin: PolicyRule[] = [
+        ...rules.edit,
+        { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] },
+    ];
+    const rolesOf = (g: GrantDetail): RoleRules =>
+        g.role === "admin" ? { state: "read", rules: admin } : fromCluster(g);
+    /** carol keeps edit in default through her own binding and joins `joined`, bound as `binding` says. */
+    function reportFor(binding: any, joined: string) {
+        const config = teamConfig();
+        const before = deployed(config, { alice: hours(8000), bob: hours(5000), carol: hours(8000) });
+        config.bindings.push({ name: "joined", subjects: [{ group: joined }], ...binding });
+        config.groups.push(joined);
+        config.users[2].groups.push(joined);
+        const spec = validateAccessSpec(config, { secretKeys });
+        const report = buildAccessReport({
+            before,
+            after: accessFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf,
+            now,
+            cluster: { rulesRead: true },
+        });
+        return report.changed.find((u) => u.name === "carol")!;
+    }
+
+    test("admin in default, where carol keeps edit: only what edit lacks (the verb bind) is an escalation", () => {
+        const carol = reportFor({ clusterRole: "admin", namespaces: ["default"] }, "ns-admins");
+        expect(carol.escalations.map((e) => e.message)).toEqual([
+            "binds roles it does not hold (verb bind) in namespace default",
+        ]);
+        expect(carol.gained[0].escalations).toEqual(carol.escalations);
+    });
+
+    test("edit in another namespace: each escalation there is new", () => {
+        const carol = reportFor({ clusterRole: "edit", namespaces: ["apps"] }, "app-editors");
+        expect(carol.escalations.map((e) => e.message)).toEqual([
+            "reads Secrets in namespace apps",
+            "creates pods in namespace apps, which can run as any service account there",
+        ]);
+    });
+
+    test("edit cluster-wide: new, although carol can do the same in default", () => {
+        const carol = reportFor({ clusterRole: "edit" }, "editors");
+        expect(carol.escalations.map((e) => e.kind)).toEqual(["reads-secrets", "creates-pods"]);
+    });
+});
+
 describe("buildAccessReport: a pull request that adds, removes and moves users", () => {
     const report = teamReport();
 

@@ -248,11 +248,52 @@ function userHead(entry: AccessEntry): Pick<UserChange, "name" | "method" | "sig
     };
 }
 
-function gainedChanges(entry: AccessEntry, gained: GrantDetail[], input: ReportInput): GrantChange[] {
+/** An escalation a user has through a grant, and where: a namespace, or cluster-wide when undefined. */
+interface HeldEscalation {
+    escalation: Escalation;
+    namespace?: string;
+}
+
+/** The escalations of the grants a user keeps through a change. */
+function heldEscalations(entry: AccessEntry, kept: GrantDetail[], input: ReportInput): HeldEscalation[] {
+    const ownNamespace = entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
+    return kept.flatMap((g) =>
+        escalationsOf(g, input.rolesOf(g), ownNamespace).map((escalation) => ({
+            escalation,
+            ...(g.namespace ? { namespace: g.namespace } : {}),
+        })),
+    );
+}
+
+/**
+ * Whether a user could already do what escalation `e` of gained grant `g`
+ * allows, through the grants they keep: the same kind in the same namespace
+ * or cluster-wide, or every verb on every resource there. A gained wildcard
+ * rule is always reported (another wildcard may cover other resources).
+ */
+function alreadyHeld(e: Escalation, g: GrantDetail, held: HeldEscalation[]): boolean {
+    return held.some(
+        ({ escalation, namespace }) =>
+            (namespace === undefined || namespace === g.namespace) &&
+            (escalation.kind === "cluster-admin" || (escalation.kind === e.kind && e.kind !== "wildcard")),
+    );
+}
+
+/** Gained grants with what each allows, and the escalations each brings that the user did not have through `held`. */
+function gainedChanges(
+    entry: AccessEntry,
+    gained: GrantDetail[],
+    input: ReportInput,
+    held: HeldEscalation[] = [],
+): GrantChange[] {
     const ownNamespace = entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
     return gained.map((g) => {
         const rules = input.rolesOf(g);
-        return grantChange(g, rules, escalationsOf(g, rules, ownNamespace));
+        return grantChange(
+            g,
+            rules,
+            escalationsOf(g, rules, ownNamespace).filter((e) => !alreadyHeld(e, g, held)),
+        );
     });
 }
 
@@ -349,7 +390,9 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         const leftGroups = before.groups.filter((g) => !after.groups.includes(g));
         const kept = reissued ? keptByCertificate(before, leftGroups, input.planned, input.now, false) : [];
         const newGroups = after.method === "certificate" ? after.groups.filter((g) => !before.groups.includes(g)) : [];
-        const gainedChangesList = gainedChanges(after, gained, input);
+        // Escalations are what the change adds: not what the user can already do through grants they keep.
+        const keptGrants = after.grants.filter((g) => !gained.some((x) => grantKey(x) === grantKey(g)));
+        const gainedChangesList = gainedChanges(after, gained, input, heldEscalations(after, keptGrants, input));
         const escalations = [...groupEscalations(newGroups), ...gainedChangesList.flatMap((g) => g.escalations)];
         if (gained.length + lost.length + credential.length + escalations.length === 0) continue;
         changed.push({
