@@ -31,7 +31,11 @@ const ports = clusterPorts.upgrade;
 let cluster: LocalCluster;
 let checks: UserChecks;
 
-/** The program of `revision`, unpacked from git into `<dir>/base-<revision>`, using this checkout's node_modules. */
+/**
+ * The program of `revision`, unpacked from git into `<dir>/base-<revision>`, using this checkout's node_modules.
+ * Packages those programs import that this one no longer does stay in package.json's devDependencies for
+ * them: fastest-levenshtein ("did you mean" before damerau-levenshtein).
+ */
 function programAt(revision: string): string {
     const base = path.join(dir, `base-${revision.slice(0, 7)}`);
     fs.mkdirSync(base, { recursive: true });
