@@ -33,16 +33,16 @@ async function main(): Promise<void> {
     example["kube-access:oidc"] = { ...example["kube-access:oidc"], temporaryPasswords: false };
     // Access files are named relative to the project folder, .kube-access/demo/project here: each keeps its
     // name, with its folder linked there from the checkout.
+    const projectDir = path.join(demoDir, "project");
     const accessFiles = example["kube-access:accessFiles"];
     if (accessFiles !== undefined) {
-        const projectDir = path.join(demoDir, "project");
         const named = (file: unknown) => demoAccessFileName(file, repoRoot, projectDir);
         example["kube-access:accessFiles"] = Array.isArray(accessFiles) ? accessFiles.map(named) : named(accessFiles);
     }
     const { config, secrets } = cluster.pointStackAt(example);
 
     // The passwords the stack had before this run: Keycloak takes a user's initial password only when it creates the user.
-    const earlierStackFile = path.join(demoDir, "project", "Pulumi.dev.yaml");
+    const earlierStackFile = path.join(projectDir, "Pulumi.dev.yaml");
     const hadPassword = new Set(
         Object.keys(
             (fs.existsSync(earlierStackFile)
@@ -74,8 +74,7 @@ async function main(): Promise<void> {
         if (!fs.lstatSync(link, { throwIfNoEntry: false })) fs.symlinkSync(path.join(repoRoot, folder), link);
     }
     // A user taken out of Pulumi.dev.yaml takes their initial password out of the stack too.
-    const stackFile = YAML.parse(fs.readFileSync(path.join(workspace.projectDir, "Pulumi.dev.yaml"), "utf8"));
-    for (const name of Object.keys(stackFile?.config?.["kube-access:oidcInitialPasswords"] ?? {})) {
+    for (const name of hadPassword) {
         if (!oidcUsers.includes(name)) {
             await workspace.removeConfig(`kube-access:oidcInitialPasswords.${name}`);
         }

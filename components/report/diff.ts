@@ -254,13 +254,17 @@ interface HeldEscalation {
     namespace?: string;
 }
 
+/** A service account's own namespace, where its pods and tokens are no escalation. */
+function ownNamespaceOf(entry: AccessEntry): string | undefined {
+    return entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
+}
+
 /** The escalations of the grants a user keeps through a change. */
 function heldEscalations(entry: AccessEntry, kept: GrantDetail[], input: ReportInput): HeldEscalation[] {
-    const ownNamespace = entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
     return kept.flatMap((g) =>
-        escalationsOf(g, input.rolesOf(g), ownNamespace).map((escalation) => ({
+        escalationsOf(g, input.rolesOf(g), ownNamespaceOf(entry)).map((escalation) => ({
             escalation,
-            ...(g.namespace ? { namespace: g.namespace } : {}),
+            namespace: g.namespace,
         })),
     );
 }
@@ -286,13 +290,12 @@ function gainedChanges(
     input: ReportInput,
     held: HeldEscalation[] = [],
 ): GrantChange[] {
-    const ownNamespace = entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
     return gained.map((g) => {
         const rules = input.rolesOf(g);
         return grantChange(
             g,
             rules,
-            escalationsOf(g, rules, ownNamespace).filter((e) => !alreadyHeld(e, g, held)),
+            escalationsOf(g, rules, ownNamespaceOf(entry)).filter((e) => !alreadyHeld(e, g, held)),
         );
     });
 }
@@ -391,7 +394,8 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         const kept = reissued ? keptByCertificate(before, leftGroups, input.planned, input.now, false) : [];
         const newGroups = after.method === "certificate" ? after.groups.filter((g) => !before.groups.includes(g)) : [];
         // Escalations are what the change adds: not what the user can already do through grants they keep.
-        const keptGrants = after.grants.filter((g) => !gained.some((x) => grantKey(x) === grantKey(g)));
+        const gainedKeys = new Set(gained.map(grantKey));
+        const keptGrants = after.grants.filter((g) => !gainedKeys.has(grantKey(g)));
         const gainedChangesList = gainedChanges(after, gained, input, heldEscalations(after, keptGrants, input));
         const escalations = [...groupEscalations(newGroups), ...gainedChangesList.flatMap((g) => g.escalations)];
         if (gained.length + lost.length + credential.length + escalations.length === 0) continue;

@@ -58,8 +58,7 @@ export function sourceOfStack(stack: string, repoRoot: string): string | undefin
         const inSdk = /node_modules\/@pulumi\/(?:pulumi\/)?((?:output|resource|runtime|dynamic|config|log)\b.*)$/.exec(
             file.split(path.sep).join("/"),
         );
-        if (inSdk && sdk === undefined && !/node_modules\/@pulumi\/(kubernetes|tls|keycloak)\//.test(file))
-            sdk = `SDK ${inSdk[1]}:${lineNumber}`;
+        if (inSdk && sdk === undefined) sdk = `SDK ${inSdk[1]}:${lineNumber}`;
     }
     return sdk;
 }
