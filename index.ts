@@ -60,6 +60,8 @@ export = async () => {
         kubeconfigs: access.kubeconfigs,
         /** Who has access and how, by user name: method, groups, identity, certificate expiry, grants. */
         users: access.usersByName,
+        /** Grants to users and groups no user in config stands for (external ones, groups with no listed member). */
+        unlistedSubjects: access.unlistedSubjects,
         /** kube-apiserver OIDC settings (flags, or an AuthenticationConfiguration), when OIDC is configured. */
         ...(access.oidc ? { oidc: access.oidc } : {}),
         /** kube-apiserver request-header settings, the request-header CA and each proxy's credentials (secret), when proxies are configured. */

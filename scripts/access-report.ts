@@ -28,7 +28,12 @@ import { AccessSpecError } from "../components/intake/reader";
 import { configNamespace, parseConfigValue } from "../components/access/load";
 import { validateWithAccessFiles } from "../components/intake/accessFiles";
 import { planRoleBindings } from "../components/rbac/plan";
-import { accessFromSpec, accessFromUsersOutput } from "../components/report/snapshot";
+import {
+    accessFromSpec,
+    accessFromUsersOutput,
+    subjectsFromOutput,
+    subjectsFromSpec,
+} from "../components/report/snapshot";
 import { buildAccessReport, hasChanges } from "../components/report/diff";
 import { renderJson, renderMarkdown } from "../components/report/render";
 import { ClusterRoles, lookupFrom, readClusterRoles } from "../components/report/clusterRoles";
@@ -131,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
         }),
     );
     const after = accessFromSpec(spec);
+    const subjectsBefore = subjectsFromOutput(outputs.unlistedSubjects);
+    const subjectsAfter = subjectsFromSpec(spec);
 
     let cluster: ClusterRoles;
     if (values["no-cluster"]) {
@@ -139,13 +146,15 @@ async function main(argv: string[]): Promise<number> {
         const kubeconfig = values.kubeconfig ? fs.readFileSync(fromStartedIn(values.kubeconfig), "utf8") : undefined;
         cluster = await readClusterRoles(
             kubeconfig,
-            [...before, ...after].flatMap((u) => u.grants),
+            [...before, ...after, ...(subjectsBefore ?? []), ...subjectsAfter].flatMap((u) => u.grants),
         );
     }
 
     const report = buildAccessReport({
         before,
         after,
+        subjectsBefore,
+        subjectsAfter,
         planned: planRoleBindings(spec),
         rolesOf: cluster.rolesOf,
         now,

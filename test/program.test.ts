@@ -99,7 +99,8 @@ describe("the program's stack outputs", () => {
         ],
     ])("a stack without OIDC (%s) has no oidc output and prints no warning", async (_name, config) => {
         const { outputs, warnings } = await runProgram(config);
-        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "users"]);
+        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "unlistedSubjects", "users"]);
+        expect(outputs.unlistedSubjects).toEqual({});
         expect(warnings).toEqual([]);
     });
 
@@ -110,9 +111,42 @@ describe("the program's stack outputs", () => {
             "keycloak:username": "admin",
             "keycloak:password": "admin-password",
         });
-        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "oidc", "users"]);
+        expect(Object.keys(outputs).sort()).toEqual(["kubeconfigs", "oidc", "unlistedSubjects", "users"]);
         expect(outputs.oidc).toMatchObject({ issuerUrl: "https://127.0.0.1:8443/realms/kube-access" });
         expect(warnings).toEqual([]);
+    });
+
+    test("the unlistedSubjects output lists grants to users and groups outside the users list, in plain text", async () => {
+        const config = validConfig();
+        (config.bindings as object[]).push({
+            name: "everyone",
+            clusterRole: "view",
+            namespaces: ["docs"],
+            subjects: [{ group: "system:authenticated", external: true }],
+        });
+        const { outputs } = await runProgram(config, {
+            "keycloak:url": "https://127.0.0.1:8443",
+            "keycloak:clientId": "admin-cli",
+            "keycloak:username": "admin",
+            "keycloak:password": "admin-password",
+        });
+        expect(outputs.unlistedSubjects).toEqual({
+            "group:system:authenticated": {
+                kind: "Group",
+                name: "system:authenticated",
+                reason: "external",
+                grants: ["ClusterRole/view in docs (kube-access:everyone:group:system:authenticated)"],
+                grantDetails: [
+                    {
+                        roleKind: "ClusterRole",
+                        role: "view",
+                        namespace: "docs",
+                        binding: "everyone",
+                        via: { kind: "group", group: "system:authenticated" },
+                    },
+                ],
+            },
+        });
     });
 
     test("the users output is keyed by user name, so replacing a user diffs as one removed and one added", async () => {

@@ -12,7 +12,7 @@ import { planRoleBindings } from "../rbac/plan";
 import { AuthenticatingProxy, ProxyCredential } from "../proxy/authenticatingProxy";
 import { ImpersonationAccess } from "../impersonation/impersonationAccess";
 import { addImpersonationContexts, impersonationContexts, planImpersonation } from "../impersonation/plan";
-import { UserSummary, userSummaries } from "./summary";
+import { UnlistedSubjectSummary, UserSummary, unlistedSubjectSummaries, userSummaries } from "./summary";
 import { certificateStatus } from "../certificates/certificateStatus";
 import { clusterKubeconfigFromStackConfig } from "../kubernetesApi/client";
 
@@ -150,6 +150,13 @@ export class KubeAccess extends pulumi.ComponentResource {
         >;
         return this.usersList;
     }
+    /**
+     * Every bound user or group that no user in config stands for (external
+     * subjects, groups with no listed member), keyed `user:<name>` or
+     * `group:<name>`, with its grants: the stack's `unlistedSubjects` output.
+     * Plain data from config, known at preview.
+     */
+    public readonly unlistedSubjects: Record<string, UnlistedSubjectSummary>;
     /** API server OIDC settings, when OIDC is configured. */
     public readonly oidc?: OidcApiServerSettings;
     /** Request-header settings and proxy credentials, when authenticating proxies are configured. */
@@ -266,6 +273,7 @@ export class KubeAccess extends pulumi.ComponentResource {
                           ]),
                       ),
                   );
+        this.unlistedSubjects = unlistedSubjectSummaries(spec, planned);
         if (spec.oidc) {
             this.oidc = {
                 issuerUrl: spec.oidc.issuerUrl,

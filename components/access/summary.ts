@@ -1,7 +1,14 @@
 import * as crypto from "crypto";
 import { AccessSpec, OidcSpec, UserSpec } from "../model/types";
 import { apiServerUsername } from "../model/identity";
-import { PlannedBinding, GrantDetail, grantDetailsByUser, grantsByUser } from "../rbac/plan";
+import {
+    PlannedBinding,
+    GrantDetail,
+    UnlistedReason,
+    grantDetailsByUser,
+    grantsByUser,
+    unlistedSubjects,
+} from "../rbac/plan";
 import { userKeyFile } from "../certificates/kubeconfig";
 import { CertificateStatus, certificateStatus } from "../certificates/certificateStatus";
 import { oidcFirstStep } from "../oidc/kubeconfigCredential";
@@ -146,4 +153,45 @@ export function userSummaries(
         ...(mayImpersonate[u.name] ? { mayImpersonate: mayImpersonate[u.name] } : {}),
         ...firstStepOf(u, spec.oidc),
     }));
+}
+
+/** What the `unlistedSubjects` output says about one subject no user in config stands for; holds no secret. */
+export interface UnlistedSubjectSummary {
+    kind: "User" | "Group";
+    /** The name as the API server sees it. */
+    name: string;
+    /** `external` (bound with `external: true`) or `no-listed-member` (a declared group nobody in config is in). */
+    reason: UnlistedReason;
+    /** `<role kind>/<role> in <namespace> | cluster-wide (<binding object>)`, as the `users` output writes grants. */
+    grants: string[];
+    /** The same grants, structured, for the access report. */
+    grantDetails: GrantDetail[];
+}
+
+/**
+ * The `unlistedSubjects` output: every bound user or group that no user in
+ * config stands for, keyed `user:<name>` or `group:<name>`, with its grants,
+ * so reviews see access that reaches identities kube-access does not list
+ * (`system:authenticated`, an identity provider's group). Pure; plain data,
+ * known at preview.
+ */
+export function unlistedSubjectSummaries(
+    spec: AccessSpec,
+    planned: PlannedBinding[],
+): Record<string, UnlistedSubjectSummary> {
+    return Object.fromEntries(
+        unlistedSubjects(spec, planned).map((s) => [
+            s.subject,
+            {
+                kind: s.kind,
+                name: s.name,
+                reason: s.reason,
+                grants: s.grants.map(
+                    (g) =>
+                        `${g.roleKind}/${g.role} ${g.namespace ? `in ${g.namespace}` : "cluster-wide"} (kube-access:${g.binding}:${s.subject})`,
+                ),
+                grantDetails: s.grants,
+            },
+        ]),
+    );
 }

@@ -1,6 +1,6 @@
 import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
-import { planRoleBindings, subjectsForGroup } from "./plan";
+import { planRoleBindings, subjectsForGroup, unlistedSubjects } from "./plan";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function specWith(mutate: (c: any) => void) {
@@ -126,5 +126,99 @@ describe("planRoleBindings", () => {
             "kube-access:clusterrole-view:serviceaccount:ci:sa1",
         ]);
         expect(after.filter((n) => !before.includes(n))).toEqual([]);
+    });
+});
+
+describe("unlistedSubjects", () => {
+    const unlisted = (mutate: (c: any) => void) => {
+        const spec = specWith(mutate);
+        return unlistedSubjects(spec, planRoleBindings(spec));
+    };
+
+    test("the base config binds nobody outside its users list", () => {
+        expect(unlisted(() => undefined)).toEqual([]);
+    });
+
+    test.each([
+        ["an external group", { group: "system:authenticated", external: true }, "group:system:authenticated", "Group"],
+        ["an identity provider's group", { group: "corp:sre", external: true }, "group:corp:sre", "Group"],
+        ["an external user", { user: "alice@corp.example", external: true }, "user:alice@corp.example", "User"],
+        [
+            "an external user with a colon",
+            { user: "system:anonymous", external: true },
+            "user:system:anonymous",
+            "User",
+        ],
+    ])("%s is listed with its grants, reason external", (_label, subject, key, kind) => {
+        const found = unlisted((c) => c.bindings.push({ name: "outside", clusterRole: "view", subjects: [subject] }));
+        expect(found).toEqual([
+            {
+                subject: key,
+                kind,
+                name: key.slice(key.indexOf(":") + 1),
+                reason: "external",
+                grants: [
+                    {
+                        roleKind: "ClusterRole",
+                        role: "view",
+                        binding: "outside",
+                        via: kind === "Group" ? { kind: "group", group: key.slice(6) } : { kind: "user" },
+                    },
+                ],
+            },
+        ]);
+    });
+
+    test("a declared group with no listed member is listed under its OIDC name, named as config names it", () => {
+        const found = unlisted((c) => {
+            c.groups = ["later"];
+            c.bindings.push({
+                name: "later-edit",
+                clusterRole: "edit",
+                namespaces: ["a", "b"],
+                subjects: [{ group: "later" }],
+            });
+        });
+        expect(found.map((s) => [s.subject, s.reason, s.grants.map((g) => [g.namespace, g.via])])).toEqual([
+            [
+                "group:oidc:later",
+                "no-listed-member",
+                [
+                    ["a", { kind: "group", group: "later" }],
+                    ["b", { kind: "group", group: "later" }],
+                ],
+            ],
+        ]);
+    });
+
+    test.each([
+        ["an external user named as a listed user's identity", { user: "user1", external: true }],
+        ["an external group a certificate user is in", { group: "group2", external: true }],
+        ["a declared group with members", { group: "group1" }],
+        ["a listed user", { user: "da-admin" }],
+        ["a service-account user", { user: "sa1" }],
+    ])("%s is not listed: the users output shows it", (_label, subject) => {
+        expect(unlisted((c) => c.bindings.push({ name: "more", clusterRole: "edit", subjects: [subject] }))).toEqual(
+            [],
+        );
+    });
+
+    test("one entry per subject, its grants in plan order across bindings", () => {
+        const found = unlisted((c) => {
+            c.bindings.push({ name: "one", clusterRole: "view", subjects: [{ group: "corp:all", external: true }] });
+            c.bindings.push({
+                name: "two",
+                clusterRole: "edit",
+                namespaces: ["apps"],
+                subjects: [
+                    { group: "corp:all", external: true },
+                    { user: "bob", external: true },
+                ],
+            });
+        });
+        expect(found.map((s) => [s.subject, s.grants.map((g) => `${g.binding}/${g.namespace ?? "*"}`)])).toEqual([
+            ["group:corp:all", ["one/*", "two/apps"]],
+            ["user:bob", ["two/apps"]],
+        ]);
     });
 });

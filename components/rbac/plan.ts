@@ -1,6 +1,6 @@
 import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../model/types";
 import { apiServerGroups, apiServerUsername, oidcGroupName } from "../model/identity";
-import { declaredUser, groupMembers, plannedPositionsFor } from "./subjectIndex";
+import { declaredUser, groupMembers, plannedPositionsFor, subjectKey } from "./subjectIndex";
 import { PlannedBinding, RbacSubject } from "./binding";
 
 export type { PlannedBinding, RbacSubject } from "./binding";
@@ -167,4 +167,77 @@ function inPlanOrder(
         for (const i of plannedPositionsFor(planned, subject)) if (!found.has(i)) found.set(i, k);
     });
     return [...found.entries()].sort(([a], [b]) => a - b).map(([i, k]) => ({ binding: planned[i], subject: k }));
+}
+
+/**
+ * Why no user in config stands for a bound subject:
+ * - `external`: bound with `external: true`, so whoever the API server
+ *   authenticates under that user name or puts in that group holds it;
+ * - `no-listed-member`: a declared group no user in config is in, bound under
+ *   its OIDC name, so whoever Keycloak puts in the group holds it.
+ */
+export type UnlistedReason = "external" | "no-listed-member";
+
+/** A bound RBAC subject that no user in config stands for, and what it is granted. */
+export interface UnlistedSubject {
+    /** `user:<name>` or `group:<name>`, the name as the API server sees it. */
+    subject: string;
+    kind: "User" | "Group";
+    /** The user or group name as the API server sees it (with the OIDC prefix for an OIDC group). */
+    name: string;
+    reason: UnlistedReason;
+    /** In plan order; a group's `via` names it as config does (without an OIDC prefix). */
+    grants: GrantDetail[];
+}
+
+/**
+ * The grants that reach no declared user through its own identity or its
+ * config groups, by subject in plan order: external users and groups
+ * (`system:authenticated`, a team's IdP group), and declared groups with no
+ * listed member. The per-user summaries leave these out, so the `users`
+ * output and the access report would not show them; this lists them.
+ * O(users + planned bindings).
+ */
+export function unlistedSubjects(spec: AccessSpec, planned: PlannedBinding[]): UnlistedSubject[] {
+    const reached = new Set<string>();
+    for (const user of spec.users) {
+        reached.add(subjectKey(subjectForUser(user, spec.oidc)));
+        for (const g of user.groups) {
+            const name = user.auth.method === "oidc" && spec.oidc ? oidcGroupName(g, spec.oidc) : g;
+            reached.add(subjectKey({ kind: "Group", name }));
+        }
+    }
+    // Which config subject each API-server subject came from, to name its reason and a group's config name.
+    const origins = new Map<string, { reason: UnlistedReason; configName: string }>();
+    for (const binding of spec.bindings) {
+        for (const s of binding.subjects) {
+            for (const subject of subjectsFor(s, spec)) {
+                const key = subjectKey(subject);
+                if (!origins.has(key) || s.external)
+                    origins.set(key, { reason: s.external ? "external" : "no-listed-member", configName: s.name });
+            }
+        }
+    }
+    const bySubject = new Map<string, UnlistedSubject>();
+    for (const p of planned) {
+        const key = subjectKey(p.subject);
+        if (reached.has(key) || p.subject.kind === "ServiceAccount") continue;
+        let entry = bySubject.get(key);
+        if (!entry) {
+            const origin = origins.get(key) ?? { reason: "external" as const, configName: p.subject.name };
+            entry = {
+                subject: `${p.subject.kind.toLowerCase()}:${p.subject.name}`,
+                kind: p.subject.kind,
+                name: p.subject.name,
+                reason: origin.reason,
+                grants: grantsOfSubject(
+                    planned,
+                    p.subject,
+                    p.subject.kind === "User" ? { kind: "user" } : { kind: "group", group: origin.configName },
+                ),
+            };
+            bySubject.set(key, entry);
+        }
+    }
+    return [...bySubject.values()];
 }

@@ -2,7 +2,15 @@ import { validateAccessSpec } from "../access/validate";
 import { grantsByUser, planRoleBindings } from "../rbac/plan";
 import { testCa } from "../../test/helpers/fixtures";
 import { buildAccessReport, credentialChanges, diffGrants, hasChanges, summaryText } from "./diff";
-import { accessFromSpec, accessFromUsersOutput, parseGrantLine } from "./snapshot";
+import {
+    accessFromSpec,
+    accessFromUsersOutput,
+    parseGrantLine,
+    subjectsFromOutput,
+    subjectsFromSpec,
+} from "./snapshot";
+import { unlistedSubjectSummaries } from "../access/summary";
+import { renderMarkdown } from "./render";
 import { AccessEntry, GrantDetail, PolicyRule, RoleRules } from "./model";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -158,6 +166,7 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
             escalations: 3,
             credentialsReissued: 1,
             renewalsDue: 1,
+            subjectsChanged: 0,
             text: "1 user gains access, 1 loses it, 1 changes access; 3 escalations; 1 credential re-issued, 1 certificate due for renewal",
         });
         expect(hasChanges(report)).toBe(true);
@@ -229,6 +238,145 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
         });
         expect(same.summary.text).toBe("No access change.");
         expect(hasChanges(same)).toBe(false);
+    });
+});
+
+describe("buildAccessReport: users and groups outside the users list", () => {
+    const withBinding = (binding: any) => {
+        const config = teamConfig();
+        config.bindings.push(binding);
+        return config;
+    };
+    /** The stack's unlistedSubjects output after deploying a config, read back as the report reads it. */
+    const deployedSubjects = (config: any) => {
+        const spec = validateAccessSpec(config, { secretKeys });
+        return subjectsFromOutput(JSON.parse(JSON.stringify(unlistedSubjectSummaries(spec, planRoleBindings(spec)))));
+    };
+    const reportFor = (before: any, after: any, recorded = true) => {
+        const spec = validateAccessSpec(after, { secretKeys });
+        const subjectsBefore = recorded ? deployedSubjects(before) : undefined;
+        return buildAccessReport({
+            before: deployed(before, {}),
+            after: accessFromSpec(spec),
+            subjectsBefore,
+            subjectsAfter: subjectsFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf: fromCluster,
+            now,
+            cluster: { rulesRead: true },
+        });
+    };
+
+    test.each([
+        ["every authenticated identity", "system:authenticated", "every authenticated user and service account"],
+        ["anonymous requests", "system:unauthenticated", "every anonymous request"],
+        ["every service account", "system:serviceaccounts", "every service account in every namespace"],
+        ["one namespace's service accounts", "system:serviceaccounts:ci", "every service account in namespace ci"],
+    ])("a binding to %s is a change with an escalation, though no listed user gains anything", (_l, group, who) => {
+        const report = reportFor(
+            teamConfig(),
+            withBinding({ name: "everyone", clusterRole: "cluster-admin", subjects: [{ group, external: true }] }),
+        );
+        expect(report.added.length + report.removed.length + report.changed.length).toBe(0);
+        expect(hasChanges(report)).toBe(true);
+        expect(report.subjects).toHaveLength(1);
+        const [change] = report.subjects;
+        expect([change.subject, change.reason, change.compared]).toEqual([`group:${group}`, "external", true]);
+        expect(change.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
+        expect(change.escalations.map((e) => e.kind)).toEqual(["broad-subject", "cluster-admin"]);
+        expect(change.escalations[0].message).toContain(who);
+        expect(report.summary.subjectsChanged).toBe(1);
+        expect(report.summary.escalations).toBe(2);
+        expect(report.summary.text).toContain("1 user or group outside the users list changes access");
+        const markdown = renderMarkdown(report);
+        expect(markdown).toContain("#### Users and groups outside the users list");
+        expect(markdown).toContain(`**group** \`${group}\` (external: whoever the API server puts in this group)`);
+        expect(markdown).toContain(`- ⚠️ **group:${group}**: group ${group} holds it: ${who}`);
+    });
+
+    test("the user name of anonymous requests is flagged too", () => {
+        const report = reportFor(
+            teamConfig(),
+            withBinding({
+                name: "anon",
+                clusterRole: "view",
+                subjects: [{ user: "system:anonymous", external: true }],
+            }),
+        );
+        expect(report.subjects.map((s) => [s.subject, s.escalations.map((e) => e.message)])).toEqual([
+            [
+                "user:system:anonymous",
+                ["user system:anonymous holds it: every anonymous request (when anonymous auth is on)"],
+            ],
+        ]);
+    });
+
+    test("an identity provider's group or an external user: no broad-subject escalation, but the role's own", () => {
+        const report = reportFor(
+            teamConfig(),
+            withBinding({
+                name: "partners",
+                clusterRole: "edit",
+                namespaces: ["apps"],
+                subjects: [
+                    { group: "corp:partners", external: true },
+                    { user: "ops@corp.example", external: true },
+                ],
+            }),
+        );
+        expect(report.subjects.map((s) => [s.subject, s.escalations.map((e) => e.kind)])).toEqual([
+            ["group:corp:partners", ["reads-secrets", "creates-pods"]],
+            ["user:ops@corp.example", ["reads-secrets", "creates-pods"]],
+        ]);
+    });
+
+    test("removing the binding loses the grant; an unchanged one is no change", () => {
+        const binding = {
+            name: "partners",
+            clusterRole: "view",
+            subjects: [{ group: "corp:partners", external: true }],
+        };
+        const removal = reportFor(withBinding(binding), teamConfig());
+        expect(removal.subjects.map((s) => [s.subject, s.gained.length, s.lost.map((g) => g.role)])).toEqual([
+            ["group:corp:partners", 0, ["view"]],
+        ]);
+        expect(removal.subjects[0].escalations).toEqual([]);
+        expect(renderMarkdown(removal)).toContain(
+            "  - loses ClusterRole `view` cluster-wide, via group `corp:partners`",
+        );
+        const same = reportFor(withBinding(binding), withBinding(binding));
+        expect(hasChanges(same)).toBe(false);
+        expect(same.summary.text).toBe("No access change.");
+    });
+
+    test("a stack that does not record them: every such grant is listed, marked as not compared", () => {
+        const binding = {
+            name: "partners",
+            clusterRole: "view",
+            subjects: [{ group: "corp:partners", external: true }],
+        };
+        const report = reportFor(withBinding(binding), withBinding(binding), false);
+        expect(report.subjects.map((s) => [s.subject, s.compared, s.gained.length])).toEqual([
+            ["group:corp:partners", false, 1],
+        ]);
+        expect(renderMarkdown(report)).toContain("the deployed stack does not record these subjects");
+        // Nothing bound outside the list: nothing to list, whether recorded or not.
+        expect(hasChanges(reportFor(teamConfig(), teamConfig(), false))).toBe(false);
+    });
+});
+
+describe("subjectsFromOutput", () => {
+    test.each([
+        ["a list", []],
+        ["an entry without kind", { "group:x": { name: "x", grantDetails: [] } }],
+        ["an entry with a bad kind", { "group:x": { kind: "Team", name: "x", grantDetails: [] } }],
+        ["an entry without grant details", { "group:x": { kind: "Group", name: "x" } }],
+    ])("refuses %s", (_label, value) => {
+        expect(() => subjectsFromOutput(value)).toThrow(/unlistedSubjects output/);
+    });
+    test("no output: undefined, not an empty list", () => {
+        expect(subjectsFromOutput(undefined)).toBeUndefined();
+        expect(subjectsFromOutput({})).toEqual([]);
     });
 });
 
@@ -454,6 +602,7 @@ describe("summaryText", () => {
         escalations: 0,
         credentialsReissued: 0,
         renewalsDue: 0,
+        subjectsChanged: 0,
     };
     test.each([
         [zero, "No access change."],
@@ -465,6 +614,14 @@ describe("summaryText", () => {
         [
             { ...zero, renewalsDue: 2 },
             "0 users gain access, 0 lose it, 0 change access; 2 certificates due for renewal",
+        ],
+        [
+            { ...zero, subjectsChanged: 1, escalations: 1 },
+            "0 users gain access, 0 lose it, 0 change access; 1 user or group outside the users list changes access; 1 escalation",
+        ],
+        [
+            { ...zero, subjectsChanged: 2 },
+            "0 users gain access, 0 lose it, 0 change access; 2 users or groups outside the users list change access",
         ],
     ])("%j", (counts, text) => {
         expect(summaryText(counts)).toBe(text);

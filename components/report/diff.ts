@@ -1,6 +1,6 @@
 import { needsRenewal } from "../certificates/clusterSigning";
 import { PlannedBinding, grantsOfSubject } from "../rbac/plan";
-import { escalationsOf, groupEscalations, describeRules } from "./escalation";
+import { broadSubjectEscalations, escalationsOf, groupEscalations, describeRules } from "./escalation";
 import {
     AccessEntry,
     AccessReport,
@@ -10,6 +10,8 @@ import {
     GrantDetail,
     KeptGrant,
     RoleRules,
+    SubjectChange,
+    UnlistedSubject,
     UserChange,
 } from "./model";
 
@@ -19,6 +21,14 @@ export interface ReportInput {
     before: AccessEntry[];
     /** What the proposed config would grant. */
     after: AccessEntry[];
+    /**
+     * Bound users and groups no user in config stands for, as the stack
+     * records them (its `unlistedSubjects` output); undefined when it does
+     * not record them (deployed before that output existed).
+     */
+    subjectsBefore?: UnlistedSubject[];
+    /** The same, as the proposed config would bind them. */
+    subjectsAfter?: UnlistedSubject[];
     /** The bindings the proposed config makes: what a removed or replaced certificate still reaches. */
     planned: PlannedBinding[];
     /** The rules of a grant's role. */
@@ -326,14 +336,61 @@ function removedCredential(entry: AccessEntry): CredentialChange[] {
     }
 }
 
+/**
+ * What changes for bound users and groups that no user in config stands for:
+ * grants gained (with their escalations, and that of binding a group the API
+ * server fills itself) and lost, per subject, in the proposed config's order
+ * and then the removed ones.
+ */
+export function subjectChanges(input: ReportInput): SubjectChange[] {
+    const compared = input.subjectsBefore !== undefined;
+    const before = new Map((input.subjectsBefore ?? []).map((s) => [s.subject, s]));
+    const after = new Map((input.subjectsAfter ?? []).map((s) => [s.subject, s]));
+    const changes: SubjectChange[] = [];
+    for (const subject of [...after.values(), ...[...before.values()].filter((s) => !after.has(s.subject))]) {
+        const { gained, lost } = diffGrants(
+            before.get(subject.subject)?.grants ?? [],
+            after.get(subject.subject)?.grants ?? [],
+        );
+        if (gained.length + lost.length === 0) continue;
+        const gainedList = gained.map((g) => {
+            const rules = input.rolesOf(g);
+            return grantChange(g, rules, escalationsOf(g, rules));
+        });
+        const broad = gained.length > 0 ? broadSubjectEscalations(subject.kind, subject.name) : [];
+        changes.push({
+            subject: subject.subject,
+            kind: subject.kind,
+            name: subject.name,
+            reason: subject.reason,
+            gained: gainedList,
+            lost: lostChanges(lost, input),
+            escalations: [...broad, ...gainedList.flatMap((g) => g.escalations)],
+            compared,
+        });
+    }
+    return changes;
+}
+
 /** The report's one-line summary. */
 export function summaryText(s: Omit<AccessReport["summary"], "text">): string {
-    const total = s.gainAccess + s.loseAccess + s.changeAccess + s.escalations + s.credentialsReissued + s.renewalsDue;
+    const total =
+        s.gainAccess +
+        s.loseAccess +
+        s.changeAccess +
+        s.escalations +
+        s.credentialsReissued +
+        s.renewalsDue +
+        s.subjectsChanged;
     if (total === 0) return "No access change.";
     const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
     const parts = [
         `${plural(s.gainAccess, "user gains", "users gain")} access, ${plural(s.loseAccess, "loses", "lose")} it, ${plural(s.changeAccess, "changes", "change")} access`,
     ];
+    if (s.subjectsChanged > 0)
+        parts.push(
+            `${plural(s.subjectsChanged, "user or group", "users or groups")} outside the users list ${s.subjectsChanged === 1 ? "changes" : "change"} access`,
+        );
     if (s.escalations > 0) parts.push(plural(s.escalations, "escalation", "escalations"));
     const credentials = [
         ...(s.credentialsReissued > 0
@@ -410,11 +467,12 @@ export function buildAccessReport(input: ReportInput): AccessReport {
     }
 
     const all = [...added, ...removed, ...changed];
+    const subjects = subjectChanges(input);
     const counts = {
         gainAccess: added.length,
         loseAccess: removed.length,
         changeAccess: changed.filter((u) => u.gained.length + u.lost.length > 0).length,
-        escalations: all.reduce((n, u) => n + u.escalations.length, 0),
+        escalations: [...all, ...subjects].reduce((n, u) => n + u.escalations.length, 0),
         credentialsReissued: changed.reduce(
             (n, u) =>
                 n +
@@ -427,6 +485,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
             (n, u) => n + u.credential.filter((c) => c.kind === "renewal-due" || c.kind === "expired").length,
             0,
         ),
+        subjectsChanged: subjects.length,
     };
     return {
         ...(input.stack ? { stack: input.stack } : {}),
@@ -436,10 +495,11 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         added,
         removed,
         changed,
+        subjects,
     };
 }
 
 /** Whether the report shows any change (the access-report command exits 2 then). */
 export function hasChanges(report: AccessReport): boolean {
-    return report.added.length + report.removed.length + report.changed.length > 0;
+    return report.added.length + report.removed.length + report.changed.length + report.subjects.length > 0;
 }

@@ -110,6 +110,32 @@ export function groupEscalations(groups: string[]): Escalation[] {
         : [];
 }
 
+/**
+ * Who a subject the API server fills itself stands for, or undefined for any
+ * other subject: the groups it puts identities in and the user name of
+ * anonymous requests (Kubernetes "Using RBAC Authorization", default roles and
+ * role bindings; "Authenticating", anonymous requests). A grant to one of them
+ * reaches identities no config lists.
+ */
+export function broadSubjectMembers(kind: "User" | "Group", name: string): string | undefined {
+    if (kind === "User")
+        return name === "system:anonymous" ? "every anonymous request (when anonymous auth is on)" : undefined;
+    if (name === "system:authenticated") return "every authenticated user and service account";
+    if (name === "system:unauthenticated") return "every anonymous request (when anonymous auth is on)";
+    if (name === "system:serviceaccounts") return "every service account in every namespace";
+    if (name.startsWith("system:serviceaccounts:"))
+        return `every service account in namespace ${name.slice("system:serviceaccounts:".length)}`;
+    return undefined;
+}
+
+/** The escalation of binding anything to a subject the API server fills itself, when it is one. */
+export function broadSubjectEscalations(kind: "User" | "Group", name: string): Escalation[] {
+    const members = broadSubjectMembers(kind, name);
+    return members
+        ? [{ kind: "broad-subject", message: `${kind === "User" ? "user" : "group"} ${name} holds it: ${members}` }]
+        : [];
+}
+
 /** One rule as a line: `get, list, watch on pods, services` (API group named unless core). */
 export function describeRule(rule: PolicyRule): string {
     const verbs = rule.verbs.join(", ");

@@ -5,9 +5,9 @@
  * Markdown.
  */
 import type { CredentialSummary } from "../access/summary";
-import type { GrantDetail } from "../rbac/plan";
+import type { GrantDetail, UnlistedSubject } from "../rbac/plan";
 
-export type { GrantDetail } from "../rbac/plan";
+export type { GrantDetail, UnlistedSubject } from "../rbac/plan";
 export type { CredentialSummary } from "../access/summary";
 
 /** One user as a stack grants it: the deployed `users` output, or what the working tree's config would make. */
@@ -56,6 +56,7 @@ export const escalationKinds = [
     "creates-pods",
     "creates-tokens",
     "system-masters",
+    "broad-subject",
 ] as const;
 export type EscalationKind = (typeof escalationKinds)[number];
 
@@ -117,6 +118,24 @@ export interface UserChange {
     escalations: Escalation[];
 }
 
+/** What changes for one bound user or group that no user in config stands for. */
+export interface SubjectChange {
+    /** `user:<name>` or `group:<name>`, as the API server sees the name. */
+    subject: string;
+    kind: UnlistedSubject["kind"];
+    name: string;
+    reason: UnlistedSubject["reason"];
+    gained: GrantChange[];
+    lost: GrantChange[];
+    escalations: Escalation[];
+    /**
+     * False when the deployed stack does not record these subjects (deployed
+     * before its `unlistedSubjects` output existed): `gained` is then all the
+     * config grants them, not only what the change adds.
+     */
+    compared: boolean;
+}
+
 /** The whole report. */
 export interface AccessReport {
     /** The stack compared, if named. */
@@ -132,10 +151,14 @@ export interface AccessReport {
         escalations: number;
         credentialsReissued: number;
         renewalsDue: number;
+        /** Users and groups no user in config stands for whose access changes. */
+        subjectsChanged: number;
         /** One line: "2 users gain access, 1 loses it, ...". */
         text: string;
     };
     added: UserChange[];
     removed: UserChange[];
     changed: UserChange[];
+    /** Bound users and groups that no user in config stands for, whose grants change. */
+    subjects: SubjectChange[];
 }

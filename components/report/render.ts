@@ -1,4 +1,4 @@
-import { AccessReport, GrantChange, GrantDetail, KeptGrant, UserChange } from "./model";
+import { AccessReport, GrantChange, GrantDetail, KeptGrant, SubjectChange, UserChange } from "./model";
 import { scopeOf } from "./escalation";
 
 /** The first line of every Markdown report: CI finds its earlier comment by it and updates that one. */
@@ -47,6 +47,31 @@ function userLines(u: UserChange): string[] {
     ];
 }
 
+/** Who holds a subject's grants, in a reviewer's words. */
+function subjectTitle(s: SubjectChange): string {
+    const who =
+        s.reason === "external"
+            ? s.kind === "Group"
+                ? "external: whoever the API server puts in this group"
+                : "external: whoever the API server authenticates under this name"
+            : "no user in config is in this group: whoever the identity provider puts in it";
+    return `**${s.kind === "Group" ? "group" : "user"}** ${code(s.name)} (${who})`;
+}
+
+function subjectLines(s: SubjectChange): string[] {
+    return [
+        `- ${subjectTitle(s)}`,
+        ...(s.compared
+            ? []
+            : [
+                  "  - the deployed stack does not record these subjects (deployed before kube-access recorded them): every grant the config makes is listed",
+              ]),
+        ...s.escalations.filter((e) => e.kind === "broad-subject").map((e) => `  - ⚠️ ${e.message}`),
+        ...s.gained.flatMap(gainedLines),
+        ...s.lost.map((g) => `  - loses ${describeGrant(g)}`),
+    ];
+}
+
 /**
  * The report as Markdown for a pull-request comment: a marker line, the
  * one-line summary, escalations first, then added, removed and changed
@@ -61,7 +86,10 @@ export function renderMarkdown(report: AccessReport): string {
             : `Role rules were not read: ${report.cluster.note ?? "no cluster access"}. Roles are judged by name only.`,
     );
     const all = [...report.added, ...report.removed, ...report.changed];
-    const escalations = all.flatMap((u) => u.escalations.map((e) => `- ⚠️ **${u.name}**: ${e.message}`));
+    const escalations = [
+        ...all.flatMap((u) => u.escalations.map((e) => `- ⚠️ **${u.name}**: ${e.message}`)),
+        ...report.subjects.flatMap((s) => s.escalations.map((e) => `- ⚠️ **${s.subject}**: ${e.message}`)),
+    ];
     if (escalations.length > 0) lines.push("", "#### Escalations", "", ...escalations);
     for (const [heading, users] of [
         ["Added", report.added],
@@ -69,6 +97,9 @@ export function renderMarkdown(report: AccessReport): string {
         ["Changed", report.changed],
     ] as const) {
         if (users.length > 0) lines.push("", `#### ${heading}`, "", ...users.flatMap(userLines));
+    }
+    if (report.subjects.length > 0) {
+        lines.push("", "#### Users and groups outside the users list", "", ...report.subjects.flatMap(subjectLines));
     }
     lines.push("", `<sub>Renewal windows judged at ${report.at}.</sub>`, "");
     return lines.join("\n");

@@ -1,5 +1,5 @@
 import { AccessSpec } from "../model/types";
-import { GrantDetail, grantDetailsByUser, planRoleBindings } from "../rbac/plan";
+import { GrantDetail, UnlistedSubject, grantDetailsByUser, planRoleBindings, unlistedSubjects } from "../rbac/plan";
 import { apiServerUsername } from "../model/identity";
 import { credentialSummary } from "../access/summary";
 import { AccessEntry } from "./model";
@@ -78,6 +78,42 @@ export function accessFromUsersOutput(value: unknown): AccessEntry[] {
             ...(typeof u.expiresAt === "string" ? { expiresAt: u.expiresAt } : {}),
             grants,
             ...(isObject(u.credential) ? { credential: u.credential } : {}),
+        };
+    });
+}
+
+/** What a validated spec would grant to bound users and groups no user in config stands for. */
+export function subjectsFromSpec(spec: AccessSpec): UnlistedSubject[] {
+    return unlistedSubjects(spec, planRoleBindings(spec));
+}
+
+/**
+ * Reads a deployed stack's `unlistedSubjects` output (`pulumi stack output
+ * unlistedSubjects --json`): a map from `user:<name>` or `group:<name>` to
+ * the subject and its grants. Undefined when the stack has no such output
+ * (deployed before it existed, or never): the report then lists every such
+ * grant the config makes as not compared. Throws when the value is malformed.
+ */
+export function subjectsFromOutput(value: unknown): UnlistedSubject[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!isObject(value)) throw new Error("the stack's unlistedSubjects output is not a map of subjects");
+    return Object.entries(value).map(([subject, s]) => {
+        if (
+            !isObject(s) ||
+            (s.kind !== "User" && s.kind !== "Group") ||
+            typeof s.name !== "string" ||
+            !Array.isArray(s.grantDetails)
+        ) {
+            throw new Error(
+                `the stack's unlistedSubjects output has an entry without kind, name and grantDetails (${subject})`,
+            );
+        }
+        return {
+            subject,
+            kind: s.kind,
+            name: s.name,
+            reason: s.reason === "no-listed-member" ? "no-listed-member" : "external",
+            grants: s.grantDetails as GrantDetail[],
         };
     });
 }

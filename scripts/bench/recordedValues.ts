@@ -19,11 +19,12 @@ export interface RecordedOutputs {
 
 /**
  * Stack outputs that only kube-access makes: its access summary of every
- * user (`users`: method, groups, certificate times, grants). A raw program
+ * user (`users`: method, groups, certificate times, grants) and of the users
+ * and groups outside the users list (`unlistedSubjects`). A raw program
  * onboarding the same users delivers the others too: the kubeconfigs and the
  * API server's OIDC and request-header settings.
  */
-export const kubeAccessOwnStackOutputs = ["users"];
+export const kubeAccessOwnStackOutputs = ["users", "unlistedSubjects"];
 
 /** The stack outputs a raw program delivers too: all but {@link kubeAccessOwnStackOutputs}. */
 export function deliveredStackOutputs(stack: Record<string, unknown>): Record<string, unknown> {

@@ -311,4 +311,59 @@ describe("what is really granted after pulumi up", () => {
         ]);
         await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
     });
+
+    test("then a pull request that binds view in default to every authenticated identity: reported as a group outside the users list, with its escalation; granted by pulumi up; its removal reported as a loss", async () => {
+        const withEveryone = pullRequestConfig();
+        withEveryone["kube-access:bindings"].push({
+            name: "everyone",
+            clusterRole: "view",
+            namespaces: ["default"],
+            subjects: [{ group: "system:authenticated", external: true }],
+        } as (typeof withEveryone)["kube-access:bindings"][number]);
+        // Someone no config lists, as the API server would see any authenticated identity.
+        const outsider = () =>
+            canI(
+                cluster.info.adminKubeconfigPath,
+                "list",
+                "configmaps",
+                "-n",
+                "default",
+                "--as",
+                "someone-unlisted",
+                "--as-group",
+                "system:authenticated",
+            );
+        expect(await outsider()).toBe(false);
+
+        await workspace.configure(cluster.pointStackAt(withEveryone).config, {});
+        const gain = await accessReport("json");
+        const gained: AccessReport = JSON.parse(gain.text);
+        expect(gain.code).toBe(2);
+        expect([gained.added, gained.removed, gained.changed]).toEqual([[], [], []]);
+        expect(
+            gained.subjects.map((s) => [s.subject, s.reason, s.compared, s.gained.map((g) => [g.role, g.namespace])]),
+        ).toEqual([["group:system:authenticated", "external", true, [["view", "default"]]]]);
+        expect(gained.subjects[0].escalations.map((e) => e.kind)).toContain("broad-subject");
+        expect(gained.summary.text).toContain("1 user or group outside the users list changes access");
+        const gainMarkdown = (await accessReport("markdown")).text;
+        expect(gainMarkdown).toContain("#### Users and groups outside the users list");
+        expect(gainMarkdown).toContain("every authenticated user and service account");
+
+        await workspace.up();
+        expect(await outsider()).toBe(true);
+        expect(Object.keys((await workspace.outputs(false)).unlistedSubjects as object)).toEqual([
+            "group:system:authenticated",
+        ]);
+        expect((await accessReport("json")).code).toBe(0);
+
+        await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
+        const loss = await accessReport("json");
+        const lost: AccessReport = JSON.parse(loss.text);
+        expect(loss.code).toBe(2);
+        expect(lost.subjects.map((s) => [s.subject, s.gained.length, s.lost.map((g) => g.role)])).toEqual([
+            ["group:system:authenticated", 0, ["view"]],
+        ]);
+        await workspace.up();
+        expect(await outsider()).toBe(false);
+    });
 });
