@@ -12,7 +12,7 @@ import {
 import { userKeyFile } from "../certificates/kubeconfig";
 import { CertificateStatus, certificateStatus } from "../certificates/certificateStatus";
 import { oidcFirstStep } from "../oidc/kubeconfigCredential";
-import { impersonationsByUser } from "../impersonation/plan";
+import { impersonationsByUser, impersonatorsBySubject } from "../impersonation/plan";
 
 /** What the `users` output says about each user; holds no secret. */
 export interface UserSummary {
@@ -166,11 +166,14 @@ export interface UnlistedSubjectSummary {
     grants: string[];
     /** The same grants, structured, for the access report. */
     grantDetails: GrantDetail[];
+    /** Whom it may impersonate (as the `users` output's `mayImpersonate`), when anyone. */
+    mayImpersonate?: string[];
 }
 
 /**
- * The `unlistedSubjects` output: every bound user or group that no user in
- * config stands for, keyed `user:<name>` or `group:<name>`, with its grants,
+ * The `unlistedSubjects` output: every bound or impersonating user or group
+ * that no user in config stands for, keyed `user:<name>` or `group:<name>`,
+ * with its grants and whom it may impersonate,
  * so reviews see access that reaches identities kube-access does not list
  * (`system:authenticated`, an identity provider's group). Pure; plain data,
  * known at preview.
@@ -180,7 +183,7 @@ export function unlistedSubjectSummaries(
     planned: PlannedBinding[],
 ): Record<string, UnlistedSubjectSummary> {
     return Object.fromEntries(
-        unlistedSubjects(spec, planned).map((s) => [
+        unlistedSubjects(spec, planned, impersonatorsBySubject(spec)).map((s) => [
             s.subject,
             {
                 kind: s.kind,
@@ -191,6 +194,7 @@ export function unlistedSubjectSummaries(
                         `${g.roleKind}/${g.role} ${g.namespace ? `in ${g.namespace}` : "cluster-wide"} (kube-access:${g.binding}:${s.subject})`,
                 ),
                 grantDetails: s.grants,
+                ...(s.mayImpersonate.length > 0 ? { mayImpersonate: s.mayImpersonate } : {}),
             },
         ]),
     );

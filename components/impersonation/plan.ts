@@ -14,7 +14,7 @@
 import * as YAML from "yaml";
 import { AccessSpec, ImpersonationSpec, SubjectSpec, UserSpec } from "../model/types";
 import { apiServerGroups, apiServerUsername } from "../model/identity";
-import { PlannedBinding, RbacSubject, subjectForUser, subjectsForGroup } from "../rbac/plan";
+import { ImpersonatorSubject, PlannedBinding, RbacSubject, subjectForUser, subjectsForGroup } from "../rbac/plan";
 
 /** An RBAC PolicyRule as it appears in a (Cluster)Role. */
 export interface PolicyRule {
@@ -221,29 +221,53 @@ export function addImpersonationContexts(kubeconfig: string, contexts: Impersona
     return YAML.stringify(doc, { lineWidth: 0 });
 }
 
+/** Whom a grant lets its impersonators act as, labelled as the `users` output's `mayImpersonate`. */
+function targetLabels(grant: ImpersonationSpec, spec: AccessSpec): string[] {
+    const labels = resolveTargets(grant, spec).map((t) =>
+        t.kind === "user"
+            ? `user:${t.username}`
+            : t.kind === "serviceAccount"
+              ? `serviceaccount:${t.namespace}/${t.name}`
+              : t.kind === "group"
+                ? `group:${t.group}`
+                : `uid:${t.uid}`,
+    );
+    for (const [key, values] of Object.entries(grant.extras))
+        labels.push(...values.map((v) => `userextra:${key}=${v}`));
+    return labels;
+}
+
 /** Whom each declared user may impersonate, for the `users` output: `user:bob`, `group:dev`, `serviceaccount:ci/deployer`, `uid:…`, `userextra:scopes=view`. */
 export function impersonationsByUser(spec: AccessSpec): Record<string, string[]> {
     const out: Record<string, string[]> = {};
+    const labelsOf = new Map((spec.impersonation ?? []).map((grant) => [grant, targetLabels(grant, spec)]));
     for (const user of spec.users) {
         const labels: string[] = [];
         for (const grant of spec.impersonation ?? []) {
-            if (!mayImpersonateThrough(user, grant, spec)) continue;
-            for (const t of resolveTargets(grant, spec)) {
-                labels.push(
-                    t.kind === "user"
-                        ? `user:${t.username}`
-                        : t.kind === "serviceAccount"
-                          ? `serviceaccount:${t.namespace}/${t.name}`
-                          : t.kind === "group"
-                            ? `group:${t.group}`
-                            : `uid:${t.uid}`,
-                );
-            }
-            for (const [key, values] of Object.entries(grant.extras))
-                labels.push(...values.map((v) => `userextra:${key}=${v}`));
+            if (mayImpersonateThrough(user, grant, spec)) labels.push(...labelsOf.get(grant)!);
         }
         const all = [...new Set(labels)];
         if (all.length > 0) out[user.name] = all;
     }
     return out;
+}
+
+/**
+ * Every impersonator of every grant as the RBAC subject its bindings name,
+ * with whom it may impersonate: what the unlisted subjects add for
+ * impersonators no declared user stands for (external users and groups,
+ * groups nobody listed is in).
+ */
+export function impersonatorsBySubject(spec: AccessSpec): ImpersonatorSubject[] {
+    return (spec.impersonation ?? []).flatMap((grant) => {
+        const labels = targetLabels(grant, spec);
+        return grant.impersonators.flatMap((s) =>
+            impersonatorSubjects(s, spec).map((subject) => ({
+                subject,
+                external: s.external,
+                configName: s.name,
+                mayImpersonate: labels,
+            })),
+        );
+    });
 }

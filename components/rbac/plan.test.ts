@@ -1,6 +1,7 @@
 import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
 import { planRoleBindings, subjectsForGroup, unlistedSubjects } from "./plan";
+import { impersonatorsBySubject } from "../impersonation/plan";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function specWith(mutate: (c: any) => void) {
@@ -165,6 +166,7 @@ describe("unlistedSubjects", () => {
                         via: kind === "Group" ? { kind: "group", group: key.slice(6) } : { kind: "user" },
                     },
                 ],
+                mayImpersonate: [],
             },
         ]);
     });
@@ -219,6 +221,29 @@ describe("unlistedSubjects", () => {
         expect(found.map((s) => [s.subject, s.grants.map((g) => `${g.binding}/${g.namespace ?? "*"}`)])).toEqual([
             ["group:corp:all", ["one/*", "two/apps"]],
             ["user:bob", ["two/apps"]],
+        ]);
+    });
+
+    test("an impersonator no listed user stands for is listed with whom it may impersonate, bound or not", () => {
+        const spec = specWith((c) => {
+            c.bindings.push({ name: "sre", clusterRole: "view", subjects: [{ group: "corp:sre", external: true }] });
+            c.impersonation = [
+                {
+                    name: "support",
+                    impersonators: [
+                        { group: "corp:sre", external: true },
+                        { user: "oncall@corp.example", external: true },
+                        { user: "user1" },
+                    ],
+                    targets: [{ user: "user2" }, { group: "system:masters", external: true }],
+                    allowSystemIdentities: true,
+                },
+            ];
+        });
+        const found = unlistedSubjects(spec, planRoleBindings(spec), impersonatorsBySubject(spec));
+        expect(found.map((s) => [s.subject, s.grants.map((g) => g.role), s.mayImpersonate])).toEqual([
+            ["group:corp:sre", ["view"], ["user:user2", "group:system:masters"]],
+            ["user:oncall@corp.example", [], ["user:user2", "group:system:masters"]],
         ]);
     });
 });

@@ -188,17 +188,22 @@ export interface UnlistedSubject {
     reason: UnlistedReason;
     /** In plan order; a group's `via` names it as config does (without an OIDC prefix). */
     grants: GrantDetail[];
+    /** Whom it may impersonate (labels as the `users` output's `mayImpersonate`); empty when nobody. */
+    mayImpersonate: string[];
 }
 
-/**
- * The grants that reach no declared user through its own identity or its
- * config groups, by subject in plan order: external users and groups
- * (`system:authenticated`, a team's IdP group), and declared groups with no
- * listed member. The per-user summaries leave these out, so the `users`
- * output and the access report would not show them; this lists them.
- * O(users + planned bindings).
- */
-export function unlistedSubjects(spec: AccessSpec, planned: PlannedBinding[]): UnlistedSubject[] {
+/** An RBAC subject that may impersonate, and whom (labels as the `users` output's `mayImpersonate`). */
+export interface ImpersonatorSubject {
+    subject: RbacSubject;
+    /** Whether config names it with `external: true`. */
+    external: boolean;
+    /** The group's name as config gives it (without an OIDC prefix). */
+    configName: string;
+    mayImpersonate: string[];
+}
+
+/** Keys ({@link subjectKey}) of the subjects a declared user is reached through: its own identity and its config groups. */
+function listedSubjectKeys(spec: AccessSpec): Set<string> {
     const reached = new Set<string>();
     for (const user of spec.users) {
         reached.add(subjectKey(subjectForUser(user, spec.oidc)));
@@ -207,6 +212,25 @@ export function unlistedSubjects(spec: AccessSpec, planned: PlannedBinding[]): U
             reached.add(subjectKey({ kind: "Group", name }));
         }
     }
+    return reached;
+}
+
+/**
+ * The grants that reach no declared user through its own identity or its
+ * config groups, by subject: external users and groups
+ * (`system:authenticated`, a team's IdP group), and declared groups with no
+ * listed member; bound ones in plan order, then impersonators from
+ * `impersonators` (the impersonation plan's) that are not bound. The per-user
+ * summaries leave these out, so the `users` output and the access report
+ * would not show them; this lists them. O(users + planned bindings +
+ * impersonators).
+ */
+export function unlistedSubjects(
+    spec: AccessSpec,
+    planned: PlannedBinding[],
+    impersonators: ImpersonatorSubject[] = [],
+): UnlistedSubject[] {
+    const reached = listedSubjectKeys(spec);
     // Which config subject each API-server subject came from, to name its reason and a group's config name.
     const origins = new Map<string, { reason: UnlistedReason; configName: string }>();
     for (const binding of spec.bindings) {
@@ -219,25 +243,38 @@ export function unlistedSubjects(spec: AccessSpec, planned: PlannedBinding[]): U
         }
     }
     const bySubject = new Map<string, UnlistedSubject>();
-    for (const p of planned) {
-        const key = subjectKey(p.subject);
-        if (reached.has(key) || p.subject.kind === "ServiceAccount") continue;
+    const entryFor = (subject: RbacSubject, origin: { reason: UnlistedReason; configName: string }) => {
+        const key = subjectKey(subject);
         let entry = bySubject.get(key);
         if (!entry) {
-            const origin = origins.get(key) ?? { reason: "external" as const, configName: p.subject.name };
             entry = {
-                subject: `${p.subject.kind.toLowerCase()}:${p.subject.name}`,
-                kind: p.subject.kind,
-                name: p.subject.name,
+                subject: `${subject.kind.toLowerCase()}:${subject.name}`,
+                kind: subject.kind as UnlistedSubject["kind"],
+                name: subject.name,
                 reason: origin.reason,
                 grants: grantsOfSubject(
                     planned,
-                    p.subject,
-                    p.subject.kind === "User" ? { kind: "user" } : { kind: "group", group: origin.configName },
+                    subject,
+                    subject.kind === "User" ? { kind: "user" } : { kind: "group", group: origin.configName },
                 ),
+                mayImpersonate: [],
             };
             bySubject.set(key, entry);
         }
+        return entry;
+    };
+    for (const p of planned) {
+        const key = subjectKey(p.subject);
+        if (reached.has(key) || p.subject.kind === "ServiceAccount") continue;
+        entryFor(p.subject, origins.get(key) ?? { reason: "external", configName: p.subject.name });
+    }
+    for (const i of impersonators) {
+        if (reached.has(subjectKey(i.subject)) || i.subject.kind === "ServiceAccount") continue;
+        const entry = entryFor(i.subject, {
+            reason: i.external ? "external" : "no-listed-member",
+            configName: i.configName,
+        });
+        entry.mayImpersonate = [...new Set([...entry.mayImpersonate, ...i.mayImpersonate])];
     }
     return [...bySubject.values()];
 }

@@ -9,7 +9,7 @@ import {
     subjectsFromOutput,
     subjectsFromSpec,
 } from "./snapshot";
-import { unlistedSubjectSummaries } from "../access/summary";
+import { unlistedSubjectSummaries, userSummaries } from "../access/summary";
 import { renderMarkdown } from "./render";
 import { AccessEntry, GrantDetail, PolicyRule, RoleRules } from "./model";
 
@@ -365,6 +365,108 @@ describe("buildAccessReport: users and groups outside the users list", () => {
     });
 });
 
+describe("buildAccessReport: impersonation", () => {
+    // allowSystemIdentities lets a grant name system:masters; the report still flags it.
+    const withImpersonation = (impersonators: any[], targets: any[]) => {
+        const config = teamConfig();
+        config.impersonation = [{ name: "support", impersonators, targets, allowSystemIdentities: true }];
+        return config;
+    };
+    const reportFor = (before: any, after: any) => {
+        const spec = validateAccessSpec(after, { secretKeys });
+        const deployedSpec = validateAccessSpec(before, { secretKeys });
+        return buildAccessReport({
+            before: accessFromUsersOutput(
+                JSON.parse(
+                    JSON.stringify(userSummaries(deployedSpec, planRoleBindings(deployedSpec), { expiresAt: {} })),
+                ),
+            ),
+            after: accessFromSpec(spec),
+            subjectsBefore: subjectsFromOutput(
+                JSON.parse(JSON.stringify(unlistedSubjectSummaries(deployedSpec, planRoleBindings(deployedSpec)))),
+            ),
+            subjectsAfter: subjectsFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf: fromCluster,
+            now,
+            cluster: { rulesRead: true },
+        });
+    };
+
+    test.each([
+        ["another user", [{ user: "carol" }], ["user:carol"], ["impersonate"]],
+        [
+            "system:masters",
+            [{ group: "system:masters", external: true }],
+            ["group:system:masters"],
+            ["system-masters", "impersonate"],
+        ],
+        [
+            "a service account's name and a uid",
+            [{ user: "system:serviceaccount:ci:deployer", external: true }, { uid: "1234" }],
+            ["serviceaccount:ci/deployer", "uid:1234"],
+            ["impersonate"],
+        ],
+    ])("a user who may newly impersonate %s changes access, with escalations", (_l, targets, labels, kinds) => {
+        const report = reportFor(teamConfig(), withImpersonation([{ user: "alice" }], targets));
+        expect(hasChanges(report)).toBe(true);
+        expect(report.changed.map((u) => [u.name, u.gained, u.lost, u.impersonation])).toEqual([
+            ["alice", [], [], { gained: labels, lost: [] }],
+        ]);
+        expect(report.changed[0].escalations.map((e) => e.kind)).toEqual(kinds);
+        expect(report.summary.changeAccess).toBe(1);
+        expect(renderMarkdown(report)).toContain(`  - may now impersonate ${labels.map((l) => `\`${l}\``).join(", ")}`);
+    });
+
+    test("a pull request that lets bob act as system:masters is an access change with both escalations", () => {
+        const report = reportFor(
+            teamConfig(),
+            withImpersonation([{ user: "bob" }], [{ group: "system:masters", external: true }]),
+        );
+        expect(report.summary.text).not.toBe("No access change.");
+        expect(renderMarkdown(report)).toContain("may impersonate group system:masters: bypasses every RBAC check");
+    });
+
+    test("taking impersonation away is a loss without escalation; keeping it is no change", () => {
+        const config = withImpersonation([{ group: "viewers" }], [{ user: "bob" }]);
+        const loss = reportFor(config, teamConfig());
+        expect(loss.changed.map((u) => [u.name, u.impersonation, u.escalations])).toEqual([
+            ["alice", { gained: [], lost: ["user:bob"] }, []],
+            ["bob", { gained: [], lost: ["user:bob"] }, []],
+            ["carol", { gained: [], lost: ["user:bob"] }, []],
+        ]);
+        expect(renderMarkdown(loss)).toContain("  - may no longer impersonate `user:bob`");
+        expect(hasChanges(reportFor(config, config))).toBe(false);
+    });
+
+    test("an added user who may impersonate shows it, a removed one loses it", () => {
+        const before = withImpersonation([{ user: "carol" }], [{ user: "bob" }]);
+        const after = withImpersonation([{ user: "dave" }], [{ user: "bob" }]);
+        after.users = after.users.filter((u: any) => u.name !== "carol");
+        after.bindings = after.bindings.filter((b: any) => b.name !== "carol-edit");
+        after.users.push({ name: "dave", groups: [], auth: { method: "certificate", signer: "cluster" } });
+        const report = reportFor(before, after);
+        expect(report.added.map((u) => [u.name, u.impersonation, u.escalations.map((e) => e.kind)])).toEqual([
+            ["dave", { gained: ["user:bob"], lost: [] }, ["impersonate"]],
+        ]);
+        expect(report.removed.map((u) => [u.name, u.impersonation])).toEqual([
+            ["carol", { gained: [], lost: ["user:bob"] }],
+        ]);
+    });
+
+    test("an external impersonator is reported as a subject outside the users list", () => {
+        const report = reportFor(
+            teamConfig(),
+            withImpersonation([{ group: "corp:sre", external: true }], [{ group: "system:masters", external: true }]),
+        );
+        expect([report.added, report.removed, report.changed]).toEqual([[], [], []]);
+        expect(report.subjects.map((s) => [s.subject, s.impersonation, s.escalations.map((e) => e.kind)])).toEqual([
+            ["group:corp:sre", { gained: ["group:system:masters"], lost: [] }, ["system-masters", "impersonate"]],
+        ]);
+        expect(renderMarkdown(report)).toContain("  - may now impersonate `group:system:masters`");
+    });
+});
+
 describe("subjectsFromOutput", () => {
     test.each([
         ["a list", []],
@@ -389,6 +491,7 @@ describe("credentialChanges", () => {
             signer: "external",
             identity: "u",
             groups: ["a"],
+            mayImpersonate: [],
             keyHeldBy: "kube-access",
             expiresAt: hours(1000),
             grants: [],

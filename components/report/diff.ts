@@ -1,6 +1,12 @@
 import { needsRenewal } from "../certificates/clusterSigning";
 import { PlannedBinding, grantsOfSubject } from "../rbac/plan";
-import { broadSubjectEscalations, escalationsOf, groupEscalations, describeRules } from "./escalation";
+import {
+    broadSubjectEscalations,
+    escalationsOf,
+    groupEscalations,
+    describeRules,
+    impersonationEscalations,
+} from "./escalation";
 import {
     AccessEntry,
     AccessReport,
@@ -8,6 +14,7 @@ import {
     Escalation,
     GrantChange,
     GrantDetail,
+    ImpersonationChange,
     KeptGrant,
     RoleRules,
     SubjectChange,
@@ -60,6 +67,13 @@ export function diffGrants(
     const had = new Set(before.map(grantKey));
     const has = new Set(after.map(grantKey));
     return { gained: after.filter((g) => !had.has(grantKey(g))), lost: before.filter((g) => !has.has(grantKey(g))) };
+}
+
+/** Identities newly impersonable (`gained`) and no longer (`lost`), in the order of the list each comes from. */
+export function diffImpersonation(before: string[], after: string[]): ImpersonationChange {
+    const had = new Set(before);
+    const has = new Set(after);
+    return { gained: after.filter((t) => !had.has(t)), lost: before.filter((t) => !has.has(t)) };
 }
 
 function sameSet(a: string[], b: string[]): boolean {
@@ -352,12 +366,17 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
             before.get(subject.subject)?.grants ?? [],
             after.get(subject.subject)?.grants ?? [],
         );
-        if (gained.length + lost.length === 0) continue;
+        const impersonation = diffImpersonation(
+            before.get(subject.subject)?.mayImpersonate ?? [],
+            after.get(subject.subject)?.mayImpersonate ?? [],
+        );
+        if (gained.length + lost.length + impersonation.gained.length + impersonation.lost.length === 0) continue;
         const gainedList = gained.map((g) => {
             const rules = input.rolesOf(g);
             return grantChange(g, rules, escalationsOf(g, rules));
         });
-        const broad = gained.length > 0 ? broadSubjectEscalations(subject.kind, subject.name) : [];
+        const broad =
+            gained.length + impersonation.gained.length > 0 ? broadSubjectEscalations(subject.kind, subject.name) : [];
         changes.push({
             subject: subject.subject,
             kind: subject.kind,
@@ -365,7 +384,12 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
             reason: subject.reason,
             gained: gainedList,
             lost: lostChanges(lost, input),
-            escalations: [...broad, ...gainedList.flatMap((g) => g.escalations)],
+            impersonation,
+            escalations: [
+                ...broad,
+                ...gainedList.flatMap((g) => g.escalations),
+                ...impersonationEscalations(impersonation.gained),
+            ],
             compared,
         });
     }
@@ -420,11 +444,13 @@ export function buildAccessReport(input: ReportInput): AccessReport {
                 ...userHead(u),
                 gained,
                 lost: [],
+                impersonation: { gained: u.mayImpersonate, lost: [] },
                 kept: [],
                 credential: [],
                 escalations: [
                     ...groupEscalations(u.method === "certificate" ? u.groups : []),
                     ...gained.flatMap((g) => g.escalations),
+                    ...impersonationEscalations(u.mayImpersonate),
                 ],
             };
         });
@@ -435,6 +461,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
             ...userHead(u),
             gained: [],
             lost: lostChanges(u.grants, input),
+            impersonation: { gained: [], lost: u.mayImpersonate },
             kept: keptByCertificate(u, u.groups, input.planned, input.now, true),
             credential: removedCredential(u),
             escalations: [],
@@ -454,12 +481,20 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         const gainedKeys = new Set(gained.map(grantKey));
         const keptGrants = after.grants.filter((g) => !gainedKeys.has(grantKey(g)));
         const gainedChangesList = gainedChanges(after, gained, input, heldEscalations(after, keptGrants, input));
-        const escalations = [...groupEscalations(newGroups), ...gainedChangesList.flatMap((g) => g.escalations)];
-        if (gained.length + lost.length + credential.length + escalations.length === 0) continue;
+        const impersonation = diffImpersonation(before.mayImpersonate, after.mayImpersonate);
+        const escalations = [
+            ...groupEscalations(newGroups),
+            ...gainedChangesList.flatMap((g) => g.escalations),
+            ...impersonationEscalations(impersonation.gained),
+        ];
+        const impersonationChanged = impersonation.gained.length + impersonation.lost.length > 0;
+        if (gained.length + lost.length + credential.length + escalations.length === 0 && !impersonationChanged)
+            continue;
         changed.push({
             ...userHead(after),
             gained: gainedChangesList,
             lost: lostChanges(lost, input),
+            impersonation,
             kept,
             credential,
             escalations,
@@ -471,7 +506,9 @@ export function buildAccessReport(input: ReportInput): AccessReport {
     const counts = {
         gainAccess: added.length,
         loseAccess: removed.length,
-        changeAccess: changed.filter((u) => u.gained.length + u.lost.length > 0).length,
+        changeAccess: changed.filter(
+            (u) => u.gained.length + u.lost.length + u.impersonation.gained.length + u.impersonation.lost.length > 0,
+        ).length,
         escalations: [...all, ...subjects].reduce((n, u) => n + u.escalations.length, 0),
         credentialsReissued: changed.reduce(
             (n, u) =>

@@ -136,6 +136,31 @@ export function broadSubjectEscalations(kind: "User" | "Group", name: string): E
         : [];
 }
 
+/**
+ * The escalations of identities a user or subject may newly impersonate
+ * (labels as the `users` output's `mayImpersonate`): acting as another
+ * identity takes its permissions (Kubernetes "Authenticating", User
+ * impersonation); the group `system:masters` bypasses RBAC altogether.
+ */
+export function impersonationEscalations(gained: string[]): Escalation[] {
+    if (gained.length === 0) return [];
+    return [
+        ...(gained.includes("group:system:masters")
+            ? [
+                  {
+                      kind: "system-masters" as const,
+                      message:
+                          "may impersonate group system:masters: bypasses every RBAC check, and no binding can take it away",
+                  },
+              ]
+            : []),
+        {
+            kind: "impersonate",
+            message: `may impersonate ${gained.join(", ")}: acts with ${gained.length === 1 ? "its" : "their"} permissions`,
+        },
+    ];
+}
+
 /** One rule as a line: `get, list, watch on pods, services` (API group named unless core). */
 export function describeRule(rule: PolicyRule): string {
     const verbs = rule.verbs.join(", ");

@@ -25,6 +25,8 @@ export interface AccessEntry {
     /** Certificate expiry (ISO 8601); known only for deployed certificates. */
     expiresAt?: string;
     grants: GrantDetail[];
+    /** Whom the user may impersonate (`user:<name>`, `group:<name>`, `serviceaccount:<ns>/<name>`, `uid:…`, `userextra:<key>=<value>`); empty when nobody. */
+    mayImpersonate: string[];
     /** Absent for stacks deployed before the `users` output carried it. */
     credential?: CredentialSummary;
 }
@@ -104,6 +106,12 @@ export interface CredentialChange {
     message: string;
 }
 
+/** Identities a user or subject may now impersonate, and those it no longer may (labels as the `users` output's `mayImpersonate`). */
+export interface ImpersonationChange {
+    gained: string[];
+    lost: string[];
+}
+
 /** Everything that changes for one user. */
 export interface UserChange {
     name: string;
@@ -112,6 +120,7 @@ export interface UserChange {
     identity: string;
     gained: GrantChange[];
     lost: GrantChange[];
+    impersonation: ImpersonationChange;
     kept: KeptGrant[];
     credential: CredentialChange[];
     /** Escalations of gained grants and groups, in one list. */
@@ -127,6 +136,7 @@ export interface SubjectChange {
     reason: UnlistedSubject["reason"];
     gained: GrantChange[];
     lost: GrantChange[];
+    impersonation: ImpersonationChange;
     escalations: Escalation[];
     /**
      * False when the deployed stack does not record these subjects (deployed

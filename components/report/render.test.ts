@@ -6,6 +6,7 @@ const alice: UserChange = {
     method: "certificate",
     signer: "cluster",
     identity: "alice",
+    impersonation: { gained: [], lost: [] },
     gained: [
         {
             roleKind: "ClusterRole",

@@ -1,4 +1,12 @@
-import { AccessReport, GrantChange, GrantDetail, KeptGrant, SubjectChange, UserChange } from "./model";
+import {
+    AccessReport,
+    GrantChange,
+    GrantDetail,
+    ImpersonationChange,
+    KeptGrant,
+    SubjectChange,
+    UserChange,
+} from "./model";
 import { scopeOf } from "./escalation";
 
 /** The first line of every Markdown report: CI finds its earlier comment by it and updates that one. */
@@ -36,12 +44,21 @@ function keptLine(k: KeptGrant): string {
     return `  - keeps until ${k.until ?? "its credential expires"}: ${describeGrant(k)}; ${k.reason}`;
 }
 
+/** What a user or subject may now impersonate, and no longer. */
+function impersonationLines(change: ImpersonationChange): string[] {
+    return [
+        ...(change.gained.length > 0 ? [`  - may now impersonate ${change.gained.map(code).join(", ")}`] : []),
+        ...(change.lost.length > 0 ? [`  - may no longer impersonate ${change.lost.map(code).join(", ")}`] : []),
+    ];
+}
+
 function userLines(u: UserChange): string[] {
     return [
         `- ${userTitle(u)}`,
         ...u.escalations.filter((e) => e.kind === "system-masters").map((e) => `  - ⚠️ ${e.message}`),
         ...u.gained.flatMap(gainedLines),
         ...u.lost.map((g) => `  - loses ${describeGrant(g)}`),
+        ...impersonationLines(u.impersonation),
         ...u.credential.map((c) => `  - ${c.message}`),
         ...u.kept.map(keptLine),
     ];
@@ -67,8 +84,10 @@ function subjectLines(s: SubjectChange): string[] {
                   "  - the deployed stack does not record these subjects (deployed before kube-access recorded them): every grant the config makes is listed",
               ]),
         ...s.escalations.filter((e) => e.kind === "broad-subject").map((e) => `  - ⚠️ ${e.message}`),
+        ...s.escalations.filter((e) => e.kind === "system-masters").map((e) => `  - ⚠️ ${e.message}`),
         ...s.gained.flatMap(gainedLines),
         ...s.lost.map((g) => `  - loses ${describeGrant(g)}`),
+        ...impersonationLines(s.impersonation),
     ];
 }
 

@@ -2,11 +2,13 @@ import { AccessSpec } from "../model/types";
 import { GrantDetail, UnlistedSubject, grantDetailsByUser, planRoleBindings, unlistedSubjects } from "../rbac/plan";
 import { apiServerUsername } from "../model/identity";
 import { credentialSummary } from "../access/summary";
+import { impersonationsByUser, impersonatorsBySubject } from "../impersonation/plan";
 import { AccessEntry } from "./model";
 
 /** What a validated spec would grant: the `users` output the program would make, without expiry dates. */
 export function accessFromSpec(spec: AccessSpec): AccessEntry[] {
     const details = grantDetailsByUser(spec, planRoleBindings(spec));
+    const mayImpersonate = impersonationsByUser(spec);
     return spec.users.map((u) => ({
         name: u.name,
         method: u.auth.method,
@@ -16,6 +18,7 @@ export function accessFromSpec(spec: AccessSpec): AccessEntry[] {
         identity: apiServerUsername(u, spec.oidc),
         groups: u.groups,
         grants: details[u.name],
+        mayImpersonate: mayImpersonate[u.name] ?? [],
         credential: credentialSummary(u),
     }));
 }
@@ -77,6 +80,7 @@ export function accessFromUsersOutput(value: unknown): AccessEntry[] {
             ...(typeof u.keyHeldBy === "string" ? { keyHeldBy: u.keyHeldBy } : {}),
             ...(typeof u.expiresAt === "string" ? { expiresAt: u.expiresAt } : {}),
             grants,
+            mayImpersonate: strings(u.mayImpersonate) ?? [],
             ...(isObject(u.credential) ? { credential: u.credential } : {}),
         };
     });
@@ -84,7 +88,7 @@ export function accessFromUsersOutput(value: unknown): AccessEntry[] {
 
 /** What a validated spec would grant to bound users and groups no user in config stands for. */
 export function subjectsFromSpec(spec: AccessSpec): UnlistedSubject[] {
-    return unlistedSubjects(spec, planRoleBindings(spec));
+    return unlistedSubjects(spec, planRoleBindings(spec), impersonatorsBySubject(spec));
 }
 
 /**
@@ -114,6 +118,7 @@ export function subjectsFromOutput(value: unknown): UnlistedSubject[] | undefine
             name: s.name,
             reason: s.reason === "no-listed-member" ? "no-listed-member" : "external",
             grants: s.grantDetails as GrantDetail[],
+            mayImpersonate: strings(s.mayImpersonate) ?? [],
         };
     });
 }

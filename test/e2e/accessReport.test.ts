@@ -369,4 +369,38 @@ describe("what is really granted after pulumi up", () => {
         await workspace.up();
         expect(await outsider()).toBe(false);
     });
+
+    test("then a pull request that lets dave impersonate bob: reported as dave's change with an impersonate escalation; granted by pulumi up; its removal reported as a loss", async () => {
+        const withImpersonation = pullRequestConfig();
+        withImpersonation["kube-access:impersonation"] = [
+            { name: "support", impersonators: [{ user: "dave" }], targets: [{ user: "bob" }] },
+        ];
+        const daveAsBob = async () => {
+            const dave = kubeconfigFile("dave-impersonating", (await kubeconfigs()).dave);
+            return canI(dave, "list", "pods", "--all-namespaces", "--as", "bob", "--as-group", "viewers");
+        };
+        expect(await daveAsBob()).toBe(false);
+
+        await workspace.configure(cluster.pointStackAt(withImpersonation).config, {});
+        const gain = await accessReport("json");
+        const gained: AccessReport = JSON.parse(gain.text);
+        expect(gain.code).toBe(2);
+        expect(gained.changed.map((u) => [u.name, u.gained, u.lost, u.impersonation])).toEqual([
+            ["dave", [], [], { gained: ["user:bob"], lost: [] }],
+        ]);
+        expect(gained.changed[0].escalations.map((e) => e.kind)).toEqual(["impersonate"]);
+        expect((await accessReport("markdown")).text).toContain("  - may now impersonate `user:bob`");
+
+        await workspace.up();
+        expect(await daveAsBob()).toBe(true);
+        expect((await accessReport("json")).code).toBe(0);
+
+        await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
+        const loss: AccessReport = JSON.parse((await accessReport("json")).text);
+        expect(loss.changed.map((u) => [u.name, u.impersonation, u.escalations])).toEqual([
+            ["dave", { gained: [], lost: ["user:bob"] }, []],
+        ]);
+        await workspace.up();
+        expect(await daveAsBob()).toBe(false);
+    });
 });
