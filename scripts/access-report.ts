@@ -31,6 +31,8 @@ import { planRoleBindings } from "../components/rbac/plan";
 import {
     accessFromSpec,
     accessFromUsersOutput,
+    proxiesFromOutput,
+    proxiesFromSpec,
     subjectsFromOutput,
     subjectsFromSpec,
 } from "../components/report/snapshot";
@@ -155,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
         after,
         subjectsBefore,
         subjectsAfter,
+        proxiesBefore: proxiesFromOutput(outputs.authenticatingProxy),
+        proxiesAfter: proxiesFromSpec(spec),
         planned: planRoleBindings(spec),
         rolesOf: cluster.rolesOf,
         now,

@@ -6,9 +6,12 @@ import {
     accessFromSpec,
     accessFromUsersOutput,
     parseGrantLine,
+    proxiesFromOutput,
+    proxiesFromSpec,
     subjectsFromOutput,
     subjectsFromSpec,
 } from "./snapshot";
+import { requestHeaderFlags } from "../proxy/apiServer";
 import { unlistedSubjectSummaries, userSummaries } from "../access/summary";
 import { renderMarkdown } from "./render";
 import { AccessEntry, GrantDetail, PolicyRule, RoleRules } from "./model";
@@ -167,6 +170,7 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
             credentialsReissued: 1,
             renewalsDue: 1,
             subjectsChanged: 0,
+            proxiesChanged: 0,
             text: "1 user gains access, 1 loses it, 1 changes access; 3 escalations; 1 credential re-issued, 1 certificate due for renewal",
         });
         expect(hasChanges(report)).toBe(true);
@@ -467,6 +471,62 @@ describe("buildAccessReport: impersonation", () => {
     });
 });
 
+describe("buildAccessReport: authenticating proxies", () => {
+    const reportFor = (proxiesBefore: string[], proxiesAfter: string[]) => {
+        const spec = validateAccessSpec(teamConfig(), { secretKeys });
+        return buildAccessReport({
+            before: accessFromSpec(spec),
+            after: accessFromSpec(spec),
+            subjectsBefore: subjectsFromSpec(spec),
+            subjectsAfter: subjectsFromSpec(spec),
+            proxiesBefore,
+            proxiesAfter,
+            planned: planRoleBindings(spec),
+            rolesOf: fromCluster,
+            now,
+            cluster: { rulesRead: true },
+        });
+    };
+
+    test.each([
+        ["the first proxy", [], ["web-console"], ["web-console"], []],
+        ["a second proxy", ["web-console"], ["web-console", "api-gateway"], ["api-gateway"], []],
+        ["a proxy renamed", ["web-console"], ["web-ui"], ["web-ui"], ["web-console"]],
+    ])("%s: added ones are escalations, removed ones are listed", (_l, before, after, added, removed) => {
+        const report = reportFor(before, after);
+        expect([report.proxies.added, report.proxies.removed]).toEqual([added, removed]);
+        expect(report.proxies.escalations.map((e) => e.kind)).toEqual(added.map(() => "authenticating-proxy"));
+        expect(report.summary.proxiesChanged).toBe(added.length + removed.length);
+        expect(report.summary.escalations).toBe(added.length);
+        expect(hasChanges(report)).toBe(true);
+        const markdown = renderMarkdown(report);
+        expect(markdown).toContain("#### Authenticating proxies");
+        for (const p of added) expect(markdown).toContain(`- \`${p}\` added: acts as any user and group`);
+        for (const p of removed) expect(markdown).toContain(`- \`${p}\` removed:`);
+    });
+
+    test("the same proxies, in any order, are no change", () => {
+        expect(hasChanges(reportFor(["a", "b"], ["b", "a"]))).toBe(false);
+        expect(hasChanges(reportFor([], []))).toBe(false);
+    });
+
+    test("proxiesFromOutput reads the allowed names the program's output carries", () => {
+        const config = teamConfig();
+        config.authenticatingProxy = {
+            caFile: "/etc/kubernetes/pki/front-proxy-ca.crt",
+            proxies: [{ name: "web-console" }, { name: "api-gateway" }],
+        };
+        const spec = validateAccessSpec(config, { secretKeys });
+        expect(proxiesFromOutput({ apiServerFlags: requestHeaderFlags(spec.authenticatingProxy!) })).toEqual(
+            proxiesFromSpec(spec),
+        );
+        expect(proxiesFromSpec(spec)).toEqual(["web-console", "api-gateway"]);
+        expect(proxiesFromOutput(undefined)).toEqual([]);
+        expect(() => proxiesFromOutput({ apiServerFlags: [] })).toThrow(/requestheader-allowed-names/);
+        expect(() => proxiesFromOutput("[secret]")).toThrow(/requestheader-allowed-names/);
+    });
+});
+
 describe("subjectsFromOutput", () => {
     test.each([
         ["a list", []],
@@ -706,6 +766,7 @@ describe("summaryText", () => {
         credentialsReissued: 0,
         renewalsDue: 0,
         subjectsChanged: 0,
+        proxiesChanged: 0,
     };
     test.each([
         [zero, "No access change."],
@@ -721,6 +782,10 @@ describe("summaryText", () => {
         [
             { ...zero, subjectsChanged: 1, escalations: 1 },
             "0 users gain access, 0 lose it, 0 change access; 1 user or group outside the users list changes access; 1 escalation",
+        ],
+        [
+            { ...zero, proxiesChanged: 1, escalations: 1 },
+            "0 users gain access, 0 lose it, 0 change access; 1 authenticating proxy added or removed; 1 escalation",
         ],
         [
             { ...zero, subjectsChanged: 2 },

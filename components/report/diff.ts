@@ -16,6 +16,7 @@ import {
     GrantDetail,
     ImpersonationChange,
     KeptGrant,
+    ProxyChanges,
     RoleRules,
     SubjectChange,
     UnlistedSubject,
@@ -36,6 +37,10 @@ export interface ReportInput {
     subjectsBefore?: UnlistedSubject[];
     /** The same, as the proposed config would bind them. */
     subjectsAfter?: UnlistedSubject[];
+    /** Authenticating proxies' names as the stack's API server settings list them (none when it has none). */
+    proxiesBefore?: string[];
+    /** The same, as the proposed config would list them. */
+    proxiesAfter?: string[];
     /** The bindings the proposed config makes: what a removed or replaced certificate still reaches. */
     planned: PlannedBinding[];
     /** The rules of a grant's role. */
@@ -396,6 +401,26 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
     return changes;
 }
 
+/**
+ * Authenticating proxies added and removed, by name (the certificate's CN),
+ * with an escalation for each one added: the API server takes a request with
+ * its certificate to be from whichever user and groups its headers name
+ * (Kubernetes "Authenticating", authenticating proxy).
+ */
+export function proxyChanges(before: string[], after: string[]): ProxyChanges {
+    const added = after.filter((p) => !before.includes(p));
+    return {
+        added,
+        removed: before.filter((p) => !after.includes(p)),
+        escalations: added.map((p) => ({
+            kind: "authenticating-proxy",
+            message:
+                `authenticating proxy ${p}: whoever holds its certificate and key acts as any user and group it names in request headers, ` +
+                "once the API server's --requestheader-allowed-names lists it",
+        })),
+    };
+}
+
 /** The report's one-line summary. */
 export function summaryText(s: Omit<AccessReport["summary"], "text">): string {
     const total =
@@ -405,7 +430,8 @@ export function summaryText(s: Omit<AccessReport["summary"], "text">): string {
         s.escalations +
         s.credentialsReissued +
         s.renewalsDue +
-        s.subjectsChanged;
+        s.subjectsChanged +
+        s.proxiesChanged;
     if (total === 0) return "No access change.";
     const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
     const parts = [
@@ -415,6 +441,8 @@ export function summaryText(s: Omit<AccessReport["summary"], "text">): string {
         parts.push(
             `${plural(s.subjectsChanged, "user or group", "users or groups")} outside the users list ${s.subjectsChanged === 1 ? "changes" : "change"} access`,
         );
+    if (s.proxiesChanged > 0)
+        parts.push(`${plural(s.proxiesChanged, "authenticating proxy", "authenticating proxies")} added or removed`);
     if (s.escalations > 0) parts.push(plural(s.escalations, "escalation", "escalations"));
     const credentials = [
         ...(s.credentialsReissued > 0
@@ -503,13 +531,14 @@ export function buildAccessReport(input: ReportInput): AccessReport {
 
     const all = [...added, ...removed, ...changed];
     const subjects = subjectChanges(input);
+    const proxies = proxyChanges(input.proxiesBefore ?? [], input.proxiesAfter ?? []);
     const counts = {
         gainAccess: added.length,
         loseAccess: removed.length,
         changeAccess: changed.filter(
             (u) => u.gained.length + u.lost.length + u.impersonation.gained.length + u.impersonation.lost.length > 0,
         ).length,
-        escalations: [...all, ...subjects].reduce((n, u) => n + u.escalations.length, 0),
+        escalations: [...all, ...subjects, proxies].reduce((n, u) => n + u.escalations.length, 0),
         credentialsReissued: changed.reduce(
             (n, u) =>
                 n +
@@ -523,6 +552,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
             0,
         ),
         subjectsChanged: subjects.length,
+        proxiesChanged: proxies.added.length + proxies.removed.length,
     };
     return {
         ...(input.stack ? { stack: input.stack } : {}),
@@ -533,10 +563,19 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         removed,
         changed,
         subjects,
+        proxies,
     };
 }
 
 /** Whether the report shows any change (the access-report command exits 2 then). */
 export function hasChanges(report: AccessReport): boolean {
-    return report.added.length + report.removed.length + report.changed.length + report.subjects.length > 0;
+    return (
+        report.added.length +
+            report.removed.length +
+            report.changed.length +
+            report.subjects.length +
+            report.proxies.added.length +
+            report.proxies.removed.length >
+        0
+    );
 }

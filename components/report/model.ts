@@ -59,6 +59,7 @@ export const escalationKinds = [
     "creates-tokens",
     "system-masters",
     "broad-subject",
+    "authenticating-proxy",
 ] as const;
 export type EscalationKind = (typeof escalationKinds)[number];
 
@@ -146,6 +147,18 @@ export interface SubjectChange {
     compared: boolean;
 }
 
+/**
+ * Authenticating proxies (by certificate CN, `--requestheader-allowed-names`)
+ * the change adds or removes. A proxy's certificate lets whoever holds it act
+ * as any user and group it names in request headers.
+ */
+export interface ProxyChanges {
+    added: string[];
+    removed: string[];
+    /** One `authenticating-proxy` escalation per added proxy. */
+    escalations: Escalation[];
+}
+
 /** The whole report. */
 export interface AccessReport {
     /** The stack compared, if named. */
@@ -163,6 +176,8 @@ export interface AccessReport {
         renewalsDue: number;
         /** Users and groups no user in config stands for whose access changes. */
         subjectsChanged: number;
+        /** Authenticating proxies added or removed. */
+        proxiesChanged: number;
         /** One line: "2 users gain access, 1 loses it, ...". */
         text: string;
     };
@@ -171,4 +186,5 @@ export interface AccessReport {
     changed: UserChange[];
     /** Bound users and groups that no user in config stands for, whose grants change. */
     subjects: SubjectChange[];
+    proxies: ProxyChanges;
 }

@@ -64,12 +64,14 @@ function report(overrides: Partial<AccessReport> = {}): AccessReport {
             credentialsReissued: 1,
             renewalsDue: 0,
             subjectsChanged: 0,
+            proxiesChanged: 0,
             text: "0 users gain access, 0 lose it, 1 changes access; 1 escalation; 1 credential re-issued",
         },
         added: [],
         removed: [],
         changed: [alice],
         subjects: [],
+        proxies: { added: [], removed: [], escalations: [] },
         ...overrides,
     };
 }

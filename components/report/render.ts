@@ -108,6 +108,7 @@ export function renderMarkdown(report: AccessReport): string {
     const escalations = [
         ...all.flatMap((u) => u.escalations.map((e) => `- ⚠️ **${u.name}**: ${e.message}`)),
         ...report.subjects.flatMap((s) => s.escalations.map((e) => `- ⚠️ **${s.subject}**: ${e.message}`)),
+        ...report.proxies.escalations.map((e) => `- ⚠️ ${e.message}`),
     ];
     if (escalations.length > 0) lines.push("", "#### Escalations", "", ...escalations);
     for (const [heading, users] of [
@@ -119,6 +120,21 @@ export function renderMarkdown(report: AccessReport): string {
     }
     if (report.subjects.length > 0) {
         lines.push("", "#### Users and groups outside the users list", "", ...report.subjects.flatMap(subjectLines));
+    }
+    if (report.proxies.added.length + report.proxies.removed.length > 0) {
+        lines.push(
+            "",
+            "#### Authenticating proxies",
+            "",
+            ...report.proxies.added.map(
+                (p) =>
+                    `- ${code(p)} added: acts as any user and group it names in request headers, once the API server's flags from the \`authenticatingProxy\` output are applied`,
+            ),
+            ...report.proxies.removed.map(
+                (p) =>
+                    `- ${code(p)} removed: the API server still trusts its certificate until its \`--requestheader-allowed-names\` is set from the new \`authenticatingProxy\` output`,
+            ),
+        );
     }
     lines.push("", `<sub>Renewal windows judged at ${report.at}.</sub>`, "");
     return lines.join("\n");

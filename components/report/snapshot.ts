@@ -122,3 +122,28 @@ export function subjectsFromOutput(value: unknown): UnlistedSubject[] | undefine
         };
     });
 }
+
+/** The authenticating proxies' names a validated spec would list (`--requestheader-allowed-names`). */
+export function proxiesFromSpec(spec: AccessSpec): string[] {
+    return spec.authenticatingProxy?.proxies.map((p) => p.name) ?? [];
+}
+
+/**
+ * The authenticating proxies' names a deployed stack lists: the value of
+ * `--requestheader-allowed-names` in its `authenticatingProxy` output's
+ * `apiServerFlags`; none when it has no such output (no proxies). Throws
+ * when the output has no such flag.
+ */
+export function proxiesFromOutput(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    const flags = isObject(value) ? strings(value.apiServerFlags) : undefined;
+    const flag = flags?.find((f) => f.startsWith("--requestheader-allowed-names="));
+    if (flag === undefined)
+        throw new Error(
+            "the stack's authenticatingProxy output has no --requestheader-allowed-names in apiServerFlags",
+        );
+    return flag
+        .slice("--requestheader-allowed-names=".length)
+        .split(",")
+        .filter((name) => name !== "");
+}

@@ -7,6 +7,8 @@ import { LocalCluster } from "../harness/localCluster";
 import { PulumiWorkspace } from "../harness/pulumiWorkspace";
 import { testCa } from "../helpers/fixtures";
 import { clusterPorts } from "../harness/ports";
+import { run, scriptArgs } from "../harness/toolEnv";
+import { AccessReport } from "../../components/report/model";
 
 /*
  * An authenticating proxy on a real kube-apiserver: the API server is started
@@ -192,5 +194,40 @@ describe("authenticating proxy on a real API server", () => {
         const seen = await selfSubjectReview(undefined, identityHeaders);
         expect(seen.username).not.toBe("jane");
         expect(seen.groups ?? []).not.toContain("proxied-devs");
+    });
+
+    test("the access report: the deployed stack is no change; a pull request that adds a proxy is, with its escalation; the proxied group is a subject outside the users list", async () => {
+        const report = async (): Promise<{ code: number; report: AccessReport }> => {
+            const result = await run(
+                "node",
+                scriptArgs("access-report", ["--stack", "proxy", "--format", "json", "--no-cluster"]),
+                {
+                    cwd: workspace.projectDir,
+                    env: workspace.env,
+                    check: false,
+                },
+            );
+            if (result.code === 1) throw new Error(`access-report failed:\n${result.stderr}`);
+            return { code: result.code, report: JSON.parse(result.stdout) };
+        };
+        expect(Object.keys(outputs.unlistedSubjects as object)).toEqual(["group:proxied-devs"]);
+        const unchanged = await report();
+        expect([unchanged.code, unchanged.report.summary.text]).toEqual([0, "No access change."]);
+
+        const withGateway = accessConfig();
+        withGateway["kube-access:authenticatingProxy"] = {
+            caFile,
+            proxies: [{ name: "web-console" }, { name: "api-gateway" }],
+        };
+        await workspace.configure(cluster.pointStackAt(withGateway).config, {});
+        try {
+            const changed = await report();
+            expect(changed.code).toBe(2);
+            expect([changed.report.proxies.added, changed.report.proxies.removed]).toEqual([["api-gateway"], []]);
+            expect(changed.report.proxies.escalations.map((e) => e.kind)).toEqual(["authenticating-proxy"]);
+            expect(changed.report.subjects).toEqual([]);
+        } finally {
+            await workspace.configure(cluster.pointStackAt(accessConfig()).config, {});
+        }
     });
 });
