@@ -246,9 +246,9 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
 });
 
 describe("buildAccessReport: users and groups outside the users list", () => {
-    const withBinding = (binding: any) => {
+    const withBinding = (...bindings: any[]) => {
         const config = teamConfig();
-        config.bindings.push(binding);
+        config.bindings.push(...bindings);
         return config;
     };
     /** The stack's unlistedSubjects output after deploying a config, read back as the report reads it. */
@@ -331,6 +331,24 @@ describe("buildAccessReport: users and groups outside the users list", () => {
         expect(report.subjects.map((s) => [s.subject, s.escalations.map((e) => e.kind)])).toEqual([
             ["group:corp:partners", ["reads-secrets", "creates-pods"]],
             ["user:ops@corp.example", ["reads-secrets", "creates-pods"]],
+        ]);
+    });
+
+    test("an escalation the subject already has through a grant it keeps is not flagged again", () => {
+        const admin = {
+            name: "partners-admin",
+            clusterRole: "cluster-admin",
+            subjects: [{ group: "corp:partners", external: true }],
+        };
+        const edit = {
+            name: "partners-edit",
+            clusterRole: "edit",
+            namespaces: ["apps"],
+            subjects: [{ group: "corp:partners", external: true }],
+        };
+        const report = reportFor(withBinding(admin), withBinding(admin, edit));
+        expect(report.subjects.map((s) => [s.subject, s.gained.map((g) => g.role), s.escalations])).toEqual([
+            ["group:corp:partners", ["edit"], []],
         ]);
     });
 

@@ -376,9 +376,20 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
             after.get(subject.subject)?.mayImpersonate ?? [],
         );
         if (gained.length + lost.length + impersonation.gained.length + impersonation.lost.length === 0) continue;
+        // As for users: an escalation the subject already has through a grant it keeps is not flagged again.
+        const gainedKeys = new Set(gained.map(grantKey));
+        const held = (after.get(subject.subject)?.grants ?? [])
+            .filter((g) => !gainedKeys.has(grantKey(g)))
+            .flatMap((g) =>
+                escalationsOf(g, input.rolesOf(g)).map((escalation) => ({ escalation, namespace: g.namespace })),
+            );
         const gainedList = gained.map((g) => {
             const rules = input.rolesOf(g);
-            return grantChange(g, rules, escalationsOf(g, rules));
+            return grantChange(
+                g,
+                rules,
+                escalationsOf(g, rules).filter((e) => !alreadyHeld(e, g, held)),
+            );
         });
         const broad =
             gained.length + impersonation.gained.length > 0 ? broadSubjectEscalations(subject.kind, subject.name) : [];
