@@ -245,39 +245,51 @@ describe("buildAccessReport: a pull request that adds, removes and moves users",
     });
 });
 
+/**
+ * The report between two configs, the deployed one read back from the stack
+ * outputs the program makes for it (`users`, `unlistedSubjects`) as the
+ * command reads them; `recorded: false` is a stack deployed before the
+ * `unlistedSubjects` output existed.
+ */
+function reportBetween(
+    before: any,
+    after: any,
+    options: { recorded?: boolean; proxiesBefore?: string[]; proxiesAfter?: string[] } = {},
+) {
+    const deployedSpec = validateAccessSpec(before, { secretKeys });
+    const deployedPlan = planRoleBindings(deployedSpec);
+    const asOutput = (value: unknown) => JSON.parse(JSON.stringify(value));
+    const spec = validateAccessSpec(after, { secretKeys });
+    return buildAccessReport({
+        before: accessFromUsersOutput(asOutput(userSummaries(deployedSpec, deployedPlan, { expiresAt: {} }))),
+        after: accessFromSpec(spec),
+        subjectsBefore:
+            options.recorded === false
+                ? undefined
+                : subjectsFromOutput(asOutput(unlistedSubjectSummaries(deployedSpec, deployedPlan))),
+        subjectsAfter: subjectsFromSpec(spec),
+        proxiesBefore: options.proxiesBefore,
+        proxiesAfter: options.proxiesAfter,
+        planned: planRoleBindings(spec),
+        rolesOf: fromCluster,
+        now,
+        cluster: { rulesRead: true },
+    });
+}
+
 describe("buildAccessReport: users and groups outside the users list", () => {
     const withBinding = (...bindings: any[]) => {
         const config = teamConfig();
         config.bindings.push(...bindings);
         return config;
     };
-    /** The stack's unlistedSubjects output after deploying a config, read back as the report reads it. */
-    const deployedSubjects = (config: any) => {
-        const spec = validateAccessSpec(config, { secretKeys });
-        return subjectsFromOutput(JSON.parse(JSON.stringify(unlistedSubjectSummaries(spec, planRoleBindings(spec)))));
-    };
-    const reportFor = (before: any, after: any, recorded = true) => {
-        const spec = validateAccessSpec(after, { secretKeys });
-        const subjectsBefore = recorded ? deployedSubjects(before) : undefined;
-        return buildAccessReport({
-            before: deployed(before, {}),
-            after: accessFromSpec(spec),
-            subjectsBefore,
-            subjectsAfter: subjectsFromSpec(spec),
-            planned: planRoleBindings(spec),
-            rolesOf: fromCluster,
-            now,
-            cluster: { rulesRead: true },
-        });
-    };
-
     test.each([
         ["every authenticated identity", "system:authenticated", "every authenticated user and service account"],
         ["anonymous requests", "system:unauthenticated", "every anonymous request"],
         ["every service account", "system:serviceaccounts", "every service account in every namespace"],
         ["one namespace's service accounts", "system:serviceaccounts:ci", "every service account in namespace ci"],
     ])("a binding to %s is a change with an escalation, though no listed user gains anything", (_l, group, who) => {
-        const report = reportFor(
+        const report = reportBetween(
             teamConfig(),
             withBinding({ name: "everyone", clusterRole: "cluster-admin", subjects: [{ group, external: true }] }),
         );
@@ -299,7 +311,7 @@ describe("buildAccessReport: users and groups outside the users list", () => {
     });
 
     test("the user name of anonymous requests is flagged too", () => {
-        const report = reportFor(
+        const report = reportBetween(
             teamConfig(),
             withBinding({
                 name: "anon",
@@ -316,7 +328,7 @@ describe("buildAccessReport: users and groups outside the users list", () => {
     });
 
     test("an identity provider's group or an external user: no broad-subject escalation, but the role's own", () => {
-        const report = reportFor(
+        const report = reportBetween(
             teamConfig(),
             withBinding({
                 name: "partners",
@@ -346,7 +358,7 @@ describe("buildAccessReport: users and groups outside the users list", () => {
             namespaces: ["apps"],
             subjects: [{ group: "corp:partners", external: true }],
         };
-        const report = reportFor(withBinding(admin), withBinding(admin, edit));
+        const report = reportBetween(withBinding(admin), withBinding(admin, edit));
         expect(report.subjects.map((s) => [s.subject, s.gained.map((g) => g.role), s.escalations])).toEqual([
             ["group:corp:partners", ["edit"], []],
         ]);
@@ -358,7 +370,7 @@ describe("buildAccessReport: users and groups outside the users list", () => {
             clusterRole: "view",
             subjects: [{ group: "corp:partners", external: true }],
         };
-        const removal = reportFor(withBinding(binding), teamConfig());
+        const removal = reportBetween(withBinding(binding), teamConfig());
         expect(removal.subjects.map((s) => [s.subject, s.gained.length, s.lost.map((g) => g.role)])).toEqual([
             ["group:corp:partners", 0, ["view"]],
         ]);
@@ -366,7 +378,7 @@ describe("buildAccessReport: users and groups outside the users list", () => {
         expect(renderMarkdown(removal)).toContain(
             "  - loses ClusterRole `view` cluster-wide, via group `corp:partners`",
         );
-        const same = reportFor(withBinding(binding), withBinding(binding));
+        const same = reportBetween(withBinding(binding), withBinding(binding));
         expect(hasChanges(same)).toBe(false);
         expect(same.summary.text).toBe("No access change.");
     });
@@ -377,13 +389,13 @@ describe("buildAccessReport: users and groups outside the users list", () => {
             clusterRole: "view",
             subjects: [{ group: "corp:partners", external: true }],
         };
-        const report = reportFor(withBinding(binding), withBinding(binding), false);
+        const report = reportBetween(withBinding(binding), withBinding(binding), { recorded: false });
         expect(report.subjects.map((s) => [s.subject, s.compared, s.gained.length])).toEqual([
             ["group:corp:partners", false, 1],
         ]);
         expect(renderMarkdown(report)).toContain("the deployed stack does not record these subjects");
         // Nothing bound outside the list: nothing to list, whether recorded or not.
-        expect(hasChanges(reportFor(teamConfig(), teamConfig(), false))).toBe(false);
+        expect(hasChanges(reportBetween(teamConfig(), teamConfig(), { recorded: false }))).toBe(false);
     });
 });
 
@@ -394,27 +406,6 @@ describe("buildAccessReport: impersonation", () => {
         config.impersonation = [{ name: "support", impersonators, targets, allowSystemIdentities: true }];
         return config;
     };
-    const reportFor = (before: any, after: any) => {
-        const spec = validateAccessSpec(after, { secretKeys });
-        const deployedSpec = validateAccessSpec(before, { secretKeys });
-        return buildAccessReport({
-            before: accessFromUsersOutput(
-                JSON.parse(
-                    JSON.stringify(userSummaries(deployedSpec, planRoleBindings(deployedSpec), { expiresAt: {} })),
-                ),
-            ),
-            after: accessFromSpec(spec),
-            subjectsBefore: subjectsFromOutput(
-                JSON.parse(JSON.stringify(unlistedSubjectSummaries(deployedSpec, planRoleBindings(deployedSpec)))),
-            ),
-            subjectsAfter: subjectsFromSpec(spec),
-            planned: planRoleBindings(spec),
-            rolesOf: fromCluster,
-            now,
-            cluster: { rulesRead: true },
-        });
-    };
-
     test.each([
         ["another user", [{ user: "carol" }], ["user:carol"], ["impersonate"]],
         [
@@ -430,7 +421,7 @@ describe("buildAccessReport: impersonation", () => {
             ["impersonate"],
         ],
     ])("a user who may newly impersonate %s changes access, with escalations", (_l, targets, labels, kinds) => {
-        const report = reportFor(teamConfig(), withImpersonation([{ user: "alice" }], targets));
+        const report = reportBetween(teamConfig(), withImpersonation([{ user: "alice" }], targets));
         expect(hasChanges(report)).toBe(true);
         expect(report.changed.map((u) => [u.name, u.gained, u.lost, u.impersonation])).toEqual([
             ["alice", [], [], { gained: labels, lost: [] }],
@@ -441,7 +432,7 @@ describe("buildAccessReport: impersonation", () => {
     });
 
     test("a pull request that lets bob act as system:masters is an access change with both escalations", () => {
-        const report = reportFor(
+        const report = reportBetween(
             teamConfig(),
             withImpersonation([{ user: "bob" }], [{ group: "system:masters", external: true }]),
         );
@@ -451,14 +442,14 @@ describe("buildAccessReport: impersonation", () => {
 
     test("taking impersonation away is a loss without escalation; keeping it is no change", () => {
         const config = withImpersonation([{ group: "viewers" }], [{ user: "bob" }]);
-        const loss = reportFor(config, teamConfig());
+        const loss = reportBetween(config, teamConfig());
         expect(loss.changed.map((u) => [u.name, u.impersonation, u.escalations])).toEqual([
             ["alice", { gained: [], lost: ["user:bob"] }, []],
             ["bob", { gained: [], lost: ["user:bob"] }, []],
             ["carol", { gained: [], lost: ["user:bob"] }, []],
         ]);
         expect(renderMarkdown(loss)).toContain("  - may no longer impersonate `user:bob`");
-        expect(hasChanges(reportFor(config, config))).toBe(false);
+        expect(hasChanges(reportBetween(config, config))).toBe(false);
     });
 
     test("an added user who may impersonate shows it, a removed one loses it", () => {
@@ -467,7 +458,7 @@ describe("buildAccessReport: impersonation", () => {
         after.users = after.users.filter((u: any) => u.name !== "carol");
         after.bindings = after.bindings.filter((b: any) => b.name !== "carol-edit");
         after.users.push({ name: "dave", groups: [], auth: { method: "certificate", signer: "cluster" } });
-        const report = reportFor(before, after);
+        const report = reportBetween(before, after);
         expect(report.added.map((u) => [u.name, u.impersonation, u.escalations.map((e) => e.kind)])).toEqual([
             ["dave", { gained: ["user:bob"], lost: [] }, ["impersonate"]],
         ]);
@@ -477,7 +468,7 @@ describe("buildAccessReport: impersonation", () => {
     });
 
     test("an external impersonator is reported as a subject outside the users list", () => {
-        const report = reportFor(
+        const report = reportBetween(
             teamConfig(),
             withImpersonation([{ group: "corp:sre", external: true }], [{ group: "system:masters", external: true }]),
         );
@@ -490,21 +481,8 @@ describe("buildAccessReport: impersonation", () => {
 });
 
 describe("buildAccessReport: authenticating proxies", () => {
-    const reportFor = (proxiesBefore: string[], proxiesAfter: string[]) => {
-        const spec = validateAccessSpec(teamConfig(), { secretKeys });
-        return buildAccessReport({
-            before: accessFromSpec(spec),
-            after: accessFromSpec(spec),
-            subjectsBefore: subjectsFromSpec(spec),
-            subjectsAfter: subjectsFromSpec(spec),
-            proxiesBefore,
-            proxiesAfter,
-            planned: planRoleBindings(spec),
-            rolesOf: fromCluster,
-            now,
-            cluster: { rulesRead: true },
-        });
-    };
+    const reportFor = (proxiesBefore: string[], proxiesAfter: string[]) =>
+        reportBetween(teamConfig(), teamConfig(), { proxiesBefore, proxiesAfter });
 
     test.each([
         ["the first proxy", [], ["web-console"], ["web-console"], []],
