@@ -13,7 +13,7 @@
  */
 import * as YAML from "yaml";
 import { AccessSpec, ImpersonationSpec, SubjectSpec, UserSpec } from "../model/types";
-import { apiServerGroups, apiServerUsername } from "../model/identity";
+import { addedGroups, apiServerGroups, apiServerUsername } from "../model/identity";
 import { ImpersonatorSubject, PlannedBinding, RbacSubject, subjectForUser, subjectsForGroup } from "../rbac/plan";
 
 /** An RBAC PolicyRule as it appears in a (Cluster)Role. */
@@ -163,7 +163,7 @@ export function planImpersonation(spec: AccessSpec): PlannedImpersonation[] {
 /** Whether a declared user is among a grant's impersonators, directly or through a group. */
 export function mayImpersonateThrough(user: UserSpec, grant: ImpersonationSpec, spec: AccessSpec): boolean {
     const username = apiServerUsername(user, spec.oidc);
-    const groups = apiServerGroups(user, spec.oidc);
+    const groups = [...apiServerGroups(user, spec.oidc), ...addedGroups(user)];
     return grant.impersonators.some((s) => {
         if (s.kind === "user") return s.external ? s.name === username : s.name === user.name;
         return s.external ? groups.includes(s.name) : user.groups.includes(s.name);

@@ -98,6 +98,20 @@ export function apiServerUsername(user: UserSpec, oidc: OidcSpec | undefined): s
     }
 }
 
+/** The group the API server puts every authenticated request in (Kubernetes "Authenticating"). */
+export const authenticatedGroup = "system:authenticated";
+
+/**
+ * The groups the API server adds to a declared user's requests by itself,
+ * whatever config says: `system:authenticated` for everyone, and the service
+ * account groups for a service account (Kubernetes "Authenticating").
+ */
+export function addedGroups(user: UserSpec): string[] {
+    return user.auth.method === "serviceAccount"
+        ? [...serviceAccountGroups(user.auth.namespace), authenticatedGroup]
+        : [authenticatedGroup];
+}
+
 /**
  * The groups the API server gives a declared user's requests, besides
  * `system:authenticated`: each O of the certificate as declared, the service

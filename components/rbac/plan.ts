@@ -1,5 +1,5 @@
 import { AccessSpec, OidcSpec, RoleRef, SubjectSpec, UserSpec } from "../model/types";
-import { apiServerGroups, apiServerUsername, oidcGroupName } from "../model/identity";
+import { addedGroups, apiServerGroups, apiServerUsername, oidcGroupName } from "../model/identity";
 import { declaredUser, groupMembers, plannedPositionsFor, subjectKey } from "./subjectIndex";
 import { PlannedBinding, RbacSubject } from "./binding";
 
@@ -83,7 +83,9 @@ export function grantsByUser(spec: AccessSpec, planned: PlannedBinding[]): Recor
     const out: Record<string, string[]> = {};
     for (const user of spec.users) {
         const identity = subjectForUser(user, spec.oidc);
-        const groupIdentities = apiServerGroups(user, spec.oidc).map((g): RbacSubject => ({ kind: "Group", name: g }));
+        const groupIdentities = [...new Set([...apiServerGroups(user, spec.oidc), ...addedGroups(user)])].map(
+            (g): RbacSubject => ({ kind: "Group", name: g }),
+        );
         out[user.name] = inPlanOrder(planned, [identity, ...groupIdentities])
             .map(({ binding: p }) => p)
             .map(
@@ -125,19 +127,27 @@ export function grantsOfSubject(
 
 /**
  * What each user is granted, structured: every binding to the user's own
- * identity or to one of its groups, in plan order. The same grants as
+ * identity, to one of its config groups or to a group the API server adds
+ * itself (`system:authenticated`, a service account's groups), in plan order. The same grants as
  * {@link grantsByUser}, for tools that compare them (the access report).
  */
 export function grantDetailsByUser(spec: AccessSpec, planned: PlannedBinding[]): Record<string, GrantDetail[]> {
     const out: Record<string, GrantDetail[]> = {};
     for (const user of spec.users) {
         const groupName = (g: string) => (user.auth.method === "oidc" && spec.oidc ? oidcGroupName(g, spec.oidc) : g);
+        // The groups the API server adds itself (system:authenticated, a service account's groups) are named as it names them.
         const paths: [RbacSubject, GrantDetail["via"]][] = [
             [subjectForUser(user, spec.oidc), { kind: "user" }],
             ...user.groups.map((g): [RbacSubject, GrantDetail["via"]] => [
                 { kind: "Group", name: groupName(g) },
                 { kind: "group", group: g },
             ]),
+            ...addedGroups(user)
+                .filter((g) => !user.groups.some((c) => groupName(c) === g))
+                .map((g): [RbacSubject, GrantDetail["via"]] => [
+                    { kind: "Group", name: g },
+                    { kind: "group", group: g },
+                ]),
         ];
         out[user.name] = inPlanOrder(
             planned,
@@ -216,10 +226,11 @@ function listedSubjectKeys(spec: AccessSpec): Set<string> {
 }
 
 /**
- * The grants that reach no declared user through its own identity or its
- * config groups, by subject: external users and groups
- * (`system:authenticated`, a team's IdP group), and declared groups with no
- * listed member; bound ones in plan order, then impersonators from
+ * The grants to subjects that are not a declared user's own identity or
+ * config group, by subject: external users and groups (a team's IdP group;
+ * `system:authenticated` and the other groups the API server fills itself,
+ * which reach declared users too, whose own grants then show them), and
+ * declared groups with no listed member; bound ones in plan order, then impersonators from
  * `impersonators` (the impersonation plan's) that are not bound. The per-user
  * summaries leave these out, so the `users` output and the access report
  * would not show them; this lists them. O(users + planned bindings +

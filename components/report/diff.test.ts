@@ -277,6 +277,29 @@ function reportBetween(
     });
 }
 
+test("buildAccessReport: a kept grant names every O value of the certificate that keeps it, not only the group left", () => {
+    const before = teamConfig();
+    before.users[0].groups = ["viewers", "developers"];
+    const after = teamConfig();
+    after.users[0].groups = ["developers"];
+    const spec = validateAccessSpec(after, { secretKeys });
+    const report = buildAccessReport({
+        before: deployed(before, { alice: hours(8000) }),
+        after: accessFromSpec(spec),
+        planned: planRoleBindings(spec),
+        rolesOf: fromCluster,
+        now,
+        cluster: { rulesRead: true },
+    });
+    const alice = report.changed.find((u) => u.name === "alice")!;
+    expect(alice.kept.map((k) => [k.role, k.reason])).toEqual([
+        [
+            "view",
+            "the certificate (CN=alice, O=viewers, O=developers) stays valid until it expires; Kubernetes cannot revoke a client certificate",
+        ],
+    ]);
+});
+
 describe("buildAccessReport: users and groups outside the users list", () => {
     const withBinding = (...bindings: any[]) => {
         const config = teamConfig();
@@ -284,30 +307,59 @@ describe("buildAccessReport: users and groups outside the users list", () => {
         return config;
     };
     test.each([
-        ["every authenticated identity", "system:authenticated", "every authenticated user and service account"],
-        ["anonymous requests", "system:unauthenticated", "every anonymous request"],
-        ["every service account", "system:serviceaccounts", "every service account in every namespace"],
-        ["one namespace's service accounts", "system:serviceaccounts:ci", "every service account in namespace ci"],
-    ])("a binding to %s is a change with an escalation, though no listed user gains anything", (_l, group, who) => {
-        const report = reportBetween(
-            teamConfig(),
-            withBinding({ name: "everyone", clusterRole: "cluster-admin", subjects: [{ group, external: true }] }),
-        );
-        expect(report.added.length + report.removed.length + report.changed.length).toBe(0);
-        expect(hasChanges(report)).toBe(true);
-        expect(report.subjects).toHaveLength(1);
-        const [change] = report.subjects;
-        expect([change.subject, change.reason, change.compared]).toEqual([`group:${group}`, "external", true]);
-        expect(change.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
-        expect(change.escalations.map((e) => e.kind)).toEqual(["broad-subject", "cluster-admin"]);
-        expect(change.escalations[0].message).toContain(who);
-        expect(report.summary.subjectsChanged).toBe(1);
-        expect(report.summary.escalations).toBe(2);
-        expect(report.summary.text).toContain("1 user or group outside the users list changes access");
-        const markdown = renderMarkdown(report);
-        expect(markdown).toContain("#### Users and groups outside the users list");
-        expect(markdown).toContain(`**group** \`${group}\` (external: whoever the API server puts in this group)`);
-        expect(markdown).toContain(`- ⚠️ **group:${group}**: group ${group} holds it: ${who}`);
+        [
+            "every authenticated identity",
+            "system:authenticated",
+            "every authenticated user and service account",
+            ["alice", "bob", "carol"],
+        ],
+        ["anonymous requests", "system:unauthenticated", "every anonymous request", []],
+        ["every service account", "system:serviceaccounts", "every service account in every namespace", []],
+        ["one namespace's service accounts", "system:serviceaccounts:ci", "every service account in namespace ci", []],
+    ])(
+        "a binding to %s: a subject outside the list with an escalation, and each listed member's gain",
+        (_l, group, who, members) => {
+            const report = reportBetween(
+                teamConfig(),
+                withBinding({ name: "everyone", clusterRole: "cluster-admin", subjects: [{ group, external: true }] }),
+            );
+            // Listed users the API server puts in the group gain it too, through that group.
+            expect(report.changed.map((u) => [u.name, u.gained.map((g) => [g.role, g.via])])).toEqual(
+                members.map((m) => [m, [["cluster-admin", { kind: "group", group }]]]),
+            );
+            expect(report.added.length + report.removed.length).toBe(0);
+            expect(hasChanges(report)).toBe(true);
+            expect(report.subjects).toHaveLength(1);
+            const [change] = report.subjects;
+            expect([change.subject, change.reason, change.compared]).toEqual([`group:${group}`, "external", true]);
+            expect(change.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
+            expect(change.escalations.map((e) => e.kind)).toEqual(["broad-subject", "cluster-admin"]);
+            expect(change.escalations[0].message).toBe(
+                `${who} (group ${group}${group === "system:unauthenticated" ? ", while anonymous auth is on" : ""}) gains ClusterRole cluster-admin cluster-wide`,
+            );
+            expect(report.summary.subjectsChanged).toBe(1);
+            expect(report.summary.changeAccess).toBe(members.length);
+            expect(report.summary.text).toContain("1 user or group outside the users list changes access");
+            const markdown = renderMarkdown(report);
+            expect(markdown).toContain("#### Users and groups outside the users list");
+            expect(markdown).toContain(`**group** \`${group}\` (external: whoever the API server puts in this group)`);
+            expect(markdown).toContain(`- ⚠️ **group:${group}**: ${change.escalations[0].message}`);
+        },
+    );
+
+    test("a service-account user gains what is bound to its namespace's service-account group", () => {
+        const config = withBinding({
+            name: "ci-sa",
+            clusterRole: "view",
+            subjects: [{ group: "system:serviceaccounts:ci", external: true }],
+        });
+        config.users.push({ name: "deployer", auth: { method: "serviceAccount", namespace: "ci" } });
+        const base = teamConfig();
+        base.users.push({ name: "deployer", auth: { method: "serviceAccount", namespace: "ci" } });
+        const report = reportBetween(base, config);
+        expect(report.changed.map((u) => [u.name, u.gained.map((g) => g.via)])).toEqual([
+            ["deployer", [{ kind: "group", group: "system:serviceaccounts:ci" }]],
+        ]);
     });
 
     test("the user name of anonymous requests is flagged too", () => {
@@ -322,7 +374,9 @@ describe("buildAccessReport: users and groups outside the users list", () => {
         expect(report.subjects.map((s) => [s.subject, s.escalations.map((e) => e.message)])).toEqual([
             [
                 "user:system:anonymous",
-                ["user system:anonymous holds it: every anonymous request (when anonymous auth is on)"],
+                [
+                    "every anonymous request (user system:anonymous, while anonymous auth is on) gains ClusterRole view cluster-wide",
+                ],
             ],
         ]);
     });

@@ -251,7 +251,8 @@ export function keptByCertificate(
     includeUser: boolean,
 ): KeptGrant[] {
     if (entry.method !== "certificate" || !entry.expiresAt || now.getTime() >= Date.parse(entry.expiresAt)) return [];
-    const reason = `the certificate (CN=${entry.identity}${groups.map((g) => `, O=${g}`).join("")}) stays valid until it expires; Kubernetes cannot revoke a client certificate`;
+    // The certificate as issued carries every group the user had; `groups` are those whose grants it keeps.
+    const reason = `the certificate (CN=${entry.identity}${entry.groups.map((g) => `, O=${g}`).join("")}) stays valid until it expires; Kubernetes cannot revoke a client certificate`;
     const grants = [
         ...(includeUser ? grantsOfSubject(planned, { kind: "User", name: entry.identity }, { kind: "user" }) : []),
         ...groups.flatMap((g) => grantsOfSubject(planned, { kind: "Group", name: g }, { kind: "group", group: g })),
@@ -391,8 +392,7 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
                 escalationsOf(g, rules).filter((e) => !alreadyHeld(e, g, held)),
             );
         });
-        const broad =
-            gained.length + impersonation.gained.length > 0 ? broadSubjectEscalations(subject.kind, subject.name) : [];
+        const broad = broadSubjectEscalations(subject.kind, subject.name, gained, impersonation.gained);
         changes.push({
             subject: subject.subject,
             kind: subject.kind,

@@ -156,16 +156,12 @@ describe("ruleAllows", () => {
 });
 
 describe("describeRules", () => {
-    test("one line per rule, API groups other than core named, the rest counted", () => {
+    test("one line per rule, every rule, API groups other than core named, non-resource URLs said so", () => {
         expect(describeRules(view)).toEqual([
             "get, list, watch on pods, services, configmaps",
             "get, list, watch on deployments (apps)",
         ]);
-        expect(describeRules(clusterAdmin)).toEqual(["* on * (*)", "* on *"]);
-        expect(describeRules(edit, 2)).toEqual([
-            "get, list, watch on pods, services, configmaps",
-            "get, list, watch on deployments (apps)",
-            "and 3 more rules",
-        ]);
+        expect(describeRules(clusterAdmin)).toEqual(["* on * (*)", "* on URLs *"]);
+        expect(describeRules(edit)).toHaveLength(edit.length);
     });
 });

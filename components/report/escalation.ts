@@ -118,22 +118,40 @@ export function groupEscalations(groups: string[]): Escalation[] {
  * reaches identities no config lists.
  */
 export function broadSubjectMembers(kind: "User" | "Group", name: string): string | undefined {
-    if (kind === "User")
-        return name === "system:anonymous" ? "every anonymous request (when anonymous auth is on)" : undefined;
+    if (kind === "User") return name === "system:anonymous" ? "every anonymous request" : undefined;
     if (name === "system:authenticated") return "every authenticated user and service account";
-    if (name === "system:unauthenticated") return "every anonymous request (when anonymous auth is on)";
+    if (name === "system:unauthenticated") return "every anonymous request";
     if (name === "system:serviceaccounts") return "every service account in every namespace";
     if (name.startsWith("system:serviceaccounts:"))
         return `every service account in namespace ${name.slice("system:serviceaccounts:".length)}`;
     return undefined;
 }
 
-/** The escalation of binding anything to a subject the API server fills itself, when it is one. */
-export function broadSubjectEscalations(kind: "User" | "Group", name: string): Escalation[] {
+/**
+ * The escalations of granting a subject the API server fills itself: one per
+ * gained grant (`every authenticated user and service account (group
+ * system:authenticated) gains ClusterRole view in namespace ci`), and one for
+ * identities it may newly impersonate; none for any other subject.
+ */
+export function broadSubjectEscalations(
+    kind: "User" | "Group",
+    name: string,
+    gained: GrantDetail[],
+    mayNowImpersonate: string[] = [],
+): Escalation[] {
     const members = broadSubjectMembers(kind, name);
-    return members
-        ? [{ kind: "broad-subject", message: `${kind === "User" ? "user" : "group"} ${name} holds it: ${members}` }]
-        : [];
+    if (!members) return [];
+    const anonymous = members === "every anonymous request" ? ", while anonymous auth is on" : "";
+    const who = `${members} (${kind === "User" ? "user" : "group"} ${name}${anonymous})`;
+    return [
+        ...gained.map((g) => ({
+            kind: "broad-subject" as const,
+            message: `${who} gains ${g.roleKind} ${g.role} ${scopeOf(g)}`,
+        })),
+        ...(mayNowImpersonate.length > 0
+            ? [{ kind: "broad-subject" as const, message: `${who} may impersonate ${mayNowImpersonate.join(", ")}` }]
+            : []),
+    ];
 }
 
 /**
@@ -164,15 +182,14 @@ export function impersonationEscalations(gained: string[]): Escalation[] {
 /** One rule as a line: `get, list, watch on pods, services` (API group named unless core). */
 export function describeRule(rule: PolicyRule): string {
     const verbs = rule.verbs.join(", ");
-    if ((rule.nonResourceURLs ?? []).length > 0) return `${verbs} on ${rule.nonResourceURLs!.join(", ")}`;
+    if ((rule.nonResourceURLs ?? []).length > 0) return `${verbs} on URLs ${rule.nonResourceURLs!.join(", ")}`;
     const groups = (rule.apiGroups ?? []).filter((g) => g !== coreGroup);
     const resources = (rule.resources ?? []).join(", ");
     const names = (rule.resourceNames ?? []).length > 0 ? ` named ${rule.resourceNames!.join(", ")}` : "";
     return `${verbs} on ${resources}${names}${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`;
 }
 
-/** What a role's rules allow, at most `max` lines and a count of the rest. */
-export function describeRules(rules: PolicyRule[], max = 6): string[] {
-    const lines = rules.map(describeRule);
-    return lines.length <= max ? lines : [...lines.slice(0, max), `and ${lines.length - max} more rules`];
+/** What a role's rules allow, one line per rule (non-resource URLs as `on URLs …`). */
+export function describeRules(rules: PolicyRule[]): string[] {
+    return rules.map(describeRule);
 }

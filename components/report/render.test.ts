@@ -76,6 +76,16 @@ function report(overrides: Partial<AccessReport> = {}): AccessReport {
     };
 }
 
+test("renderMarkdown shows six rules of a gained grant and counts the rest; the JSON has every one", () => {
+    const allows = Array.from({ length: 9 }, (_, i) => `get on resource-${i}`);
+    const many: UserChange = { ...alice, gained: [{ ...alice.gained[0], escalations: [], allows }] };
+    const r = report({ changed: [many] });
+    expect(renderMarkdown(r)).toContain(
+        `    - allows: ${allows.slice(0, 6).join("; ")}; and 3 more rules (all in --format json)`,
+    );
+    expect(JSON.parse(renderJson(r)).changed[0].gained[0].allows).toEqual(allows);
+});
+
 describe("renderMarkdown", () => {
     const markdown = renderMarkdown(report());
     const lines = markdown.split("\n");

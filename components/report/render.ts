@@ -31,10 +31,19 @@ function userTitle(u: UserChange): string {
     return `**${u.name}** (${method}; the API server sees ${code(u.identity)})`;
 }
 
+/** At most this many rules per grant in Markdown; the JSON report carries them all. */
+const shownRulesMax = 6;
+
+function shownRules(allows: string[]): string[] {
+    return allows.length <= shownRulesMax
+        ? allows
+        : [...allows.slice(0, shownRulesMax), `and ${allows.length - shownRulesMax} more rules (all in --format json)`];
+}
+
 function gainedLines(g: GrantChange): string[] {
     const lines = [`  - gains ${describeGrant(g)}`];
     for (const e of g.escalations) lines.push(`    - ⚠️ ${e.message}`);
-    if (g.rules === "read" && g.allows.length > 0) lines.push(`    - allows: ${g.allows.join("; ")}`);
+    if (g.rules === "read" && g.allows.length > 0) lines.push(`    - allows: ${shownRules(g.allows).join("; ")}`);
     if (g.rules === "missing")
         lines.push(`    - the cluster has no such ${g.roleKind} yet: the binding grants nothing until it exists`);
     return lines;

@@ -342,7 +342,14 @@ describe("what is really granted after pulumi up", () => {
         const gain = await accessReport("json");
         const gained: AccessReport = JSON.parse(gain.text);
         expect(gain.code).toBe(2);
-        expect([gained.added, gained.removed, gained.changed]).toEqual([[], [], []]);
+        expect([gained.added, gained.removed]).toEqual([[], []]);
+        // Every listed person is authenticated too: each gains the grant through that group.
+        expect(gained.changed.map((u) => [u.name, u.gained.map((g) => [g.role, g.namespace, g.via])])).toEqual(
+            ["alice", "bob", "dave"].map((name) => [
+                name,
+                [["view", "default", { kind: "group", group: "system:authenticated" }]],
+            ]),
+        );
         expect(
             gained.subjects.map((s) => [s.subject, s.reason, s.compared, s.gained.map((g) => [g.role, g.namespace])]),
         ).toEqual([["group:system:authenticated", "external", true, [["view", "default"]]]]);
