@@ -182,6 +182,26 @@ test("launched_alive tells a process that exited during startup from one still s
     sh(dir, "stop_process q");
 });
 
+test("a launched process keeps none of the caller's other descriptors: a flock(1) lock is released when the caller exits", async () => {
+    const dir = stateDir();
+    const lock = path.join(dir, "lock");
+    // As `flock <lock> tools/local-cluster.sh start` runs it: the lock's descriptor is inherited by the script.
+    execFileSync("flock", [
+        lock,
+        "bash",
+        "-c",
+        `. "${library}"; dir=$0 run=$0/run logs=$0/logs; launch p sleep 300`,
+        dir,
+    ]);
+    const [pid] = pidsOf(dir, "p");
+    expect(alive(pid)).toBe(true);
+    const descriptors = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+    expect(descriptors).not.toContain(lock);
+    expect(descriptors.length).toBeLessThanOrEqual(3);
+    // Taken again at once, without waiting for the process.
+    execFileSync("flock", ["--nonblock", lock, "true"]);
+});
+
 test("the library has no pipeline that ends in a reader that may exit early", () => {
     const text = fs.readFileSync(library, "utf8");
     const code = text

@@ -402,6 +402,14 @@ cmd_start() {
   for name in "${all[@]}"; do running "$name" || missing+=("$name"); done
   if ((${#missing[@]} == 0)); then
     say "already running"
+    # Settings asked for now reach kube-apiserver only when it starts: say so rather than ignore them.
+    local flag
+    for flag in "${requestheader_flags[@]}"; do
+      if ! head -n 1 "$logs/kube-apiserver.log" 2>/dev/null | grep -qF -- " $flag"; then
+        say "warning: kube-apiserver runs without $flag (KUBE_ACCESS_REQUESTHEADER_*): stop the cluster first (tools/local-cluster.sh stop, or npm run demo:stop for the demo's), then start it again"
+        break
+      fi
+    done
     status
     return
   fi

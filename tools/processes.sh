@@ -80,7 +80,16 @@ launch() {
   echo "# $(date -u +%FT%TZ) $*" >"$logs/$name.log"
   # Background commands of a script ignore SIGINT; nohup makes them ignore SIGHUP,
   # so an interrupted `start` leaves a consistent state that `stop` cleans up.
-  KUBE_ACCESS_PROCESS="$dir:$name" nohup "$@" >>"$logs/$name.log" 2>&1 </dev/null &
+  # The caller's other descriptors stay with the caller: a lock held by
+  # `flock <file> tools/local-cluster.sh start` is released when start returns,
+  # not kept by the cluster's processes for as long as they run.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    KUBE_ACCESS_PROCESS="$dir:$name" exec nohup "$@" >>"$logs/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$run/$name.pid"
 }
 
