@@ -64,7 +64,11 @@ describe("outputs", () => {
 
     test("the users output says who may impersonate whom", async () => {
         const users = await promiseOf(access.users);
-        expect(users.find((u) => u.name === "user1")!.mayImpersonate).toEqual(["user:user2", "serviceaccount:ci/sa1"]);
+        expect(users.find((u) => u.name === "user1")!.mayImpersonate).toEqual([
+            "user:user2",
+            "group:group1",
+            "serviceaccount:ci/sa1",
+        ]);
         expect(users.find((u) => u.name === "user2")!.mayImpersonate).toBeUndefined();
     });
 });

@@ -356,7 +356,8 @@ describe("impersonation contexts and the users output", () => {
 
     test("the users output says whom each impersonator may act as", () => {
         expect(impersonationsByUser(spec())).toEqual({
-            user1: ["user:user2", "serviceaccount:ci/sa1", "user:oidc:da-admin", "group:oidc:admins"],
+            // A declared user target brings its groups, which the grant lets user1 name too.
+            user1: ["user:user2", "group:group1", "serviceaccount:ci/sa1", "user:oidc:da-admin", "group:oidc:admins"],
         });
     });
 });

@@ -221,16 +221,20 @@ export function addImpersonationContexts(kubeconfig: string, contexts: Impersona
     return YAML.stringify(doc, { lineWidth: 0 });
 }
 
-/** Whom a grant lets its impersonators act as, labelled as the `users` output's `mayImpersonate`. */
+/**
+ * Whom a grant lets its impersonators act as, labelled as the `users`
+ * output's `mayImpersonate`: a declared user target is followed by its
+ * groups, which the grant lets them name too (`user:bob`, `group:devs`).
+ */
 function targetLabels(grant: ImpersonationSpec, spec: AccessSpec): string[] {
-    const labels = resolveTargets(grant, spec).map((t) =>
+    const labels = resolveTargets(grant, spec).flatMap((t) =>
         t.kind === "user"
-            ? `user:${t.username}`
+            ? [`user:${t.username}`, ...t.groups.map((g) => `group:${g}`)]
             : t.kind === "serviceAccount"
-              ? `serviceaccount:${t.namespace}/${t.name}`
+              ? [`serviceaccount:${t.namespace}/${t.name}`]
               : t.kind === "group"
-                ? `group:${t.group}`
-                : `uid:${t.uid}`,
+                ? [`group:${t.group}`]
+                : [`uid:${t.uid}`],
     );
     for (const [key, values] of Object.entries(grant.extras))
         labels.push(...values.map((v) => `userextra:${key}=${v}`));

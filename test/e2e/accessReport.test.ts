@@ -393,10 +393,10 @@ describe("what is really granted after pulumi up", () => {
         const gained: AccessReport = JSON.parse(gain.text);
         expect(gain.code).toBe(2);
         expect(gained.changed.map((u) => [u.name, u.gained, u.lost, u.impersonation])).toEqual([
-            ["dave", [], [], { gained: ["user:bob"], lost: [] }],
+            ["dave", [], [], { gained: ["user:bob", "group:viewers"], lost: [] }],
         ]);
         expect(gained.changed[0].escalations.map((e) => e.kind)).toEqual(["impersonate"]);
-        expect((await accessReport("markdown")).text).toContain("  - may now impersonate `user:bob`");
+        expect((await accessReport("markdown")).text).toContain("  - may now impersonate `user:bob`, `group:viewers`");
 
         await workspace.up();
         expect(await daveAsBob()).toBe(true);
@@ -405,7 +405,7 @@ describe("what is really granted after pulumi up", () => {
         await workspace.configure(cluster.pointStackAt(pullRequestConfig()).config, {});
         const loss: AccessReport = JSON.parse((await accessReport("json")).text);
         expect(loss.changed.map((u) => [u.name, u.impersonation, u.escalations])).toEqual([
-            ["dave", { gained: [], lost: ["user:bob"] }, []],
+            ["dave", { gained: [], lost: ["user:bob", "group:viewers"] }, []],
         ]);
         await workspace.up();
         expect(await daveAsBob()).toBe(false);

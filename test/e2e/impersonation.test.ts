@@ -154,7 +154,11 @@ describe("impersonation on a real API server", () => {
         const users = Object.values(
             (await workspace.outputs(false)).users as Record<string, { name: string; mayImpersonate?: string[] }>,
         );
-        expect(users.find((u) => u.name === "alice")!.mayImpersonate).toEqual(["user:bob", "serviceaccount:ci/ci-bot"]);
+        expect(users.find((u) => u.name === "alice")!.mayImpersonate).toEqual([
+            "user:bob",
+            "group:devs",
+            "serviceaccount:ci/ci-bot",
+        ]);
         expect(users.find((u) => u.name === "carol")!.mayImpersonate).toBeUndefined();
     });
 
