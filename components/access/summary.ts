@@ -168,6 +168,8 @@ export interface UnlistedSubjectSummary {
     grantDetails: GrantDetail[];
     /** Whom it may impersonate (as the `users` output's `mayImpersonate`), when anyone. */
     mayImpersonate?: string[];
+    /** What a reviewer should know of the name, when anything (an external group without the OIDC groups prefix). */
+    note?: string;
 }
 
 /**
@@ -195,6 +197,7 @@ export function unlistedSubjectSummaries(
                 ),
                 grantDetails: s.grants,
                 ...(s.mayImpersonate.length > 0 ? { mayImpersonate: s.mayImpersonate } : {}),
+                ...(s.note ? { note: s.note } : {}),
             },
         ]),
     );

@@ -142,7 +142,7 @@ describe("unlistedSubjects", () => {
 
     test.each([
         ["an external group", { group: "system:authenticated", external: true }, "group:system:authenticated", "Group"],
-        ["an identity provider's group", { group: "corp:sre", external: true }, "group:corp:sre", "Group"],
+        ["an identity provider's group", { group: "oidc:corp:sre", external: true }, "group:oidc:corp:sre", "Group"],
         ["an external user", { user: "alice@corp.example", external: true }, "user:alice@corp.example", "User"],
         [
             "an external user with a colon",
@@ -168,6 +168,29 @@ describe("unlistedSubjects", () => {
                 ],
                 mayImpersonate: [],
             },
+        ]);
+    });
+
+    test.each([
+        ["a group without the OIDC groups prefix", "corp:sre", true, "oidc:corp:sre"],
+        ["another", "platform-team", true, "oidc:platform-team"],
+        ["a group with the prefix", "oidc:corp:sre", true, undefined],
+        ["a group the API server fills itself", "system:authenticated", true, undefined],
+        ["any group when OIDC is not set up", "corp:sre", false, undefined],
+    ])("%s, bound external: a note says OIDC members need the prefixed name", (_l, group, oidc, prefixed) => {
+        const found = unlisted((c) => {
+            if (!oidc) {
+                c.users = c.users.filter((u: any) => u.auth?.method !== "oidc");
+                delete c.oidc;
+                delete c.oidcInitialPasswords;
+                c.bindings = c.bindings.filter((b: any) => b.name !== "admins");
+            }
+            c.bindings.push({ name: "outside", clusterRole: "view", subjects: [{ group, external: true }] });
+        });
+        expect(found.map((s) => s.note)).toEqual([
+            prefixed === undefined
+                ? undefined
+                : `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${group} are in ${prefixed}, which this grant does not name`,
         ]);
     });
 
@@ -242,8 +265,8 @@ describe("unlistedSubjects", () => {
         });
         const found = unlistedSubjects(spec, planRoleBindings(spec), impersonatorsBySubject(spec));
         expect(found.map((s) => [s.subject, s.grants.map((g) => g.role), s.mayImpersonate])).toEqual([
-            ["group:corp:sre", ["view"], ["user:user2", "group:system:masters"]],
-            ["user:oncall@corp.example", [], ["user:user2", "group:system:masters"]],
+            ["group:corp:sre", ["view"], ["user:user2", "group:group1", "group:system:masters"]],
+            ["user:oncall@corp.example", [], ["user:user2", "group:group1", "group:system:masters"]],
         ]);
     });
 });

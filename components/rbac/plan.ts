@@ -200,6 +200,21 @@ export interface UnlistedSubject {
     grants: GrantDetail[];
     /** Whom it may impersonate (labels as the `users` output's `mayImpersonate`); empty when nobody. */
     mayImpersonate: string[];
+    /** What a reviewer should know of the name, when anything (an external group without the OIDC groups prefix). */
+    note?: string;
+}
+
+/**
+ * Why an external group may reach fewer people than meant: with OIDC set up,
+ * a token's groups reach the API server with the groups prefix (Kubernetes
+ * "Authenticating", OpenID Connect tokens), so a name without it matches
+ * only other authenticators' groups (a certificate's O, a proxy's header).
+ */
+function externalGroupNote(name: string, spec: AccessSpec): string | undefined {
+    if (!spec.oidc || name.startsWith("system:")) return undefined;
+    const prefixed = oidcGroupName(name, spec.oidc);
+    if (prefixed === name || name.startsWith(oidcGroupName("", spec.oidc))) return undefined;
+    return `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${name} are in ${prefixed}, which this grant does not name`;
 }
 
 /** An RBAC subject that may impersonate, and whom (labels as the `users` output's `mayImpersonate`). */
@@ -270,6 +285,11 @@ export function unlistedSubjects(
                 ),
                 mayImpersonate: [],
             };
+            const note =
+                origin.reason === "external" && subject.kind === "Group"
+                    ? externalGroupNote(subject.name, spec)
+                    : undefined;
+            if (note) entry.note = note;
             bySubject.set(key, entry);
         }
         return entry;

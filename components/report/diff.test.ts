@@ -461,7 +461,12 @@ describe("buildAccessReport: impersonation", () => {
         return config;
     };
     test.each([
-        ["another user", [{ user: "carol" }], ["user:carol"], ["impersonate"]],
+        [
+            "another user, and so the user's groups",
+            [{ user: "carol" }],
+            ["user:carol", "group:viewers"],
+            ["impersonate"],
+        ],
         [
             "system:masters",
             [{ group: "system:masters", external: true }],
@@ -498,11 +503,11 @@ describe("buildAccessReport: impersonation", () => {
         const config = withImpersonation([{ group: "viewers" }], [{ user: "bob" }]);
         const loss = reportBetween(config, teamConfig());
         expect(loss.changed.map((u) => [u.name, u.impersonation, u.escalations])).toEqual([
-            ["alice", { gained: [], lost: ["user:bob"] }, []],
-            ["bob", { gained: [], lost: ["user:bob"] }, []],
-            ["carol", { gained: [], lost: ["user:bob"] }, []],
+            ["alice", { gained: [], lost: ["user:bob", "group:viewers"] }, []],
+            ["bob", { gained: [], lost: ["user:bob", "group:viewers"] }, []],
+            ["carol", { gained: [], lost: ["user:bob", "group:viewers"] }, []],
         ]);
-        expect(renderMarkdown(loss)).toContain("  - may no longer impersonate `user:bob`");
+        expect(renderMarkdown(loss)).toContain("  - may no longer impersonate `user:bob`, `group:viewers`");
         expect(hasChanges(reportBetween(config, config))).toBe(false);
     });
 
@@ -514,10 +519,10 @@ describe("buildAccessReport: impersonation", () => {
         after.users.push({ name: "dave", groups: [], auth: { method: "certificate", signer: "cluster" } });
         const report = reportBetween(before, after);
         expect(report.added.map((u) => [u.name, u.impersonation, u.escalations.map((e) => e.kind)])).toEqual([
-            ["dave", { gained: ["user:bob"], lost: [] }, ["impersonate"]],
+            ["dave", { gained: ["user:bob", "group:viewers"], lost: [] }, ["impersonate"]],
         ]);
         expect(report.removed.map((u) => [u.name, u.impersonation])).toEqual([
-            ["carol", { gained: [], lost: ["user:bob"] }],
+            ["carol", { gained: [], lost: ["user:bob", "group:viewers"] }],
         ]);
     });
 

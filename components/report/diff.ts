@@ -398,6 +398,7 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
             kind: subject.kind,
             name: subject.name,
             reason: subject.reason,
+            ...(subject.note ? { note: subject.note } : {}),
             gained: gainedList,
             lost: lostChanges(lost, input),
             impersonation,

@@ -135,6 +135,8 @@ export interface SubjectChange {
     kind: UnlistedSubject["kind"];
     name: string;
     reason: UnlistedSubject["reason"];
+    /** What a reviewer should know of the name, when anything. */
+    note?: string;
     gained: GrantChange[];
     lost: GrantChange[];
     impersonation: ImpersonationChange;

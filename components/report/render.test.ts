@@ -86,6 +86,39 @@ test("renderMarkdown shows six rules of a gained grant and counts the rest; the 
     expect(JSON.parse(renderJson(r)).changed[0].gained[0].allows).toEqual(allows);
 });
 
+test("renderMarkdown: a subject outside the users list, with its note and what it may impersonate", () => {
+    const markdown = renderMarkdown(
+        report({
+            changed: [],
+            subjects: [
+                {
+                    subject: "group:corp:sre",
+                    kind: "Group",
+                    name: "corp:sre",
+                    reason: "external",
+                    note: "OIDC tokens' groups arrive prefixed",
+                    gained: [],
+                    lost: [],
+                    impersonation: { gained: ["user:bob"], lost: ["user:carol"] },
+                    escalations: [
+                        { kind: "impersonate", message: "may impersonate user:bob: acts with its permissions" },
+                    ],
+                    compared: true,
+                },
+            ],
+        }),
+    );
+    expect(markdown).toContain(
+        [
+            "- **group** `corp:sre` (external: whoever the API server puts in this group)",
+            "  - note: OIDC tokens' groups arrive prefixed",
+            "  - may now impersonate `user:bob`",
+            "  - may no longer impersonate `user:carol`",
+        ].join("\n"),
+    );
+    expect(markdown).toContain("- ⚠️ **group:corp:sre**: may impersonate user:bob: acts with its permissions");
+});
+
 describe("renderMarkdown", () => {
     const markdown = renderMarkdown(report());
     const lines = markdown.split("\n");

@@ -87,6 +87,7 @@ function subjectTitle(s: SubjectChange): string {
 function subjectLines(s: SubjectChange): string[] {
     return [
         `- ${subjectTitle(s)}`,
+        ...(s.note ? [`  - note: ${s.note}`] : []),
         ...(s.compared
             ? []
             : [

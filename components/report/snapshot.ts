@@ -119,6 +119,7 @@ export function subjectsFromOutput(value: unknown): UnlistedSubject[] | undefine
             reason: s.reason === "no-listed-member" ? "no-listed-member" : "external",
             grants: s.grantDetails as GrantDetail[],
             mayImpersonate: strings(s.mayImpersonate) ?? [],
+            ...(typeof s.note === "string" ? { note: s.note } : {}),
         };
     });
 }
