@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     // On standard error, so the report itself stays clean for a pull request comment.
     const shownDir = path.relative(startedIn(invocation()), projectDir) || ".";
     console.error(
-        `access-report: stack ${stack}'s users output against the config in ${shownDir} ` +
+        `access-report: stack ${stack}'s outputs (users, unlistedSubjects, authenticatingProxy) against the config in ${shownDir} ` +
             `(Pulumi.${stack.split("/").pop()}.yaml and the access files it names)`,
     );
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack], projectDir)) as Record<

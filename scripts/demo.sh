@@ -10,4 +10,4 @@ cd -P "$(dirname "$0")/.."
 echo "[demo] tools: the Pulumi engine and providers, then the control plane and Keycloak (cached under $KUBE_ACCESS_CACHE)"
 bash tools/build-engine.sh
 bash tools/build-cluster.sh
-exec npx ts-node --transpile-only scripts/demo.ts
+exec npx ts-node --transpile-only scripts/demo.ts "$@"

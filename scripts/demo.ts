@@ -4,6 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../test/harness/localCluster";
 import { demoAccessFileName, demoOidcUserNames } from "./lib/demoAccessFiles";
+import { handEdits, readConfigSnapshot } from "./lib/demoConfig";
+import { parseArgs } from "util";
 import { OperationFailedError, PulumiWorkspace } from "../test/harness/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
 
@@ -21,9 +23,29 @@ interface UserSummary {
  * ones that need no login with `kubectl auth whoami`, and says how to use them.
  */
 async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { "reset-config": { type: "boolean", default: false } }, strict: true });
     const runDir = toolEnv().KUBE_ACCESS_RUN_DIR!;
     const demoDir = path.join(runDir, "demo");
     fs.mkdirSync(demoDir, { recursive: true, mode: 0o700 });
+
+    // The stack's config as this script last wrote it: a change made by hand since would be undone and applied at
+    // once, so the demo stops and names it first (--reset-config drops such changes).
+    const projectStackFile = path.join(demoDir, "project", "Pulumi.dev.yaml");
+    const writtenConfigFile = path.join(demoDir, "stack-config.json");
+    const current = readConfigSnapshot(projectStackFile);
+    if (!values["reset-config"] && current && fs.existsSync(writtenConfigFile)) {
+        const edits = handEdits(JSON.parse(fs.readFileSync(writtenConfigFile, "utf8")), current);
+        if (edits.length > 0) {
+            console.error(
+                `[demo] the demo's stack config was changed by hand in ${path.relative(process.cwd(), path.dirname(projectStackFile))} ` +
+                    `since the demo last wrote it:\n${edits.map((e) => `  - ${e}`).join("\n")}\n` +
+                    "[demo] npm run demo writes that config from the checkout's Pulumi.dev.yaml, so this run would undo those changes " +
+                    "and apply that at once. Keep them: put them in Pulumi.dev.yaml (or an access file it names) and run npm run demo " +
+                    "again. Drop them: npm run demo -- --reset-config. Nothing was changed.",
+            );
+            process.exit(1);
+        }
+    }
 
     const cluster = await LocalCluster.start(path.join(runDir, "cluster"), {}, "[cluster]");
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
@@ -79,6 +101,7 @@ async function main(): Promise<void> {
             await workspace.removeConfig(`kube-access:oidcInitialPasswords.${name}`);
         }
     }
+    fs.writeFileSync(writtenConfigFile, JSON.stringify(readConfigSnapshot(projectStackFile) ?? {}), { mode: 0o600 });
     const deployedBefore = new Set(Object.keys(((await workspace.outputs(false)).users ?? {}) as object));
     await workspace.up();
     // OIDC users Keycloak already had, made without a password: the password the demo wrote for them now is not theirs.

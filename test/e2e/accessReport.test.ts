@@ -172,7 +172,7 @@ const expiryOf = (name: string) => users.find((u) => u.name === name)!.expiresAt
 describe("the report before the merge", () => {
     test("says on standard error which stack and which project folder's config it compared", () => {
         expect(reportStderr.trim()).toBe(
-            "access-report: stack report's users output against the config in . (Pulumi.report.yaml and the access files it names)",
+            "access-report: stack report's outputs (users, unlistedSubjects, authenticatingProxy) against the config in . (Pulumi.report.yaml and the access files it names)",
         );
     });
 

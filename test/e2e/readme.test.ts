@@ -279,6 +279,10 @@ describe("Getting kubeconfigs, verbatim, against the demo's stack", () => {
                 .sort(),
         ).toEqual(exampleUsers);
         expect(users.stdout).not.toMatch(/BEGIN|token|client-key-data/);
+        // Grants to identities outside the users list: a map by subject, plain data.
+        const unlisted = steps.find((s) => s.command.startsWith("pulumi stack output unlistedSubjects"))!;
+        expect(Array.isArray(JSON.parse(unlisted.stdout))).toBe(false);
+        expect(typeof JSON.parse(unlisted.stdout)).toBe("object");
     });
 
     test("npm run kubeconfig writes each kubeconfig with mode 0600, checked with kubectl; kubectl auth whoami answers as the user", () => {
