@@ -300,6 +300,76 @@ test("buildAccessReport: a kept grant names every O value of the certificate tha
     ]);
 });
 
+describe("buildAccessReport: what a gained grant adds to the grants a user keeps there", () => {
+    const adminRules: PolicyRule[] = [
+        ...rules.edit,
+        { apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create", "delete"] },
+    ];
+    const rolesOf = (g: GrantDetail): RoleRules =>
+        g.role === "admin" ? { state: "read", rules: adminRules } : fromCluster(g);
+    const reportWith = (binding: any, rolesOfGrant = rolesOf) => {
+        const after = teamConfig();
+        after.bindings.push(binding);
+        const spec = validateAccessSpec(after, { secretKeys });
+        return buildAccessReport({
+            before: deployed(teamConfig(), {}),
+            after: accessFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf: rolesOfGrant,
+            now,
+            cluster: { rulesRead: true },
+        });
+    };
+    const carolGained = (report: ReturnType<typeof reportWith>) =>
+        report.changed.find((u) => u.name === "carol")!.gained.map((g) => [g.role, g.namespace, g.beyondKept]);
+
+    test("admin in default beside edit there: only the RBAC rule, in the JSON and the Markdown", () => {
+        const report = reportWith({
+            name: "carol-admin",
+            clusterRole: "admin",
+            namespaces: ["default"],
+            subjects: [{ user: "carol" }],
+        });
+        expect(carolGained(report)).toEqual([
+            ["admin", "default", ["create, delete on rolebindings (rbac.authorization.k8s.io)"]],
+        ]);
+        expect(renderMarkdown(report)).toContain(
+            "    - adds to what the user keeps there: create, delete on rolebindings (rbac.authorization.k8s.io)",
+        );
+    });
+
+    test("view in default beside edit there adds nothing, and says so", () => {
+        const report = reportWith({
+            name: "carol-view",
+            clusterRole: "view",
+            namespaces: ["default"],
+            subjects: [{ user: "carol" }],
+        });
+        // carol keeps view cluster-wide too (viewers), which covers it as well.
+        expect(carolGained(report)).toEqual([["view", "default", []]]);
+        expect(renderMarkdown(report)).toContain("    - adds nothing to what the user keeps there");
+    });
+
+    test("a grant in a namespace where the user keeps only what is cluster-wide is compared with that", () => {
+        const report = reportWith({
+            name: "carol-edit-apps",
+            clusterRole: "edit",
+            namespaces: ["apps"],
+            subjects: [{ user: "carol" }],
+        });
+        // A rule stays whole when any verb on any of its resources is new (here every verb on secrets).
+        expect(carolGained(report)).toEqual([["edit", "apps", ["get, list, watch, create, delete on pods, secrets"]]]);
+    });
+
+    test("not compared when a kept role's rules were not read", () => {
+        const report = reportWith(
+            { name: "carol-admin", clusterRole: "admin", namespaces: ["default"], subjects: [{ user: "carol" }] },
+            (g) => (g.role === "edit" ? { state: "unknown" } : rolesOf(g)),
+        );
+        expect(carolGained(report)).toEqual([["admin", "default", undefined]]);
+    });
+});
+
 describe("buildAccessReport: users and groups outside the users list", () => {
     const withBinding = (...bindings: any[]) => {
         const config = teamConfig();

@@ -6,6 +6,7 @@ import {
     groupEscalations,
     describeRules,
     impersonationEscalations,
+    rulesBeyond,
 } from "./escalation";
 import {
     AccessEntry,
@@ -313,20 +314,46 @@ function alreadyHeld(e: Escalation, g: GrantDetail, held: HeldEscalation[]): boo
     );
 }
 
-/** Gained grants with what each allows, and the escalations each brings that the user did not have through `held`. */
+/**
+ * What a gained grant allows beyond the grants a user keeps in its namespace
+ * or cluster-wide, as rule lines; undefined when the user keeps none there or
+ * a role's rules were not read.
+ */
+function beyondKept(g: GrantDetail, rules: RoleRules, kept: GrantDetail[], input: ReportInput): string[] | undefined {
+    if (rules.state !== "read") return undefined;
+    const there = kept.filter((k) => k.namespace === undefined || k.namespace === g.namespace);
+    if (there.length === 0) return undefined;
+    const keptRules = there.map((k) => input.rolesOf(k));
+    if (keptRules.some((r) => r.state !== "read")) return undefined;
+    return describeRules(
+        rulesBeyond(
+            rules.rules,
+            keptRules.flatMap((r) => (r.state === "read" ? r.rules : [])),
+        ),
+    );
+}
+
+/**
+ * Gained grants with what each allows (and, beside `kept` grants, what it adds
+ * to them), and the escalations each brings that the user did not have
+ * through `held`.
+ */
 function gainedChanges(
     entry: AccessEntry,
     gained: GrantDetail[],
     input: ReportInput,
     held: HeldEscalation[] = [],
+    kept: GrantDetail[] = [],
 ): GrantChange[] {
     return gained.map((g) => {
         const rules = input.rolesOf(g);
-        return grantChange(
+        const change = grantChange(
             g,
             rules,
             escalationsOf(g, rules, ownNamespaceOf(entry)).filter((e) => !alreadyHeld(e, g, held)),
         );
+        const beyond = beyondKept(g, rules, kept, input);
+        return beyond ? { ...change, beyondKept: beyond } : change;
     });
 }
 
@@ -520,7 +547,13 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         // Escalations are what the change adds: not what the user can already do through grants they keep.
         const gainedKeys = new Set(gained.map(grantKey));
         const keptGrants = after.grants.filter((g) => !gainedKeys.has(grantKey(g)));
-        const gainedChangesList = gainedChanges(after, gained, input, heldEscalations(after, keptGrants, input));
+        const gainedChangesList = gainedChanges(
+            after,
+            gained,
+            input,
+            heldEscalations(after, keptGrants, input),
+            keptGrants,
+        );
         const impersonation = diffImpersonation(before.mayImpersonate, after.mayImpersonate);
         const escalations = [
             ...groupEscalations(newGroups),

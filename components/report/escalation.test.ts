@@ -1,4 +1,4 @@
-import { describeRules, escalationsOf, groupEscalations, ruleAllows } from "./escalation";
+import { describeRules, escalationsOf, groupEscalations, ruleAllows, rulesBeyond } from "./escalation";
 import { EscalationKind, GrantDetail, PolicyRule, RoleRules } from "./model";
 
 /** Rules in the shape of Kubernetes' default ClusterRoles (a representative subset of each). */
@@ -163,5 +163,52 @@ describe("describeRules", () => {
         ]);
         expect(describeRules(clusterAdmin)).toEqual(["* on * (*)", "* on URLs *"]);
         expect(describeRules(edit)).toHaveLength(edit.length);
+    });
+});
+
+describe("rulesBeyond", () => {
+    const admin: PolicyRule[] = [
+        ...edit,
+        {
+            apiGroups: ["rbac.authorization.k8s.io"],
+            resources: ["roles", "rolebindings"],
+            verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+        },
+    ];
+    test.each([
+        ["admin beside edit: only the RBAC rule", admin, edit, [admin[admin.length - 1]]],
+        ["view beside edit: nothing", view, edit, []],
+        ["edit beside view: only what edit adds", edit, view, edit.slice(2)],
+        [
+            "a rule cut to its new verbs and resources",
+            [{ apiGroups: [""], resources: ["pods", "secrets"], verbs: ["get", "delete"] }],
+            [
+                { apiGroups: [""], resources: ["pods"], verbs: ["get", "delete"] },
+                { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+            ],
+            [{ apiGroups: [""], resources: ["secrets"], verbs: ["delete"] }],
+        ],
+        ["a wildcard beside specific rules: kept whole", clusterAdmin, admin, clusterAdmin],
+        ["anything beside cluster-admin: nothing", admin, clusterAdmin, []],
+        [
+            "a kept rule for named resources covers nothing",
+            [{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"] }],
+            [{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"], resourceNames: ["app-config"] }],
+            [{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"] }],
+        ],
+        [
+            "a subresource covered by its parent's wildcard",
+            [{ apiGroups: [""], resources: ["pods/log", "pods/exec"], verbs: ["get"] }],
+            [{ apiGroups: [""], resources: ["pods/*"], verbs: ["get"] }],
+            [],
+        ],
+        [
+            "non-resource URLs, by URL and prefix",
+            [{ nonResourceURLs: ["/healthz", "/metrics", "/logs/app"], verbs: ["get"] }],
+            [{ nonResourceURLs: ["/healthz", "/logs/*"], verbs: ["get"] }],
+            [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }],
+        ],
+    ])("%s", (_label, gained, kept, expected) => {
+        expect(rulesBeyond(gained as PolicyRule[], kept as PolicyRule[])).toEqual(expected);
     });
 });

@@ -189,6 +189,44 @@ export function describeRule(rule: PolicyRule): string {
     return `${verbs} on ${resources}${names}${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`;
 }
 
+/**
+ * The part of `gained` rules that `kept` rules do not already allow: each
+ * gained rule cut to the verbs and the resources (or URLs) that have
+ * something no kept rule covers, as rules (their product may still hold a
+ * pair a kept rule allows); a rule with nothing new is left out. A kept rule limited to named resources covers nothing here (it
+ * would not cover other names); a wildcard is covered only by a wildcard.
+ * Sources: Kubernetes "Using RBAC Authorization" (rules are additive).
+ */
+export function rulesBeyond(gained: PolicyRule[], kept: PolicyRule[]): PolicyRule[] {
+    const covering = kept.filter((r) => (r.resourceNames ?? []).length === 0);
+    const urlCovered = (verb: string, url: string) =>
+        covering.some(
+            (r) =>
+                includes(r.verbs, verb) &&
+                (r.nonResourceURLs ?? []).some(
+                    (u) => u === "*" || u === url || (u.endsWith("*") && url.startsWith(u.slice(0, -1))),
+                ),
+        );
+    const out: PolicyRule[] = [];
+    for (const rule of gained) {
+        if ((rule.nonResourceURLs ?? []).length > 0) {
+            const urls = rule.nonResourceURLs!.filter((url) => rule.verbs.some((v) => !urlCovered(v, url)));
+            const verbs = rule.verbs.filter((v) => urls.some((url) => !urlCovered(v, url)));
+            if (urls.length > 0) out.push({ verbs, nonResourceURLs: urls });
+            continue;
+        }
+        const groups = rule.apiGroups ?? [];
+        const resources = rule.resources ?? [];
+        const uncovered = (verb: string, resource: string) =>
+            groups.some((g) => !covering.some((r) => ruleAllows(r, verb, resource, g)));
+        const newResources = resources.filter((res) => rule.verbs.some((v) => uncovered(v, res)));
+        if (newResources.length === 0) continue;
+        const verbs = rule.verbs.filter((v) => newResources.some((res) => uncovered(v, res)));
+        out.push({ ...rule, verbs, resources: newResources });
+    }
+    return out;
+}
+
 /** What a role's rules allow, one line per rule (non-resource URLs as `on URLs …`). */
 export function describeRules(rules: PolicyRule[]): string[] {
     return rules.map(describeRule);

@@ -74,6 +74,13 @@ export interface Escalation {
 export interface GrantChange extends GrantDetail {
     /** What the role's rules allow, one line per rule (empty when the rules were not read). */
     allows: string[];
+    /**
+     * For a grant gained beside grants the user keeps in the same namespace
+     * or cluster-wide: what it allows that those do not, one line per rule
+     * (empty when it adds nothing); absent when the user keeps no grant there
+     * or a role's rules were not read.
+     */
+    beyondKept?: string[];
     /** Where the rules came from: read from the cluster, missing there, or not read. */
     rules: RoleRules["state"];
     /** Escalations of a gained grant (none for lost grants). */

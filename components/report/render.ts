@@ -43,6 +43,12 @@ function shownRules(allows: string[]): string[] {
 function gainedLines(g: GrantChange): string[] {
     const lines = [`  - gains ${describeGrant(g)}`];
     for (const e of g.escalations) lines.push(`    - ⚠️ ${e.message}`);
+    if (g.beyondKept !== undefined)
+        lines.push(
+            g.beyondKept.length > 0
+                ? `    - adds to what the user keeps there: ${shownRules(g.beyondKept).join("; ")}`
+                : "    - adds nothing to what the user keeps there",
+        );
     if (g.rules === "read" && g.allows.length > 0) lines.push(`    - allows: ${shownRules(g.allows).join("; ")}`);
     if (g.rules === "missing")
         lines.push(`    - the cluster has no such ${g.roleKind} yet: the binding grants nothing until it exists`);
