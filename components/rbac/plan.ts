@@ -125,16 +125,22 @@ export function grantsOfSubject(
         }));
 }
 
+/** The name the API server gives a user's config group: with the OIDC groups prefix for an OIDC user. */
+function configGroupName(user: UserSpec, group: string, oidc: OidcSpec | undefined): string {
+    return user.auth.method === "oidc" && oidc ? oidcGroupName(group, oidc) : group;
+}
+
 /**
  * What each user is granted, structured: every binding to the user's own
  * identity, to one of its config groups or to a group the API server adds
- * itself (`system:authenticated`, a service account's groups), in plan order. The same grants as
- * {@link grantsByUser}, for tools that compare them (the access report).
+ * itself (`system:authenticated`, a service account's groups), in plan
+ * order. The same grants as {@link grantsByUser}, for tools that compare
+ * them (the access report).
  */
 export function grantDetailsByUser(spec: AccessSpec, planned: PlannedBinding[]): Record<string, GrantDetail[]> {
     const out: Record<string, GrantDetail[]> = {};
     for (const user of spec.users) {
-        const groupName = (g: string) => (user.auth.method === "oidc" && spec.oidc ? oidcGroupName(g, spec.oidc) : g);
+        const groupName = (g: string) => configGroupName(user, g, spec.oidc);
         // The groups the API server adds itself (system:authenticated, a service account's groups) are named as it names them.
         const paths: [RbacSubject, GrantDetail["via"]][] = [
             [subjectForUser(user, spec.oidc), { kind: "user" }],
@@ -232,10 +238,8 @@ function listedSubjectKeys(spec: AccessSpec): Set<string> {
     const reached = new Set<string>();
     for (const user of spec.users) {
         reached.add(subjectKey(subjectForUser(user, spec.oidc)));
-        for (const g of user.groups) {
-            const name = user.auth.method === "oidc" && spec.oidc ? oidcGroupName(g, spec.oidc) : g;
-            reached.add(subjectKey({ kind: "Group", name }));
-        }
+        for (const g of user.groups)
+            reached.add(subjectKey({ kind: "Group", name: configGroupName(user, g, spec.oidc) }));
     }
     return reached;
 }
@@ -244,12 +248,13 @@ function listedSubjectKeys(spec: AccessSpec): Set<string> {
  * The grants to subjects that are not a declared user's own identity or
  * config group, by subject: external users and groups (a team's IdP group;
  * `system:authenticated` and the other groups the API server fills itself,
- * which reach declared users too, whose own grants then show them), and
- * declared groups with no listed member; bound ones in plan order, then impersonators from
- * `impersonators` (the impersonation plan's) that are not bound. The per-user
- * summaries leave these out, so the `users` output and the access report
- * would not show them; this lists them. O(users + planned bindings +
- * impersonators).
+ * which reach declared users too, whose own grants show them as well), and
+ * declared groups with no listed member; bound ones in plan order, then
+ * impersonators from `impersonators` (the impersonation plan's) that are not
+ * bound. These reach identities kube-access does not list, so the `users`
+ * output cannot show all they reach; this lists them, for the
+ * `unlistedSubjects` output and the access report. O(users + planned
+ * bindings + impersonators).
  */
 export function unlistedSubjects(
     spec: AccessSpec,
