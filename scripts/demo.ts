@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LocalCluster } from "../test/harness/localCluster";
 import { demoAccessFileName, demoOidcUserNames } from "./lib/demoAccessFiles";
-import { handEdits, readConfigSnapshot } from "./lib/demoConfig";
+import { editsUndone, handEdits, handEditsMessage, readConfigSnapshot } from "./lib/demoConfig";
 import { parseArgs } from "util";
 import { OperationFailedError, PulumiWorkspace } from "../test/harness/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
@@ -28,24 +28,15 @@ async function main(): Promise<void> {
     const demoDir = path.join(runDir, "demo");
     fs.mkdirSync(demoDir, { recursive: true, mode: 0o700 });
 
-    // The stack's config as this script last wrote it: a change made by hand since would be undone and applied at
-    // once, so the demo stops and names it first (--reset-config drops such changes).
+    // The stack's config as this script last wrote it, and as it is now: a change made by hand since, which this
+    // run would undo and apply at once, stops the demo below (--reset-config drops such changes).
     const projectStackFile = path.join(demoDir, "project", "Pulumi.dev.yaml");
     const writtenConfigFile = path.join(demoDir, "stack-config.json");
     const current = readConfigSnapshot(projectStackFile);
-    if (!values["reset-config"] && current && fs.existsSync(writtenConfigFile)) {
-        const edits = handEdits(JSON.parse(fs.readFileSync(writtenConfigFile, "utf8")), current);
-        if (edits.length > 0) {
-            console.error(
-                `[demo] the demo's stack config was changed by hand in ${path.relative(process.cwd(), path.dirname(projectStackFile))} ` +
-                    `since the demo last wrote it:\n${edits.map((e) => `  - ${e}`).join("\n")}\n` +
-                    "[demo] npm run demo writes that config from the checkout's Pulumi.dev.yaml, so this run would undo those changes " +
-                    "and apply that at once. Keep them: put them in Pulumi.dev.yaml (or an access file it names) and run npm run demo " +
-                    "again. Drop them: npm run demo -- --reset-config. Nothing was changed.",
-            );
-            process.exit(1);
-        }
-    }
+    const edits =
+        !values["reset-config"] && current && fs.existsSync(writtenConfigFile)
+            ? handEdits(JSON.parse(fs.readFileSync(writtenConfigFile, "utf8")), current)
+            : [];
 
     const cluster = await LocalCluster.start(path.join(runDir, "cluster"), {}, "[cluster]");
     const example = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8")).config;
@@ -81,6 +72,13 @@ async function main(): Promise<void> {
             fs.writeFileSync(passwordFiles[name], crypto.randomBytes(18).toString("base64url"), { mode: 0o600 });
         }
         passwords[`kube-access:oidcInitialPasswords.${name}`] = fs.readFileSync(passwordFiles[name], "utf8");
+    }
+    const undone = current
+        ? editsUndone(edits, current, config, [...Object.keys(secrets), ...Object.keys(passwords)])
+        : [];
+    if (undone.length > 0) {
+        console.error(handEditsMessage(undone, path.relative(process.cwd(), path.dirname(projectStackFile))));
+        process.exit(1);
     }
     const workspace = await PulumiWorkspace.create({
         dir: demoDir,

@@ -190,7 +190,7 @@ describe("unlistedSubjects", () => {
         expect(found.map((s) => s.note)).toEqual([
             prefixed === undefined
                 ? undefined
-                : `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${group} are in ${prefixed}, which this grant does not name`,
+                : `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${group} are in ${prefixed}, which this grant does not name (bind ${prefixed}, external: true, to reach them)`,
         ]);
     });
 

@@ -220,7 +220,7 @@ function externalGroupNote(name: string, spec: AccessSpec): string | undefined {
     if (!spec.oidc || name.startsWith("system:")) return undefined;
     const prefixed = oidcGroupName(name, spec.oidc);
     if (prefixed === name || name.startsWith(oidcGroupName("", spec.oidc))) return undefined;
-    return `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${name} are in ${prefixed}, which this grant does not name`;
+    return `OIDC tokens' groups arrive prefixed: members of the identity provider's group ${name} are in ${prefixed}, which this grant does not name (bind ${prefixed}, external: true, to reach them)`;
 }
 
 /** An RBAC subject that may impersonate, and whom (labels as the `users` output's `mayImpersonate`). */
