@@ -290,10 +290,16 @@ function ownNamespaceOf(entry: AccessEntry): string | undefined {
     return entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
 }
 
-/** The escalations of the grants a user keeps through a change. */
-function heldEscalations(entry: AccessEntry, kept: GrantDetail[], input: ReportInput): HeldEscalation[] {
+/** The grants of `all` that are not among `gained`: what a user or subject keeps through a change. */
+function keptGrants(all: GrantDetail[], gained: GrantDetail[]): GrantDetail[] {
+    const gainedKeys = new Set(gained.map(grantKey));
+    return all.filter((g) => !gainedKeys.has(grantKey(g)));
+}
+
+/** The escalations of the grants a user or subject keeps through a change (`ownNamespace`: a service account's). */
+function heldEscalations(ownNamespace: string | undefined, kept: GrantDetail[], input: ReportInput): HeldEscalation[] {
     return kept.flatMap((g) =>
-        escalationsOf(g, input.rolesOf(g), ownNamespaceOf(entry)).map((escalation) => ({
+        escalationsOf(g, input.rolesOf(g), ownNamespace).map((escalation) => ({
             escalation,
             namespace: g.namespace,
         })),
@@ -339,7 +345,7 @@ function beyondKept(g: GrantDetail, rules: RoleRules, kept: GrantDetail[], input
  * through `held`.
  */
 function gainedChanges(
-    entry: AccessEntry,
+    ownNamespace: string | undefined,
     gained: GrantDetail[],
     input: ReportInput,
     held: HeldEscalation[] = [],
@@ -350,7 +356,7 @@ function gainedChanges(
         const change = grantChange(
             g,
             rules,
-            escalationsOf(g, rules, ownNamespaceOf(entry)).filter((e) => !alreadyHeld(e, g, held)),
+            escalationsOf(g, rules, ownNamespace).filter((e) => !alreadyHeld(e, g, held)),
         );
         const beyond = beyondKept(g, rules, kept, input);
         return beyond ? { ...change, beyondKept: beyond } : change;
@@ -405,20 +411,8 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
         );
         if (gained.length + lost.length + impersonation.gained.length + impersonation.lost.length === 0) continue;
         // As for users: an escalation the subject already has through a grant it keeps is not flagged again.
-        const gainedKeys = new Set(gained.map(grantKey));
-        const held = (after.get(subject.subject)?.grants ?? [])
-            .filter((g) => !gainedKeys.has(grantKey(g)))
-            .flatMap((g) =>
-                escalationsOf(g, input.rolesOf(g)).map((escalation) => ({ escalation, namespace: g.namespace })),
-            );
-        const gainedList = gained.map((g) => {
-            const rules = input.rolesOf(g);
-            return grantChange(
-                g,
-                rules,
-                escalationsOf(g, rules).filter((e) => !alreadyHeld(e, g, held)),
-            );
-        });
+        const kept = keptGrants(after.get(subject.subject)?.grants ?? [], gained);
+        const gainedList = gainedChanges(undefined, gained, input, heldEscalations(undefined, kept, input));
         const broad = broadSubjectEscalations(subject.kind, subject.name, gained, impersonation.gained);
         changes.push({
             subject: subject.subject,
@@ -506,7 +500,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
     const added: UserChange[] = input.after
         .filter((u) => !beforeByName.has(u.name))
         .map((u) => {
-            const gained = gainedChanges(u, u.grants, input);
+            const gained = gainedChanges(ownNamespaceOf(u), u.grants, input);
             return {
                 ...userHead(u),
                 gained,
@@ -545,14 +539,13 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         const kept = reissued ? keptByCertificate(before, leftGroups, input.planned, input.now, false) : [];
         const newGroups = after.method === "certificate" ? after.groups.filter((g) => !before.groups.includes(g)) : [];
         // Escalations are what the change adds: not what the user can already do through grants they keep.
-        const gainedKeys = new Set(gained.map(grantKey));
-        const keptGrants = after.grants.filter((g) => !gainedKeys.has(grantKey(g)));
+        const stays = keptGrants(after.grants, gained);
         const gainedChangesList = gainedChanges(
-            after,
+            ownNamespaceOf(after),
             gained,
             input,
-            heldEscalations(after, keptGrants, input),
-            keptGrants,
+            heldEscalations(ownNamespaceOf(after), stays, input),
+            stays,
         );
         const impersonation = diffImpersonation(before.mayImpersonate, after.mayImpersonate);
         const escalations = [

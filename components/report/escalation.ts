@@ -162,16 +162,10 @@ export function broadSubjectEscalations(
  */
 export function impersonationEscalations(gained: string[]): Escalation[] {
     if (gained.length === 0) return [];
+    // Acting in system:masters is that group's escalation (groupEscalations), reached by impersonation.
+    const groups = gained.filter((t) => t.startsWith("group:")).map((t) => t.slice("group:".length));
     return [
-        ...(gained.includes("group:system:masters")
-            ? [
-                  {
-                      kind: "system-masters" as const,
-                      message:
-                          "may impersonate group system:masters: bypasses every RBAC check, and no binding can take it away",
-                  },
-              ]
-            : []),
+        ...groupEscalations(groups).map((e) => ({ ...e, message: `may impersonate ${e.message}` })),
         {
             kind: "impersonate",
             message: `may impersonate ${gained.join(", ")}: acts with ${gained.length === 1 ? "its" : "their"} permissions`,
