@@ -58,6 +58,7 @@ import {
     totalSeconds,
 } from "./bench/cpuShares";
 import { timeOwnWork } from "./bench/ownWork";
+import { kubeAccessConfig } from "./bench/handWritten";
 import { PromiseSources, SourceDifference, sourceDifferences } from "./bench/promiseSources";
 
 const usage = `npm run bench -- [options]
@@ -155,10 +156,12 @@ function mockConfig(accessFiles: string[]): {
 
 /**
  * The mock programs (scripts/bench/mockRun.ts): kube-access; the raw baseline, which declares the same
- * resources and delivers what a raw program delivers too; and the baseline that also makes kube-access's
- * own outputs, so the same state.
+ * resources and delivers what a raw program delivers too; the hand-written raw program, which is that
+ * baseline plus the work any program must do to declare them from the same files (read them, make each CSR
+ * from its key, render the kubeconfigs: scripts/bench/handWritten.ts); and the baseline that also makes
+ * kube-access's own outputs, so the same state.
  */
-type MockMode = "program" | "baseline" | "baseline-state";
+type MockMode = "program" | "baseline" | "hand-written" | "baseline-state";
 
 /** A mock program's run: one of the timed modes, or the untimed run that records what the program declared. */
 type MockRunMode = MockMode | "record";
@@ -185,7 +188,12 @@ interface MockRun {
 function promiseCounts(workDir: string, compiled?: string): Record<MockMode, number> {
     const count = (mode: MockMode) =>
         mockRun(mode, workDir, compiled, { KUBE_ACCESS_BENCH_COUNT_PROMISES: "1" }).promises!;
-    return { program: count("program"), baseline: count("baseline"), "baseline-state": count("baseline-state") };
+    return {
+        program: count("program"),
+        baseline: count("baseline"),
+        "hand-written": count("hand-written"),
+        "baseline-state": count("baseline-state"),
+    };
 }
 
 /**
@@ -289,15 +297,10 @@ type PureFigures = { validateSeconds: number; planAndSummariesSeconds: number; r
 async function pureFunctions(workDir: string, accessFiles: string[]): Promise<PureFigures> {
     const { validateWithAccessFiles } = await import("../components/intake/accessFiles");
     const { validateAccessSpec } = await import("../components/access/validate");
-    const { parseConfigValue } = await import("../components/access/load");
     const { planRoleBindings, grantsByUser, grantDetailsByUser } = await import("../components/rbac/plan");
     const { accessFromSpec } = await import("../components/report/snapshot");
     const config = mockConfig(accessFiles);
-    const raw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config.all)) {
-        if (k.startsWith("kube-access:")) raw[k.slice("kube-access:".length)] = parseConfigValue(v);
-    }
-    const secretKeys = config.secretKeys.filter((k) => k.startsWith("kube-access:")).map((k) => k.slice(12));
+    const { raw, secretKeys } = kubeAccessConfig(config.all, config.secretKeys);
     const time = <T>(f: () => T): [T, number] => {
         const t = performance.now();
         const r = f();
@@ -729,11 +732,16 @@ async function main(): Promise<number> {
             result.runner = compiled ? "node, compiled by tsc" : "ts-node, transpile only";
             const first = mockRun("record", workDir, compiled); // records the resources the baseline declares; also a warm-up
             console.log(`[bench mock] ${first.resources} resources (${fmt(first.resources / n, 1)} per user)`);
-            const runs: Record<MockMode, MockRun[]> = { program: [], baseline: [], "baseline-state": [] };
+            const runs: Record<MockMode, MockRun[]> = {
+                program: [],
+                baseline: [],
+                "hand-written": [],
+                "baseline-state": [],
+            };
             for (let i = 0; i < repeat; i++) {
                 for (const mode of i % 2 === 0
-                    ? (["baseline", "program", "baseline-state"] as const)
-                    : (["baseline-state", "program", "baseline"] as const)) {
+                    ? (["baseline", "program", "hand-written", "baseline-state"] as const)
+                    : (["baseline-state", "hand-written", "program", "baseline"] as const)) {
                     const r = mockRun(mode, workDir, compiled);
                     runs[mode].push(r);
                     const typed =
@@ -755,6 +763,7 @@ async function main(): Promise<number> {
             const program = stats("program");
             const baseline = stats("baseline");
             const sameState = stats("baseline-state");
+            const handWritten = stats("hand-written");
             console.log(
                 `[bench mock] program min ${fmt(program.min)} s, median ${fmt(program.median)} s; baseline min ` +
                     `${fmt(baseline.min)} s, median ${fmt(baseline.median)} s; ratio min ${fmt(program.min / baseline.min)}, ` +
@@ -764,6 +773,12 @@ async function main(): Promise<number> {
                 `[bench mock] against the baseline that also makes kube-access's own outputs (the same state): min ` +
                     `${fmt(sameState.min)} s, median ${fmt(sameState.median)} s; ratio min ` +
                     `${fmt(program.min / sameState.min)}, median ${fmt(program.median / sameState.median)}`,
+            );
+            console.log(
+                `[bench mock] against the hand-written raw program (the baseline, plus reading the files, making ` +
+                    `each CSR from its key and rendering the kubeconfigs): min ${fmt(handWritten.min)} s, median ` +
+                    `${fmt(handWritten.median)} s; ratio min ${fmt(program.min / handWritten.min)}, median ` +
+                    `${fmt(program.median / handWritten.median)}`,
             );
             const times = {
                 programSeconds: program.min,
@@ -804,7 +819,8 @@ async function main(): Promise<number> {
             const promises = promiseCounts(workDir, compiled);
             console.log(
                 `[bench mock] promises made during evaluation (a count, the same on every run): program ` +
-                    `${promises.program}, baseline ${promises.baseline}, baseline with the same state ` +
+                    `${promises.program}, baseline ${promises.baseline}, hand-written ${promises["hand-written"]}, ` +
+                    `baseline with the same state ` +
                     `${promises["baseline-state"]}; the program ${fmt(promises.program / promises.baseline)}x the ` +
                     `baseline's, ${fmt((promises.program - promises.baseline) / n, 0)} more per user`,
             );
@@ -818,6 +834,9 @@ async function main(): Promise<number> {
                 sameState,
                 ratioMin: program.min / baseline.min,
                 ratioMedian: program.median / baseline.median,
+                handWritten,
+                handWrittenRatioMin: program.min / handWritten.min,
+                handWrittenRatioMedian: program.median / handWritten.median,
                 sameStateRatioMin: program.min / sameState.min,
                 sameStateRatioMedian: program.median / sameState.median,
                 outputsAloneRatioMin: withOutputs.outputsAlone,

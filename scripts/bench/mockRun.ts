@@ -20,6 +20,11 @@
  *                                   other options, so with the program's URNs
  *                                   (scripts/bench/declarationOptions.ts); it fails when its
  *                                   registrations differ from the program's
+ *   mockRun.ts hand-written <workDir>
+ *                                   the baseline, plus what any program must do to declare those objects and
+ *                                   deliver those kubeconfigs from the same files: it reads the access files,
+ *                                   makes each CSR from its key in an apply, renders the kubeconfigs
+ *                                   (scripts/bench/handWritten.ts)
  *   mockRun.ts baseline-state <workDir>
  *                                   the same, and also kube-access's own outputs (its components'
  *                                   outputs and the users' access summary), so that it makes the same
@@ -61,6 +66,16 @@ import { recordingMocks, RecordedResource } from "../../test/helpers/mocks";
 import { limitHeapGrowth, limitStackTraces } from "../../components/access/runtimeSettings";
 import { ProviderPackages, resourceClass } from "./resourceClasses";
 import { startPromiseSources } from "./promiseSources";
+import {
+    KubeconfigInputs,
+    RequestDerivation,
+    derivedRequestInputs,
+    kubeAccessConfig,
+    kubeconfigInputs,
+    readAccessFiles,
+    renderKubeconfigs,
+    requestDerivations,
+} from "./handWritten";
 import {
     RegistrationRequest,
     declarationDifferences,
@@ -127,6 +142,39 @@ async function languageHostHooks(): Promise<void> {
     await hooks.isInitializedAsync();
 }
 
+/** What the hand-written program works from, read before the clock starts. */
+interface HandWrittenWork {
+    accessFiles: string[];
+    kubeconfigs: KubeconfigInputs;
+    /** Set once the program's declarations are read. */
+    derivations: Map<number, RequestDerivation[]>;
+}
+
+/** The access files and the spec the hand-written program's kubeconfigs are rendered from (validated here, untimed). */
+async function handWrittenWork(config: BenchConfig): Promise<HandWrittenWork> {
+    const { validateWithAccessFiles } = await import("../../components/intake/accessFiles");
+    const { validateAccessSpec } = await import("../../components/access/validate");
+    const { raw, secretKeys } = kubeAccessConfig(config.all, config.secretKeys);
+    const spec = validateWithAccessFiles(raw, workDir, (merged) => validateAccessSpec(merged, { secretKeys }));
+    return {
+        accessFiles: JSON.parse(config.all["kube-access:accessFiles"]) as string[],
+        kubeconfigs: kubeconfigInputs(spec, config.certificatePem),
+        derivations: new Map(),
+    };
+}
+
+/** The hand-written program delivers a kubeconfig for every user the program does; throws when not. */
+function checkHandWrittenKubeconfigs(rendered: Record<string, string>, recorded: unknown): void {
+    const recordedUsers = Object.keys(((recorded as { value?: object })?.value ?? recorded ?? {}) as object);
+    const missing = recordedUsers.filter((name) => !(name in rendered));
+    const extra = Object.keys(rendered).filter((name) => !recordedUsers.includes(name));
+    if (missing.length + extra.length > 0)
+        throw new Error(
+            `the hand-written program's kubeconfigs differ from the program's: missing ${missing.slice(0, 5).join(", ")}; ` +
+                `extra ${extra.slice(0, 5).join(", ")}`,
+        );
+}
+
 async function main(): Promise<void> {
     const config = JSON.parse(fs.readFileSync(path.join(workDir, "config.json"), "utf8")) as BenchConfig;
     const recording = recordingMocks(config.certificatePem);
@@ -161,6 +209,9 @@ async function main(): Promise<void> {
     let unsetProperties = new Map<string, string[]>();
     // What the program declared, read by a baseline before the clock starts.
     let declared: DeclaredResource[] = [];
+    // The hand-written program's kubeconfigs, and the program's as recorded, compared after the clock stops.
+    let handWrittenKubeconfigs: Record<string, string> | undefined;
+    let recordedKubeconfigs: unknown;
     const recordRun = mode === "record";
     if (mode === "program" || recordRun) {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
@@ -176,16 +227,19 @@ async function main(): Promise<void> {
                 stackOutputs = await program();
                 return stackOutputs as pulumi.Inputs;
             });
-    } else if (mode === "baseline" || mode === "baseline-state") {
+    } else if (mode === "baseline" || mode === "baseline-state" || mode === "hand-written") {
         const sameState = mode === "baseline-state";
+        const handWritten = mode === "hand-written" ? await handWrittenWork(config) : undefined;
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
         limitHeapGrowth();
         declared = JSON.parse(fs.readFileSync(path.join(workDir, "resources.json"), "utf8")) as DeclaredResource[];
         const options = recordedOptions(declared.map((r) => r.registration!));
+        if (handWritten) handWritten.derivations = requestDerivations(declared, options);
         // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
+        recordedKubeconfigs = outputs.stack.kubeconfigs;
         const componentOutputsOf = (r: RecordedResource) =>
             (sameState ? withSecrets(outputs.components[resourceKey(r.type, r.name)] ?? {}) : {}) as pulumi.Inputs;
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
@@ -197,10 +251,16 @@ async function main(): Promise<void> {
                 // Each resource with the program's parent, dependencies, provider and other options, so
                 // with the program's URN; the program's stack is the baseline's own.
                 const resources: (pulumi.Resource | undefined)[] = [];
+                // The hand-written program reads its users, and makes each request from its key.
+                if (handWritten) readAccessFiles(workDir, handWritten.accessFiles);
+                const requests = new Map<number, pulumi.Output<string>>();
                 declared.forEach((r, i) => {
                     if (r.type === stackType) return void resources.push(undefined);
                     const Class = classes[i];
-                    const recorded = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, options[i], resources);
+                    const given = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, options[i], resources);
+                    const recorded = handWritten
+                        ? derivedRequestInputs(given, handWritten.derivations.get(i), resources, requests)
+                        : given;
                     // A bare resource declares the output properties the program's class did; a provider's class has its own.
                     const inputs = Class ? recorded : withUnsetProperties(recorded, r.unsetProperties);
                     const opts = declarationOptions(options[i], resources, {
@@ -215,7 +275,12 @@ async function main(): Promise<void> {
                               : new BaselineResource(r.type, r.name, inputs, opts),
                     );
                 });
-                return withSecrets(returned) as pulumi.Inputs;
+                if (!handWritten) return withSecrets(returned) as pulumi.Inputs;
+                handWrittenKubeconfigs = renderKubeconfigs(handWritten.kubeconfigs);
+                return {
+                    ...(withSecrets(returned) as pulumi.Inputs),
+                    kubeconfigs: pulumi.secret(handWrittenKubeconfigs),
+                };
             });
     } else {
         throw new Error(`unknown mode ${mode}`);
@@ -278,6 +343,7 @@ async function main(): Promise<void> {
         };
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
     } else if (mode !== "program") {
+        if (handWrittenKubeconfigs) checkHandWrittenKubeconfigs(handWrittenKubeconfigs, recordedKubeconfigs);
         // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
         const differences = declarationDifferences(
             declared.map((r) => r.registration!),

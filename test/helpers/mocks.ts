@@ -103,16 +103,18 @@ export interface MockedKubeAccess {
  * Builds `KubeAccess` from the example config (test/helpers/config.ts), after
  * `adjust` changes it, under recording mocks, the way the program does, and
  * waits for every kubeconfig. The components are imported only after the
- * mocks are set.
+ * mocks are set, and after `onMocksSet` has run (to watch the mock monitor, say).
  */
 export async function mockedKubeAccess(
     adjust: (config: RawConfig) => void = () => undefined,
+    onMocksSet: () => void = () => undefined,
 ): Promise<MockedKubeAccess> {
     const { testCa } = await import("./fixtures");
     const { secretKeys, validConfig } = await import("./config");
     const ca = testCa();
     const { mocks, resources } = recordingMocks(ca.certificatePem);
     await pulumi.runtime.setMocks(mocks, "kube-access", "test", false);
+    onMocksSet();
     const components = await import("../../components");
     const config = validConfig();
     adjust(config);
