@@ -881,7 +881,7 @@ async function main(): Promise<number> {
             const floorFirstUp = sameSize["first up, checkpoints on"]!;
             const floorRecorded = sameSize.checkpointedFirstUp!;
             result.engineFloorSameSize = sameSize;
-            const mock = result.mock as { ratioMin: number; ratioMedian: number; resourcesPerUser: number };
+            const mock = result.mock as TargetFigures["mock"];
             const figures: TargetFigures = {
                 users: n,
                 pure: pure as TargetFigures["pure"],

@@ -118,6 +118,24 @@ describe("issue 17's targets from one bench run", () => {
         expect(rowMatching(figures, /planning/).met).toBe(false);
     });
 
+    it("with the hand-written raw program timed, the evaluation row gives the ratio to it too, judged by the replay", () => {
+        const figures = passing();
+        expect(rowMatching(figures, /evaluation/).measured).toBe("1.05x min, 1.08x median");
+        figures.mock = {
+            ...figures.mock,
+            ratioMin: 1.45,
+            ratioMedian: 1.5,
+            handWrittenRatioMin: 1.08,
+            handWrittenRatioMedian: 1.12,
+        };
+        const row = rowMatching(figures, /evaluation/);
+        expect(row.measured).toBe(
+            "1.45x min, 1.50x median; against a hand-written raw program that also reads the files, makes each CSR " +
+                "from its key and renders the kubeconfigs: 1.08x min, 1.12x median",
+        );
+        expect(row.met).toBe(false);
+    });
+
     it("names the engine's floor beside the no-change up, the memory and the refused-config targets", () => {
         const no = rowMatching(passing(), /no-change pulumi up/);
         expect(no.floor).toBe("34.0 s (ratio 1.06)");
