@@ -11,7 +11,17 @@ import {
     recordRegistrations,
     recordedOptions,
 } from "../scripts/bench/declarationOptions";
-import { derivedRequestInputs, readAccessFiles, requestDerivations } from "../scripts/bench/handWritten";
+import { parse } from "yaml";
+import {
+    credentialSources,
+    derivedRequestInputs,
+    kubeconfigOutputs,
+    readAccessFiles,
+    requestDerivations,
+    withoutPropertyDependencies,
+} from "../scripts/bench/handWritten";
+import { validateAccessSpec } from "../components/access/validate";
+import { secretKeys, validConfig } from "./helpers/config";
 import { buildCsrPem, parseCsrPem } from "../components/x509/csr";
 import { mockedKubeAccess, promiseOf, recordingMocks } from "./helpers/mocks";
 import { opensslCsr, testCa } from "./helpers/fixtures";
@@ -134,9 +144,84 @@ describe("the hand-written raw program of the bench: requests made from their ke
         expect(parsed.publicKeyDer.equals(publicKeyDer)).toBe(true);
         expect(request).not.toBe(recorded);
         expect(clusterSignedInputs.requestPem).toBe(certificateInputs.certRequestPem);
+        // The request's Output carries the key: the recorded dependency on it is not declared again.
+        expect(
+            withoutPropertyDependencies(
+                { propertyDependencies: { certRequestPem: [0], caCertPem: [3] } },
+                derivations.get(1)!,
+            ),
+        ).toEqual({ propertyDependencies: { caCertPem: [3] } });
+        const dependencies = await (
+            certificateInputs.certRequestPem as unknown as { resources(): Set<pulumi.Resource> }
+        ).resources();
+        expect([...dependencies]).toContain(key);
         // Inputs without a derivation are returned as given.
         const plain = { certRequestPem: recorded };
         expect(derivedRequestInputs(plain, undefined, [key], requests)).toBe(plain);
+    });
+});
+
+describe("the hand-written raw program's kubeconfigs", () => {
+    it("come from each user's key, certificate or token among the program's resources, and equal the program's", async () => {
+        let registrations: RegistrationRequest[] = [];
+        const { access, resources, ca } = await mockedKubeAccess(
+            undefined,
+            () => (registrations = recordRegistrations()),
+        );
+        await waitForRPCs();
+        const declared = registrations.map((r) => ({ type: r.type, name: r.name }));
+        const spec = validateAccessSpec(validConfig(), { secretKeys });
+        const sources = credentialSources(spec, declared, recordedOptions(registrations));
+        const named = (i: number | undefined) => (i === undefined ? undefined : registrations[i].name);
+        expect(
+            Object.fromEntries(
+                [...sources].map(([user, s]) => [
+                    user,
+                    s.method === "certificate"
+                        ? { certificate: named(s.certificate), property: s.certificateProperty, key: named(s.key) }
+                        : s.method === "serviceAccount"
+                          ? { token: named(s.token), namespace: s.namespace }
+                          : s,
+                ]),
+            ),
+        ).toEqual({
+            user1: { certificate: "user-user1-certificate", property: "certPem", key: "user-user1-key" },
+            user2: { certificate: "user-user2-certificate", property: "certificatePem", key: "user-user2-key" },
+            sa1: { token: "user-sa1-token-value", namespace: "ci" },
+            "da-admin": { method: "oidc" },
+        });
+
+        // The same outputs as the mocks gave the program's resources, on stand-ins for the baseline's.
+        const programKubeconfigs = (await promiseOf(access.kubeconfigs)) as Record<string, string>;
+        const keyOf = (user: string) =>
+            Buffer.from(parse(programKubeconfigs[user]).users[0].user["client-key-data"], "base64").toString();
+        const standIns: Record<string, pulumi.Output<string>>[] = registrations.map(() => ({}));
+        for (const [user, s] of sources) {
+            if (s.method === "certificate") {
+                standIns[s.certificate][s.certificateProperty] = pulumi.output(ca.certificatePem);
+                standIns[s.key!].privateKeyPem = pulumi.secret(keyOf(user));
+            } else if (s.method === "serviceAccount") {
+                const secretName = resources.find((r) => r.name === "user-sa1-token-value")!.inputs.secretName;
+                standIns[s.token].token = pulumi.secret(`token-of-${secretName}`);
+            }
+        }
+        const kubeconfigs = kubeconfigOutputs(spec, sources, standIns as unknown as pulumi.Resource[]);
+        expect(await pulumi.isSecret(kubeconfigs)).toBe(true);
+        expect(await promiseOf(kubeconfigs)).toEqual(programKubeconfigs);
+    });
+
+    it("are refused when a user's credential resource is missing", () => {
+        const spec = validateAccessSpec(validConfig(), { secretKeys });
+        expect(() => credentialSources(spec, [], [])).toThrow(/no certificate resource for user user1/);
+        const onlyCertificates = [
+            { type: "kube-access:certificates:CertificateUser", name: "user-user1" },
+            { type: "tls:index/locallySignedCert:LocallySignedCert", name: "user-user1-certificate" },
+            { type: "kube-access:certificates:CertificateUser", name: "user-user2" },
+            { type: "pulumi-nodejs:dynamic/certificates:ClusterSignedCertificate", name: "user-user2-certificate" },
+        ];
+        expect(() => credentialSources(spec, onlyCertificates, [{}, { parent: 0 }, {}, { parent: 2 }])).toThrow(
+            /no token resource for service account sa1/,
+        );
     });
 });
 

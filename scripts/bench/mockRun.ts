@@ -67,15 +67,17 @@ import { limitHeapGrowth, limitStackTraces } from "../../components/access/runti
 import { ProviderPackages, resourceClass } from "./resourceClasses";
 import { startPromiseSources } from "./promiseSources";
 import {
-    KubeconfigInputs,
+    CredentialSource,
     RequestDerivation,
+    credentialSources,
     derivedRequestInputs,
     kubeAccessConfig,
-    kubeconfigInputs,
+    kubeconfigOutputs,
     readAccessFiles,
-    renderKubeconfigs,
     requestDerivations,
+    withoutPropertyDependencies,
 } from "./handWritten";
+import type { AccessSpec } from "../../components/model/types";
 import {
     RegistrationRequest,
     declarationDifferences,
@@ -145,12 +147,15 @@ async function languageHostHooks(): Promise<void> {
 /** What the hand-written program works from, read before the clock starts. */
 interface HandWrittenWork {
     accessFiles: string[];
-    kubeconfigs: KubeconfigInputs;
+    spec: AccessSpec;
+    /** Certificate users whose key kube-access makes: one request each. */
+    keyedUsers: number;
     /** Set once the program's declarations are read. */
     derivations: Map<number, RequestDerivation[]>;
+    sources: Map<string, CredentialSource>;
 }
 
-/** The access files and the spec the hand-written program's kubeconfigs are rendered from (validated here, untimed). */
+/** The access files, and the spec the hand-written program's kubeconfigs follow (validated here, untimed). */
 async function handWrittenWork(config: BenchConfig): Promise<HandWrittenWork> {
     const { validateWithAccessFiles } = await import("../../components/intake/accessFiles");
     const { validateAccessSpec } = await import("../../components/access/validate");
@@ -158,20 +163,34 @@ async function handWrittenWork(config: BenchConfig): Promise<HandWrittenWork> {
     const spec = validateWithAccessFiles(raw, workDir, (merged) => validateAccessSpec(merged, { secretKeys }));
     return {
         accessFiles: JSON.parse(config.all["kube-access:accessFiles"]) as string[],
-        kubeconfigs: kubeconfigInputs(spec, config.certificatePem),
+        spec,
+        keyedUsers: spec.users.filter((u) => u.auth.method === "certificate" && !u.auth.certificateRequestPem).length,
         derivations: new Map(),
+        sources: new Map(),
     };
 }
 
-/** The hand-written program delivers a kubeconfig for every user the program does; throws when not. */
-function checkHandWrittenKubeconfigs(rendered: Record<string, string>, recorded: unknown): void {
-    const recordedUsers = Object.keys(((recorded as { value?: object })?.value ?? recorded ?? {}) as object);
-    const missing = recordedUsers.filter((name) => !(name in rendered));
-    const extra = Object.keys(rendered).filter((name) => !recordedUsers.includes(name));
-    if (missing.length + extra.length > 0)
+/**
+ * The hand-written program must deliver a kubeconfig for every user the
+ * program does (checked when the recorded kubeconfigs are given), and make a
+ * request for every key (checked when the requests made are given): throws when not.
+ */
+function checkHandWritten(work: HandWrittenWork, recordedKubeconfigs: unknown, requestsMade?: number): void {
+    const recordedUsers = Object.keys(
+        ((recordedKubeconfigs as { value?: object })?.value ?? recordedKubeconfigs ?? {}) as object,
+    );
+    const missing = recordedUsers.filter((name) => !work.sources.has(name));
+    const extra = [...work.sources.keys()].filter((name) => !recordedUsers.includes(name));
+    if (recordedKubeconfigs !== undefined && missing.length + extra.length > 0)
         throw new Error(
             `the hand-written program's kubeconfigs differ from the program's: missing ${missing.slice(0, 5).join(", ")}; ` +
                 `extra ${extra.slice(0, 5).join(", ")}`,
+        );
+    const keys = new Set([...work.derivations.values()].flat().map((d) => d.keyIndex)).size;
+    if (keys !== work.keyedUsers || (requestsMade !== undefined && requestsMade !== keys))
+        throw new Error(
+            `the hand-written program made ${requestsMade ?? "no"} requests from ${keys} keys found, for ` +
+                `${work.keyedUsers} users whose key kube-access makes`,
         );
 }
 
@@ -209,9 +228,9 @@ async function main(): Promise<void> {
     let unsetProperties = new Map<string, string[]>();
     // What the program declared, read by a baseline before the clock starts.
     let declared: DeclaredResource[] = [];
-    // The hand-written program's kubeconfigs, and the program's as recorded, compared after the clock stops.
-    let handWrittenKubeconfigs: Record<string, string> | undefined;
-    let recordedKubeconfigs: unknown;
+    // The hand-written program's work, and the requests it made from keys (one per key), checked after the clock.
+    let handWrittenWorkDone: HandWrittenWork | undefined;
+    const requests = new Map<number, pulumi.Output<string>>();
     const recordRun = mode === "record";
     if (mode === "program" || recordRun) {
         // The components are compiled and loaded before the clock starts; index.ts itself is tiny.
@@ -230,16 +249,20 @@ async function main(): Promise<void> {
     } else if (mode === "baseline" || mode === "baseline-state" || mode === "hand-written") {
         const sameState = mode === "baseline-state";
         const handWritten = mode === "hand-written" ? await handWrittenWork(config) : undefined;
+        handWrittenWorkDone = handWritten;
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
         limitHeapGrowth();
         declared = JSON.parse(fs.readFileSync(path.join(workDir, "resources.json"), "utf8")) as DeclaredResource[];
         const options = recordedOptions(declared.map((r) => r.registration!));
-        if (handWritten) handWritten.derivations = requestDerivations(declared, options);
+        if (handWritten) {
+            handWritten.derivations = requestDerivations(declared, options);
+            handWritten.sources = credentialSources(handWritten.spec, declared, options);
+        }
         // The program's outputs, as values: what a raw program delivers too, or (same state) all of them.
         const outputs = JSON.parse(fs.readFileSync(path.join(workDir, "outputs.json"), "utf8")) as RecordedOutputs;
         const returned = sameState ? outputs.stack : deliveredStackOutputs(outputs.stack);
-        recordedKubeconfigs = outputs.stack.kubeconfigs;
+        if (handWritten) checkHandWritten(handWritten, outputs.stack.kubeconfigs);
         const componentOutputsOf = (r: RecordedResource) =>
             (sameState ? withSecrets(outputs.components[resourceKey(r.type, r.name)] ?? {}) : {}) as pulumi.Inputs;
         const packages = { kubernetes, tls, keycloak } as unknown as ProviderPackages;
@@ -253,14 +276,16 @@ async function main(): Promise<void> {
                 const resources: (pulumi.Resource | undefined)[] = [];
                 // The hand-written program reads its users, and makes each request from its key.
                 if (handWritten) readAccessFiles(workDir, handWritten.accessFiles);
-                const requests = new Map<number, pulumi.Output<string>>();
                 declared.forEach((r, i) => {
                     if (r.type === stackType) return void resources.push(undefined);
                     const Class = classes[i];
-                    const given = declaredInputs(withSecrets(r.inputs) as pulumi.Inputs, options[i], resources);
-                    const recorded = handWritten
-                        ? derivedRequestInputs(given, handWritten.derivations.get(i), resources, requests)
-                        : given;
+                    const derivations = handWritten?.derivations.get(i);
+                    const given = declaredInputs(
+                        withSecrets(r.inputs) as pulumi.Inputs,
+                        derivations ? withoutPropertyDependencies(options[i], derivations) : options[i],
+                        resources,
+                    );
+                    const recorded = derivedRequestInputs(given, derivations, resources, requests);
                     // A bare resource declares the output properties the program's class did; a provider's class has its own.
                     const inputs = Class ? recorded : withUnsetProperties(recorded, r.unsetProperties);
                     const opts = declarationOptions(options[i], resources, {
@@ -276,10 +301,9 @@ async function main(): Promise<void> {
                     );
                 });
                 if (!handWritten) return withSecrets(returned) as pulumi.Inputs;
-                handWrittenKubeconfigs = renderKubeconfigs(handWritten.kubeconfigs);
                 return {
                     ...(withSecrets(returned) as pulumi.Inputs),
-                    kubeconfigs: pulumi.secret(handWrittenKubeconfigs),
+                    kubeconfigs: kubeconfigOutputs(handWritten.spec, handWritten.sources, resources),
                 };
             });
     } else {
@@ -343,7 +367,7 @@ async function main(): Promise<void> {
         };
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
     } else if (mode !== "program") {
-        if (handWrittenKubeconfigs) checkHandWrittenKubeconfigs(handWrittenKubeconfigs, recordedKubeconfigs);
+        if (handWrittenWorkDone) checkHandWritten(handWrittenWorkDone, undefined, requests.size);
         // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
         const differences = declarationDifferences(
             declared.map((r) => r.registration!),
