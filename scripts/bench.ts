@@ -63,10 +63,12 @@ import { PromiseSources, SourceDifference, sourceDifferences } from "./bench/pro
 
 const usage = `npm run bench -- [options]
 
-The mock comparison runs the program and two raw baselines R times each, alternating. One declares the same
-resources (the same URNs, parents, dependencies and options; it fails if they differ) and the stack outputs a
-raw program delivers too (kubeconfigs, API server settings); the other also kube-access's own outputs (the same
-state); neither has logic. Then one profiled run of the program and the
+The mock comparison runs the program, two raw baselines and a hand-written raw program R times each,
+alternating. One baseline declares the same resources (the same URNs, parents, dependencies and options; it
+fails if they differ) and the stack outputs a raw program delivers too (kubeconfigs, API server settings); the
+other also kube-access's own outputs (the same state); neither has logic. The hand-written program is the
+first baseline plus what any program must do to declare the same objects from the same files: read them,
+make each CSR from its key in an apply, make each kubeconfig from its credential. Then one profiled run of the program and the
 first baseline: where their CPU time went (kube-access's own work, declaring, harness, runtime) and the floor
 of a raw program that also did kube-access's own work, from that profile and from the own work timed alone
 (reading and validating the files, CSRs, kubeconfigs), and what kube-access's own outputs alone cost (the
