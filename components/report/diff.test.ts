@@ -370,6 +370,136 @@ describe("buildAccessReport: what a gained grant adds to the grants a user keeps
     });
 });
 
+describe("buildAccessReport: what a lost grant takes away, beside the grants the user still holds there", () => {
+    const reportWithout = (before: any, after: any, rolesOf = fromCluster) => {
+        const spec = validateAccessSpec(after, { secretKeys });
+        return buildAccessReport({
+            before: deployed(before, {}),
+            after: accessFromSpec(spec),
+            planned: planRoleBindings(spec),
+            rolesOf,
+            now,
+            cluster: { rulesRead: true },
+        });
+    };
+    const lostBy = (report: ReturnType<typeof reportWithout>, name: string) =>
+        report.changed
+            .find((u) => u.name === name)!
+            .lost.map((g) => ({
+                role: g.role,
+                namespace: g.namespace,
+                beyondRemaining: g.beyondRemaining,
+                stillHeldThere: g.stillHeldThere?.map((h) => `${h.role}@${h.namespace ?? "cluster"} ${h.binding}`),
+            }));
+    const withoutCarolEdit = () => {
+        const config = teamConfig();
+        config.bindings = config.bindings.filter((b: any) => b.name !== "carol-edit");
+        return config;
+    };
+
+    test("edit in default taken while view stays cluster-wide: what edit allowed beyond view", () => {
+        const report = reportWithout(teamConfig(), withoutCarolEdit());
+        expect(lostBy(report, "carol")).toEqual([
+            {
+                role: "edit",
+                namespace: "default",
+                beyondRemaining: ["get, list, watch, create, delete on pods, secrets"],
+                stillHeldThere: ["view@cluster viewers"],
+            },
+        ]);
+        const markdown = renderMarkdown(report);
+        expect(markdown).toContain(
+            "    - takes away: get, list, watch, create, delete on pods, secrets\n" +
+                "    - still holds there: ClusterRole `view` cluster-wide, via group `viewers` (binding `viewers`)",
+        );
+    });
+
+    test("a binding removed while the same role stays through a group takes nothing away, and says so", () => {
+        const before = teamConfig();
+        before.bindings.push({
+            name: "viewers-edit-default",
+            clusterRole: "edit",
+            namespaces: ["default"],
+            subjects: [{ group: "viewers" }],
+        });
+        const after = withoutCarolEdit();
+        after.bindings.push(before.bindings[before.bindings.length - 1]);
+        const report = reportWithout(before, after);
+        expect(lostBy(report, "carol")).toEqual([
+            {
+                role: "edit",
+                namespace: "default",
+                beyondRemaining: [],
+                stillHeldThere: ["view@cluster viewers", "edit@default viewers-edit-default"],
+            },
+        ]);
+        expect(renderMarkdown(report)).toContain(
+            "  - loses ClusterRole `edit` in namespace default, bound to the user (binding `carol-edit`)\n" +
+                "    - takes nothing away: everything it allowed is still allowed there\n",
+        );
+    });
+
+    test("a grant in another namespace is not what the user still holds there", () => {
+        const before = teamConfig();
+        before.users[2].groups = ["developers"]; // carol: edit in apps only, besides her own edit in default
+        const after = withoutCarolEdit();
+        after.users[2].groups = ["developers"];
+        expect(lostBy(reportWithout(before, after), "carol")).toEqual([
+            { role: "edit", namespace: "default", beyondRemaining: undefined, stillHeldThere: undefined },
+        ]);
+    });
+
+    test("a cluster-wide grant lost beside grants in one namespace is not covered by them", () => {
+        const before = teamConfig();
+        const after = teamConfig();
+        after.users[2].groups = []; // carol leaves viewers: view cluster-wide goes, edit in default stays
+        const lost = lostBy(reportWithout(before, after), "carol");
+        expect(lost).toEqual([
+            { role: "view", namespace: undefined, beyondRemaining: undefined, stillHeldThere: undefined },
+        ]);
+    });
+
+    test("names what stays without comparing rules when a role's rules were not read", () => {
+        const report = reportWithout(teamConfig(), withoutCarolEdit(), (g) =>
+            g.role === "view" ? { state: "unknown" } : fromCluster(g),
+        );
+        expect(lostBy(report, "carol")).toEqual([
+            {
+                role: "edit",
+                namespace: "default",
+                beyondRemaining: undefined,
+                stillHeldThere: ["view@cluster viewers"],
+            },
+        ]);
+        expect(renderMarkdown(report)).not.toContain("takes");
+    });
+
+    test("a group outside the users list: what it loses in a namespace where it keeps another grant", () => {
+        const before = teamConfig();
+        before.bindings.push(
+            {
+                name: "corp-view",
+                clusterRole: "view",
+                namespaces: ["apps"],
+                subjects: [{ group: "corp:sre", external: true }],
+            },
+            {
+                name: "corp-edit",
+                clusterRole: "edit",
+                namespaces: ["apps"],
+                subjects: [{ group: "corp:sre", external: true }],
+            },
+        );
+        const after = teamConfig();
+        after.bindings.push(before.bindings[before.bindings.length - 2]);
+        const report = reportBetween(before, after);
+        const sre = report.subjects.find((s) => s.name === "corp:sre")!;
+        expect(sre.lost.map((g) => [g.role, g.beyondRemaining, g.stillHeldThere?.map((h) => h.binding)])).toEqual([
+            ["edit", ["get, list, watch, create, delete on pods, secrets"], ["corp-view"]],
+        ]);
+    });
+});
+
 describe("buildAccessReport: users and groups outside the users list", () => {
     const withBinding = (...bindings: any[]) => {
         const config = teamConfig();

@@ -326,15 +326,26 @@ function alreadyHeld(e: Escalation, g: GrantDetail, held: HeldEscalation[]): boo
  * a role's rules were not read.
  */
 function beyondKept(g: GrantDetail, rules: RoleRules, kept: GrantDetail[], input: ReportInput): string[] | undefined {
-    if (rules.state !== "read") return undefined;
-    const there = kept.filter((k) => k.namespace === undefined || k.namespace === g.namespace);
-    if (there.length === 0) return undefined;
-    const keptRules = there.map((k) => input.rolesOf(k));
-    if (keptRules.some((r) => r.state !== "read")) return undefined;
+    return rulesBeyondGrants(rules, grantsThere(g, kept), input);
+}
+
+/** The grants of `others` that apply where `g` does: in its namespace, or cluster-wide. */
+function grantsThere(g: GrantDetail, others: GrantDetail[]): GrantDetail[] {
+    return others.filter((k) => k.namespace === undefined || k.namespace === g.namespace);
+}
+
+/**
+ * What `rules` allow beyond the rules of `others`, as rule lines; undefined
+ * when `others` is empty or a role's rules were not read.
+ */
+function rulesBeyondGrants(rules: RoleRules, others: GrantDetail[], input: ReportInput): string[] | undefined {
+    if (rules.state !== "read" || others.length === 0) return undefined;
+    const otherRules = others.map((k) => input.rolesOf(k));
+    if (otherRules.some((r) => r.state !== "read")) return undefined;
     return describeRules(
         rulesBeyond(
             rules.rules,
-            keptRules.flatMap((r) => (r.state === "read" ? r.rules : [])),
+            otherRules.flatMap((r) => (r.state === "read" ? r.rules : [])),
         ),
     );
 }
@@ -363,8 +374,21 @@ function gainedChanges(
     });
 }
 
-function lostChanges(lost: GrantDetail[], input: ReportInput): GrantChange[] {
-    return lost.map((g) => grantChange(g, input.rolesOf(g), []));
+/**
+ * Lost grants with what each allows, and, where the user or subject still
+ * holds grants in the same namespace or cluster-wide after the change
+ * (`remaining`), those grants and what the lost one allowed beyond them: what
+ * the loss really takes away.
+ */
+function lostChanges(lost: GrantDetail[], input: ReportInput, remaining: GrantDetail[] = []): GrantChange[] {
+    return lost.map((g) => {
+        const rules = input.rolesOf(g);
+        const change = grantChange(g, rules, []);
+        const there = grantsThere(g, remaining);
+        if (there.length === 0) return change;
+        const beyond = rulesBeyondGrants(rules, there, input);
+        return { ...change, stillHeldThere: there, ...(beyond ? { beyondRemaining: beyond } : {}) };
+    });
 }
 
 function removedCredential(entry: AccessEntry): CredentialChange[] {
@@ -421,7 +445,7 @@ export function subjectChanges(input: ReportInput): SubjectChange[] {
             reason: subject.reason,
             ...(subject.note ? { note: subject.note } : {}),
             gained: gainedList,
-            lost: lostChanges(lost, input),
+            lost: lostChanges(lost, input, after.get(subject.subject)?.grants ?? []),
             impersonation,
             escalations: [
                 ...broad,
@@ -559,7 +583,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
         changed.push({
             ...userHead(after),
             gained: gainedChangesList,
-            lost: lostChanges(lost, input),
+            lost: lostChanges(lost, input, after.grants),
             impersonation,
             kept,
             credential,

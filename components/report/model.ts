@@ -81,6 +81,18 @@ export interface GrantChange extends GrantDetail {
      * or a role's rules were not read.
      */
     beyondKept?: string[];
+    /**
+     * For a grant lost while the user or subject still holds grants in the
+     * same namespace or cluster-wide: those grants.
+     */
+    stillHeldThere?: GrantDetail[];
+    /**
+     * For a grant lost beside {@link stillHeldThere}: what it allowed that
+     * those do not, one line per rule; empty when the loss takes nothing away
+     * (everything it allowed is still allowed there). Absent when a role's
+     * rules were not read.
+     */
+    beyondRemaining?: string[];
     /** Where the rules came from: read from the cluster, missing there, or not read. */
     rules: RoleRules["state"];
     /** Escalations of a gained grant (none for lost grants). */

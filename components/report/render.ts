@@ -55,6 +55,19 @@ function gainedLines(g: GrantChange): string[] {
     return lines;
 }
 
+function lostLines(g: GrantChange): string[] {
+    const lines = [`  - loses ${describeGrant(g)}`];
+    if (g.beyondRemaining !== undefined)
+        lines.push(
+            g.beyondRemaining.length > 0
+                ? `    - takes away: ${shownRules(g.beyondRemaining).join("; ")}`
+                : "    - takes nothing away: everything it allowed is still allowed there",
+        );
+    if (g.stillHeldThere && g.stillHeldThere.length > 0)
+        lines.push(`    - still holds there: ${g.stillHeldThere.map(describeGrant).join("; ")}`);
+    return lines;
+}
+
 function keptLine(k: KeptGrant): string {
     return `  - keeps until ${k.until ?? "its credential expires"}: ${describeGrant(k)}; ${k.reason}`;
 }
@@ -72,7 +85,7 @@ function userLines(u: UserChange): string[] {
         `- ${userTitle(u)}`,
         ...u.escalations.filter((e) => e.kind === "system-masters").map((e) => `  - ⚠️ ${e.message}`),
         ...u.gained.flatMap(gainedLines),
-        ...u.lost.map((g) => `  - loses ${describeGrant(g)}`),
+        ...u.lost.flatMap(lostLines),
         ...impersonationLines(u.impersonation),
         ...u.credential.map((c) => `  - ${c.message}`),
         ...u.kept.map(keptLine),
@@ -102,7 +115,7 @@ function subjectLines(s: SubjectChange): string[] {
         ...s.escalations.filter((e) => e.kind === "broad-subject").map((e) => `  - ⚠️ ${e.message}`),
         ...s.escalations.filter((e) => e.kind === "system-masters").map((e) => `  - ⚠️ ${e.message}`),
         ...s.gained.flatMap(gainedLines),
-        ...s.lost.map((g) => `  - loses ${describeGrant(g)}`),
+        ...s.lost.flatMap(lostLines),
         ...impersonationLines(s.impersonation),
     ];
 }

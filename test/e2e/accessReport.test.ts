@@ -227,11 +227,15 @@ describe("the report before the merge", () => {
         ]);
     });
 
-    test("alice gains cluster-admin through admins (escalation), loses view, gets a new certificate; the old one keeps view", () => {
+    test("alice gains cluster-admin through admins (escalation), loses view (which takes nothing away), gets a new certificate; the old one keeps view", () => {
         const alice = report.changed.find((u) => u.name === "alice")!;
         expect(alice.gained.map((g) => g.role)).toEqual(["cluster-admin"]);
         expect(alice.escalations.map((e) => e.kind)).toEqual(["cluster-admin"]);
         expect(alice.lost.map((g) => g.role)).toEqual(["view"]);
+        // Against the cluster's own view and cluster-admin ClusterRoles: losing view takes nothing away.
+        expect(alice.lost.map((g) => [g.beyondRemaining, g.stillHeldThere?.map((h) => h.role)])).toEqual([
+            [[], ["cluster-admin"]],
+        ]);
         expect(alice.credential.map((c) => c.reasons)).toEqual([["groups viewers → admins"]]);
         expect(alice.kept.map((k) => [k.role, k.until])).toEqual([["view", expiryOf("alice")]]);
     });
@@ -248,6 +252,7 @@ describe("the report before the merge", () => {
         expect(lines).toContain(`**${report.summary.text}**`);
         expect(lines).toContain("- ⚠️ **alice**: every verb on every resource cluster-wide (cluster-admin)");
         expect(lines).toContain("- ⚠️ **dave**: reads Secrets in namespace default");
+        expect(lines).toContain("    - takes nothing away: everything it allowed is still allowed there");
         expect(lines).toContain(
             `  - keeps until ${expiryOf("carol")}: ClusterRole \`view\` cluster-wide, via group \`viewers\` (binding \`viewers\`); ` +
                 "the certificate (CN=carol, O=viewers) stays valid until it expires; Kubernetes cannot revoke a client certificate",
