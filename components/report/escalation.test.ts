@@ -98,11 +98,58 @@ describe("escalationsOf", () => {
             ["bind", "escalate"],
         ],
         [
-            "creating rolebindings alone is not bind",
+            "creating rolebindings is not bind, but hands what the holder has to others",
             grant("binder", "apps"),
             read([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"] }]),
             undefined,
+            ["delegates"],
+        ],
+        [
+            "patching clusterrolebindings",
+            grant("crb-patcher"),
+            read([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"], verbs: ["patch"] }]),
+            undefined,
+            ["delegates"],
+        ],
+        [
+            "reading rolebindings grants nothing",
+            grant("rbac-reader", "apps"),
+            read([
+                {
+                    apiGroups: ["rbac.authorization.k8s.io"],
+                    resources: ["rolebindings", "clusterrolebindings"],
+                    verbs: ["get", "list", "watch"],
+                },
+            ]),
+            undefined,
             [],
+        ],
+        [
+            "rolebindings in the core group are not RBAC's",
+            grant("odd", "apps", "Role"),
+            read([{ apiGroups: [""], resources: ["rolebindings"], verbs: ["create"] }]),
+            undefined,
+            [],
+        ],
+        [
+            "every verb on every RBAC resource: a wildcard that binds, escalates and delegates",
+            grant("rbac-admin"),
+            read([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["*"], verbs: ["*"] }]),
+            undefined,
+            ["wildcard", "bind", "escalate", "delegates"],
+        ],
+        [
+            "Kubernetes' admin role in a namespace (its RBAC rule)",
+            grant("admin", "apps"),
+            read([
+                {
+                    apiGroups: ["rbac.authorization.k8s.io"],
+                    resources: ["rolebindings", "roles"],
+                    verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+                },
+            ]),
+            undefined,
+            ["delegates"],
         ],
         [
             "serviceaccounts/* covers the token subresource",
@@ -125,6 +172,21 @@ describe("escalationsOf", () => {
 
     test("messages say where: cluster-wide or in the namespace", () => {
         expect(escalationsOf(grant("edit", "apps"), read(edit))[0].message).toBe("reads Secrets in namespace apps");
+        expect(
+            escalationsOf(
+                grant("binder"),
+                read([
+                    {
+                        apiGroups: ["rbac.authorization.k8s.io"],
+                        resources: ["rolebindings", "clusterrolebindings"],
+                        verbs: ["update"],
+                    },
+                ]),
+            )[0].message,
+        ).toBe(
+            "creates or changes RoleBindings and ClusterRoleBindings cluster-wide: can grant what it holds there to " +
+                "any user, group or service account, outside this config",
+        );
         expect(escalationsOf(grant("cluster-admin"), read(clusterAdmin))[0].message).toBe(
             "every verb on every resource cluster-wide (cluster-admin)",
         );

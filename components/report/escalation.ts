@@ -6,7 +6,8 @@ import { Escalation, GrantDetail, PolicyRule, RoleRules } from "./model";
  * documentation, "Role Based Access Control Good Practices" (least privilege,
  * privilege escalation risks: listing Secrets, workload creation, impersonate,
  * bind and escalate verbs, token request) and "Using RBAC Authorization"
- * (privilege escalation prevention; user-facing roles).
+ * (privilege escalation prevention, restrictions on role binding creation;
+ * user-facing roles).
  */
 
 const coreGroup = "";
@@ -84,6 +85,20 @@ export function escalationsOf(grant: GrantDetail, roleRules: RoleRules, ownNames
     }
     if (anyRuleAllows(rules, ["escalate"], ["roles", "clusterroles"], [rbacGroup])) {
         found.push({ kind: "escalate", message: `edits roles beyond its own permissions (verb escalate) ${scope}` });
+    }
+    // "Using RBAC Authorization", restrictions on role binding creation: a binding may grant any role whose
+    // permissions its creator holds, so whoever may create one can hand what it holds to anyone.
+    const bindingKinds = [
+        ["rolebindings", "RoleBindings"],
+        ["clusterrolebindings", "ClusterRoleBindings"],
+    ].filter(([resource]) => anyRuleAllows(rules, ["create", "update", "patch"], [resource], [rbacGroup]));
+    if (bindingKinds.length > 0) {
+        found.push({
+            kind: "delegates",
+            message:
+                `creates or changes ${bindingKinds.map(([, kind]) => kind).join(" and ")} ${scope}: can grant what ` +
+                "it holds there to any user, group or service account, outside this config",
+        });
     }
     const elsewhere = grant.namespace === undefined || grant.namespace !== ownNamespace;
     if (elsewhere && anyRuleAllows(rules, ["create"], ["pods"], [coreGroup])) {

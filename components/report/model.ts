@@ -55,6 +55,7 @@ export const escalationKinds = [
     "impersonate",
     "bind",
     "escalate",
+    "delegates",
     "creates-pods",
     "creates-tokens",
     "system-masters",
