@@ -357,8 +357,10 @@ describe("buildAccessReport: what a gained grant adds to the grants a user keeps
             namespaces: ["apps"],
             subjects: [{ user: "carol" }],
         });
-        // A rule stays whole when any verb on any of its resources is new (here every verb on secrets).
-        expect(carolGained(report)).toEqual([["edit", "apps", ["get, list, watch, create, delete on pods, secrets"]]]);
+        // Split by what is new for each resource: on pods only create and delete, on secrets every verb.
+        expect(carolGained(report)).toEqual([
+            ["edit", "apps", ["create, delete on pods", "get, list, watch, create, delete on secrets"]],
+        ]);
     });
 
     test("not compared when a kept role's rules were not read", () => {
@@ -403,13 +405,13 @@ describe("buildAccessReport: what a lost grant takes away, beside the grants the
             {
                 role: "edit",
                 namespace: "default",
-                beyondRemaining: ["get, list, watch, create, delete on pods, secrets"],
+                beyondRemaining: ["create, delete on pods", "get, list, watch, create, delete on secrets"],
                 stillHeldThere: ["view@cluster viewers"],
             },
         ]);
         const markdown = renderMarkdown(report);
         expect(markdown).toContain(
-            "    - takes away: get, list, watch, create, delete on pods, secrets\n" +
+            "    - takes away: create, delete on pods; get, list, watch, create, delete on secrets\n" +
                 "    - still holds there: ClusterRole `view` cluster-wide, via group `viewers` (binding `viewers`)",
         );
     });
@@ -495,7 +497,7 @@ describe("buildAccessReport: what a lost grant takes away, beside the grants the
         const report = reportBetween(before, after);
         const sre = report.subjects.find((s) => s.name === "corp:sre")!;
         expect(sre.lost.map((g) => [g.role, g.beyondRemaining, g.stillHeldThere?.map((h) => h.binding)])).toEqual([
-            ["edit", ["get, list, watch, create, delete on pods, secrets"], ["corp-view"]],
+            ["edit", ["create, delete on pods", "get, list, watch, create, delete on secrets"], ["corp-view"]],
         ]);
     });
 });

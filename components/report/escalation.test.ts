@@ -250,6 +250,27 @@ describe("rulesBeyond", () => {
             ],
             [{ apiGroups: [""], resources: ["secrets"], verbs: ["delete"] }],
         ],
+        [
+            "a rule split by what is new on each resource: only pairs no kept rule allows",
+            [{ apiGroups: [""], resources: ["pods", "secrets", "configmaps"], verbs: ["get", "list", "delete"] }],
+            [
+                { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+                { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] },
+            ],
+            [
+                { apiGroups: [""], resources: ["pods", "configmaps"], verbs: ["delete"] },
+                { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "delete"] },
+            ],
+        ],
+        [
+            "URLs split the same way",
+            [{ nonResourceURLs: ["/healthz", "/metrics"], verbs: ["get", "post"] }],
+            [{ nonResourceURLs: ["/healthz"], verbs: ["get"] }],
+            [
+                { nonResourceURLs: ["/healthz"], verbs: ["post"] },
+                { nonResourceURLs: ["/metrics"], verbs: ["get", "post"] },
+            ],
+        ],
         ["a wildcard beside specific rules: kept whole", clusterAdmin, admin, clusterAdmin],
         ["anything beside cluster-admin: nothing", admin, clusterAdmin, []],
         [

@@ -200,9 +200,11 @@ export function describeRule(rule: PolicyRule): string {
 
 /**
  * The part of `gained` rules that `kept` rules do not already allow: each
- * gained rule cut to the verbs and the resources (or URLs) that have
- * something no kept rule covers, as rules (their product may still hold a
- * pair a kept rule allows); a rule with nothing new is left out. A kept rule limited to named resources covers nothing here (it
+ * gained rule split by the verbs that no kept rule covers for each of its
+ * resources (or URLs), resources with the same such verbs together, so
+ * every verb and resource pair listed is new (for a rule over several API
+ * groups, new in at least one of them); a rule with nothing new is left
+ * out. A kept rule limited to named resources covers nothing here (it
  * would not cover other names); a wildcard is covered only by a wildcard.
  * Sources: Kubernetes "Using RBAC Authorization" (rules are additive).
  */
@@ -218,22 +220,37 @@ export function rulesBeyond(gained: PolicyRule[], kept: PolicyRule[]): PolicyRul
         );
     const out: PolicyRule[] = [];
     for (const rule of gained) {
-        if ((rule.nonResourceURLs ?? []).length > 0) {
-            const urls = rule.nonResourceURLs!.filter((url) => rule.verbs.some((v) => !urlCovered(v, url)));
-            const verbs = rule.verbs.filter((v) => urls.some((url) => !urlCovered(v, url)));
-            if (urls.length > 0) out.push({ verbs, nonResourceURLs: urls });
+        const urls = rule.nonResourceURLs ?? [];
+        if (urls.length > 0) {
+            for (const { verbs, items } of byNewVerbs(rule.verbs, urls, (v, url) => !urlCovered(v, url)))
+                out.push({ verbs, nonResourceURLs: items });
             continue;
         }
         const groups = rule.apiGroups ?? [];
-        const resources = rule.resources ?? [];
         const uncovered = (verb: string, resource: string) =>
             groups.some((g) => !covering.some((r) => ruleAllows(r, verb, resource, g)));
-        const newResources = resources.filter((res) => rule.verbs.some((v) => uncovered(v, res)));
-        if (newResources.length === 0) continue;
-        const verbs = rule.verbs.filter((v) => newResources.some((res) => uncovered(v, res)));
-        out.push({ ...rule, verbs, resources: newResources });
+        for (const { verbs, items } of byNewVerbs(rule.verbs, rule.resources ?? [], uncovered))
+            out.push({ ...rule, verbs, resources: items });
     }
     return out;
+}
+
+/** `items` with the same new verbs together, in the order first met; items with none are left out. */
+function byNewVerbs(
+    verbs: string[],
+    items: string[],
+    isNew: (verb: string, item: string) => boolean,
+): { verbs: string[]; items: string[] }[] {
+    const groups = new Map<string, { verbs: string[]; items: string[] }>();
+    for (const item of items) {
+        const newVerbs = verbs.filter((v) => isNew(v, item));
+        if (newVerbs.length === 0) continue;
+        const key = newVerbs.join(" ");
+        const group = groups.get(key) ?? { verbs: newVerbs, items: [] };
+        group.items.push(item);
+        groups.set(key, group);
+    }
+    return [...groups.values()];
 }
 
 /** What a role's rules allow, one line per rule (non-resource URLs as `on URLs …`). */
