@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     // What the program declared, read by a baseline before the clock starts.
     let declared: DeclaredResource[] = [];
     // The hand-written program's work, and the requests it made from keys (one per key), checked after the clock.
-    let handWrittenWorkDone: HandWrittenWork | undefined;
+    let handWritten: HandWrittenWork | undefined;
     const requests = new Map<number, pulumi.Output<string>>();
     const recordRun = mode === "record";
     if (mode === "program" || recordRun) {
@@ -248,8 +248,7 @@ async function main(): Promise<void> {
             });
     } else if (mode === "baseline" || mode === "baseline-state" || mode === "hand-written") {
         const sameState = mode === "baseline-state";
-        const handWritten = mode === "hand-written" ? await handWrittenWork(config) : undefined;
-        handWrittenWorkDone = handWritten;
+        if (mode === "hand-written") handWritten = await handWrittenWork(config);
         // The same process settings as index.ts makes, so that the ratio is the program's own logic.
         limitStackTraces();
         limitHeapGrowth();
@@ -367,7 +366,7 @@ async function main(): Promise<void> {
         };
         fs.writeFileSync(path.join(workDir, "outputs.json"), JSON.stringify(recorded));
     } else if (mode !== "program") {
-        if (handWrittenWorkDone) checkHandWritten(handWrittenWorkDone, undefined, requests.size);
+        if (handWritten) checkHandWritten(handWritten, undefined, requests.size);
         // The same objects as the program's: URNs, parents, dependencies, providers, secret outputs.
         const differences = declarationDifferences(
             declared.map((r) => r.registration!),
