@@ -653,6 +653,42 @@ describe("buildAccessReport: users and groups outside the users list", () => {
         // Nothing bound outside the list: nothing to list, whether recorded or not.
         expect(hasChanges(reportBetween(teamConfig(), teamConfig(), { recorded: false }))).toBe(false);
     });
+
+    test.each([
+        ["system:authenticated", "view", undefined],
+        ["system:serviceaccounts", "view", undefined],
+        ["system:serviceaccounts:ci", "edit", ["ci"]],
+    ])(
+        "a stack from before 3 December: a binding to %s it already had is no user's gain, and is listed not compared",
+        (group, role, namespaces) => {
+            const binding = { name: "broad", clusterRole: role, namespaces, subjects: [{ group, external: true }] };
+            const config = withBinding(binding);
+            config.users.push({ name: "ci-bot", auth: { method: "serviceAccount", namespace: "ci" } });
+            // Such a stack's users output has no grant through a group the API server adds itself.
+            const deployedSpec = validateAccessSpec(config, { secretKeys });
+            const throughGroup = (g: GrantDetail) => g.via.kind === "group" && g.via.group === group;
+            const olderOutput = userSummaries(deployedSpec, planRoleBindings(deployedSpec), { expiresAt: {} }).map(
+                (u) => ({ ...u, grants: [], grantDetails: u.grantDetails.filter((g) => !throughGroup(g)) }),
+            );
+            expect(olderOutput.length).toBe(4);
+            const spec = validateAccessSpec(config, { secretKeys });
+            const report = buildAccessReport({
+                before: accessFromUsersOutput(JSON.parse(JSON.stringify(olderOutput))),
+                after: accessFromSpec(spec),
+                subjectsAfter: subjectsFromSpec(spec),
+                planned: planRoleBindings(spec),
+                rolesOf: fromCluster,
+                now,
+                cluster: { rulesRead: true },
+            });
+            expect(report.changed.map((u) => u.name)).toEqual([]);
+            expect(report.subjects.map((s) => [s.subject, s.compared, s.gained.map((g) => g.role)])).toEqual([
+                [`group:${group}`, false, [role]],
+            ]);
+            // A stack that records its subjects compares them, and the same config is no change at all.
+            expect(hasChanges(reportBetween(config, config))).toBe(false);
+        },
+    );
 });
 
 describe("buildAccessReport: impersonation", () => {

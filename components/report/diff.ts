@@ -2,6 +2,7 @@ import { needsRenewal } from "../certificates/clusterSigning";
 import { PlannedBinding, grantsOfSubject } from "../rbac/plan";
 import {
     broadSubjectEscalations,
+    broadSubjectMembers,
     escalationsOf,
     groupEscalations,
     describeRules,
@@ -285,6 +286,20 @@ interface HeldEscalation {
     namespace?: string;
 }
 
+/**
+ * A user's grants after the change that the deployed stack's `users` output
+ * can be compared with. A stack deployed before kube-access recorded
+ * `unlistedSubjects` (3 December 2026) did not record what reaches a user
+ * through the groups the API server adds itself (`system:authenticated`, a
+ * service account's groups) either, so those grants are left out of the
+ * user's gains; the section on users and groups outside the users list then
+ * lists every grant to those groups, marked as not compared.
+ */
+function comparableGrants(after: GrantDetail[], input: ReportInput): GrantDetail[] {
+    if (input.subjectsBefore !== undefined) return after;
+    return after.filter((g) => g.via.kind !== "group" || broadSubjectMembers("Group", g.via.group) === undefined);
+}
+
 /** A service account's own namespace, where its pods and tokens are no escalation. */
 function ownNamespaceOf(entry: AccessEntry): string | undefined {
     return entry.method === "serviceAccount" ? entry.credential?.namespace : undefined;
@@ -556,7 +571,7 @@ export function buildAccessReport(input: ReportInput): AccessReport {
     for (const after of input.after) {
         const before = beforeByName.get(after.name);
         if (!before) continue;
-        const { gained, lost } = diffGrants(before.grants, after.grants);
+        const { gained, lost } = diffGrants(before.grants, comparableGrants(after.grants, input));
         const credential = credentialChanges(before, after, input.now);
         const reissued = credential.some((c) => c.kind === "certificate-reissued" || c.kind === "method-changed");
         const leftGroups = before.groups.filter((g) => !after.groups.includes(g));
