@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../test/harness/localCluster";
 import { demoAccessFileName, demoOidcUserNames } from "./lib/demoAccessFiles";
 import { editsUndone, handEdits, handEditsMessage, readConfigSnapshot } from "./lib/demoConfig";
+import { impersonationContextsIn } from "../components/impersonation/plan";
 import { parseArgs } from "util";
 import { OperationFailedError, PulumiWorkspace } from "../test/harness/pulumiWorkspace";
 import { repoRoot, run, toolEnv } from "../test/harness/toolEnv";
@@ -14,6 +15,7 @@ interface UserSummary {
     method: string;
     identity: string;
     grants: string[];
+    mayImpersonate?: string[];
 }
 
 /**
@@ -122,6 +124,11 @@ async function main(): Promise<void> {
         console.log(`${user.name} (${user.method}, seen by the API server as ${user.identity})`);
         for (const grant of user.grants) console.log(`  grant: ${grant}`);
         console.log(`  kubeconfig: ${rel}`);
+        if (user.mayImpersonate?.length) console.log(`  may impersonate: ${user.mayImpersonate.join(", ")}`);
+        for (const c of impersonationContextsIn(kubeconfigs[user.name])) {
+            const groups = c.asGroups.length > 0 ? ` in ${c.asGroups.join(", ")}` : "";
+            console.log(`  acting as ${c.as}${groups}: kubectl --kubeconfig ${rel} --context ${c.context} auth whoami`);
+        }
         if (user.method === "oidc") {
             console.log(`  log in: kubectl --kubeconfig ${rel} auth whoami`);
             const password = withoutPassword.includes(user.name)

@@ -2,7 +2,13 @@ import * as YAML from "yaml";
 import { AccessSpecError } from "../intake/reader";
 import { validateAccessSpec } from "../access/validate";
 import { secretKeys, validConfig } from "../../test/helpers/config";
-import { addImpersonationContexts, impersonationContexts, impersonationsByUser, planImpersonation } from "./plan";
+import {
+    addImpersonationContexts,
+    impersonationContexts,
+    impersonationContextsIn,
+    impersonationsByUser,
+    planImpersonation,
+} from "./plan";
 import { renderKubeconfig } from "../kubeconfig/render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -352,6 +358,14 @@ describe("impersonation contexts and the users output", () => {
             as: "system:serviceaccount:ci:sa1",
         });
         expect(addImpersonationContexts(base, [])).toBe(base);
+        // Read back, as the demo lists them.
+        expect(impersonationContextsIn(addImpersonationContexts(base, impersonationContexts(s.users[0], s)))).toEqual([
+            { context: "user1-as-user2@demo", as: "user2", asGroups: ["group1"] },
+            { context: "user1-as-sa1@demo", as: "system:serviceaccount:ci:sa1", asGroups: [] },
+            { context: "user1-as-da-admin@demo", as: "oidc:da-admin", asGroups: ["oidc:admins"] },
+        ]);
+        expect(impersonationContextsIn(base)).toEqual([]);
+        expect(impersonationContextsIn("")).toEqual([]);
     });
 
     test("the users output says whom each impersonator may act as", () => {

@@ -222,6 +222,25 @@ export function addImpersonationContexts(kubeconfig: string, contexts: Impersona
 }
 
 /**
+ * The impersonating contexts of a kubeconfig {@link addImpersonationContexts}
+ * made, read back: each context whose user has an `as` field, with that
+ * field and `as-groups`. Empty for a kubeconfig without them.
+ *
+ * @throws Error when the text is not YAML.
+ */
+export function impersonationContextsIn(kubeconfig: string): { context: string; as: string; asGroups: string[] }[] {
+    const doc = (YAML.parse(kubeconfig) ?? {}) as {
+        users?: { name: string; user?: { as?: string; "as-groups"?: string[] } }[];
+        contexts?: { name: string; context?: { user?: string } }[];
+    };
+    const users = new Map((doc.users ?? []).map((u) => [u.name, u.user ?? {}]));
+    return (doc.contexts ?? []).flatMap((c) => {
+        const user = users.get(c.context?.user ?? "");
+        return user?.as ? [{ context: c.name, as: user.as, asGroups: user["as-groups"] ?? [] }] : [];
+    });
+}
+
+/**
  * Whom a grant lets its impersonators act as, labelled as the `users`
  * output's `mayImpersonate`: a declared user target is followed by its
  * groups, which the grant lets them name too (`user:bob`, `group:devs`).
